@@ -1,0 +1,135 @@
+"""Findings: everything wrong in a register is data, not an exception.
+
+A finding has a stable rule code (``item-code-unknown``), a level (错误 blocks scoring,
+警告 does not), the file, sheet and cell, and a Chinese message that says what to do.
+The catalogue below is the one list of rules; docs and tests read it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+ERROR = "错误"
+WARNING = "警告"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    level: str
+    title: str
+    advice: str
+
+
+RULES: dict[str, Rule] = {r.code: r for r in (
+    # the file as a whole
+    Rule("file-unreadable", ERROR, "文件无法读取", "请确认文件未损坏、未被占用，重新导出后再报送"),
+    Rule("not-a-workbook", ERROR, "不是 Excel 工作簿", "请用本系统的登记表模板填写，并保存为 .xlsx"),
+    Rule("sheet-missing", ERROR, "缺少工作表", "请使用最新的登记表模板，不要删除或改名工作表"),
+    Rule("column-missing", ERROR, "缺少列", "请不要删除或改名表头，可从模板中复制原表头"),
+    Rule("template-unknown", ERROR, "不是本系统的登记表", "请使用 qianfen-xl 生成的周/月考核情况登记表"),
+    Rule("standards-differ", WARNING, "评分标准版本不同",
+         "该表由另一版评分标准生成，已按当前评分标准重新计分；如有疑问请换用新模板"),
+    Rule("header-missing", ERROR, "表头信息未填写", "请在登记表顶部填写科室和期间"),
+    Rule("period-invalid", ERROR, "期间格式有误", "周填如 2026-W47，月填如 2026-11"),
+    Rule("period-kind-mismatch", ERROR, "期间与登记表类型不符",
+         "周考核情况登记表填周（如 2026-W47），月考核情况登记表填月（如 2026-11）"),
+    # the roster (人员)
+    Rule("roster-id-missing", ERROR, "人员编号为空", "每位人员都需要编号"),
+    Rule("roster-id-duplicate", ERROR, "人员编号重复", "每个编号只能出现一次"),
+    Rule("roster-name-missing", ERROR, "人员姓名为空", "请填写姓名"),
+    Rule("roster-level-unknown", ERROR, "岗位层级无效", "请从下拉列表中选择岗位层级"),
+    Rule("roster-category-unknown", ERROR, "人员类别无效", "请从下拉列表中选择人员类别"),
+    Rule("roster-line-unknown", ERROR, "所属口无效", "请从下拉列表中选择 党口 或 行政口"),
+    Rule("roster-department-mismatch", WARNING, "人员科室与本表科室不同",
+         "请确认该人员属于本科室"),
+    Rule("roster-too-large", WARNING, "人员超出得分表行数",
+         "得分表只显示前若干人；系统仍按全部人员计分，请联系管理员生成更大的模板"),
+    # the incident log (登记)
+    Rule("date-missing", ERROR, "日期为空", "请填写事项发生的日期"),
+    Rule("date-invalid", ERROR, "日期无法识别", "请填写日期，如 2026-11-17"),
+    Rule("date-outside-period", ERROR, "日期不在本表期间内", "请核对日期，或改填对应期间的登记表"),
+    Rule("item-missing", ERROR, "项目为空", "请从下拉列表中选择项目"),
+    Rule("item-code-unknown", ERROR, "项目代码不存在", "请从下拉列表中选择项目"),
+    Rule("item-leadership-only", ERROR, "该项目只适用于街道领导班子",
+         "N10-01、N10-02 只在街道领导班子的登记表中使用"),
+    Rule("count-missing", ERROR, "次数为空", "请填写次数（不小于 1 的整数）"),
+    Rule("count-not-whole", ERROR, "次数不是不小于 1 的整数", "请填写 1、2、3 这样的整数"),
+    Rule("person-required", ERROR, "个人项目缺少编号", "该项目按个人计分，请选择被考核人的编号"),
+    Rule("person-not-allowed", ERROR, "科室项目不应填写编号",
+         "该项目按科室计分，请清空编号（加分项留空编号即为科室加分）"),
+    Rule("person-unknown", ERROR, "编号不在人员表中", "请从下拉列表中选择编号，或先在人员表中添加此人"),
+    Rule("person-name-mismatch", ERROR, "姓名与编号不符", "请核对编号与姓名，或清空姓名由系统带出"),
+    Rule("reason-missing", ERROR, "事由为空", "请简要填写事由"),
+    Rule("incident-duplicate", WARNING, "疑似重复登记", "同一日期、人员、项目、事由出现两次；如确为两次请忽略"),
+    Rule("text-in-number", ERROR, "数字单元格中是文字", "请只填写数字"),
+)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in one place. ``cell`` is like ``F12``; blank for the whole file."""
+
+    code: str
+    file: str
+    sheet: str = ""
+    cell: str = ""
+    detail: str = ""
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.code]
+
+    @property
+    def level(self) -> str:
+        return self.rule.level
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    @property
+    def where(self) -> str:
+        place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{self.file} › {place}" if place else self.file
+
+    @property
+    def message(self) -> str:
+        """The Chinese sentence for a clerk: what is wrong and what to do."""
+        detail = f"：{self.detail}" if self.detail else ""
+        return f"{self.rule.title}{detail}。{self.rule.advice}"
+
+    def as_row(self) -> dict[str, str]:
+        """The fixed columns of a 校验报告 row."""
+        return {"文件": self.file, "工作表": self.sheet, "单元格": self.cell, "级别": self.level,
+                "规则": self.code, "说明": self.message}
+
+    def __str__(self) -> str:
+        return f"[{self.level}] {self.where}: {self.message}"
+
+
+REPORT_COLUMNS = ("文件", "工作表", "单元格", "级别", "规则", "说明")
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep the first finding for each file/sheet/cell (a blank cell is never merged)."""
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.file, f.sheet, f.cell)
+        if f.cell and key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def findings_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([asdict(f) | {"level": f.level, "message": f.message} for f in findings],
+                      ensure_ascii=False, indent=2)

@@ -1,0 +1,171 @@
+"""Validating a register read by ``reading``: header fields, roster and incident log.
+
+pandera runs the schemas lazily (every failure at once); each failure becomes a finding
+naming the Excel cell. A register with no 错误 yields the engine's inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.errors as pa_errors
+
+from .engine import Incident, Person
+from .findings import Finding, dedupe, has_errors
+from .normalise import normalise_incidents, normalise_roster, to_text
+from .periods import Period, parse_period
+from .reading import RegisterFile, SheetTable
+from .schemas import RegisterContext, incident_schema, roster_schema
+from .schemas.columns import (
+    NAME_DEPARTMENT,
+    NAME_KIND,
+    NAME_PERIOD,
+    NAME_UNIT,
+    NAME_VERSION,
+    REGISTER_KINDS,
+)
+from .standards import Standards
+
+# The column a frame-wide check points at.
+BLAME = {
+    "date-missing": "日期", "item-missing": "项目", "count-missing": "次数",
+    "reason-missing": "事由", "person-required": "编号", "person-not-allowed": "编号",
+    "item-leadership-only": "项目", "person-unknown": "编号", "person-name-mismatch": "姓名",
+    "incident-duplicate": "事由",
+}
+SHOW_VALUE = {"item-code-unknown", "person-unknown", "count-not-whole", "date-outside-period",
+              "roster-level-unknown", "roster-category-unknown", "roster-line-unknown",
+              "roster-id-duplicate", "person-name-mismatch", "item-leadership-only"}
+
+
+@dataclass
+class CheckedRegister:
+    """A register after validation: its findings, and the engine's inputs when it has no 错误."""
+
+    file: RegisterFile
+    kind: str = ""
+    unit: str = ""
+    department: str = ""
+    period: Period | None = None
+    roster: list[Person] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+def _failures(schema, frame: pd.DataFrame) -> list[tuple[str, int, str | None]]:  # noqa: ANN001
+    """(rule, Excel row, column or None) for every failing cell."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        out = []
+        for check, row, column in zip(cases["check"], cases["index"], cases["column"],
+                                      strict=True):
+            if pd.isna(row):
+                continue
+            col = column if isinstance(column, str) and column in frame.columns else None
+            out.append((str(check), int(row), col))
+        return out
+    return []
+
+
+def _findings_from(failures: list[tuple[str, int, str | None]], table: SheetTable,
+                   label: str) -> list[Finding]:
+    out: list[Finding] = []
+    for rule, row, column in sorted(set(failures), key=lambda f: (f[1], f[0])):
+        header = BLAME.get(rule) or column or ""
+        value = table.frame.at[row, header] if header in table.frame.columns else None
+        detail = f"“{value}”" if rule in SHOW_VALUE and value is not None else ""
+        out.append(Finding(rule, label, table.sheet, table.cell(header, row), detail))
+    return out
+
+
+def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standards) -> None:
+    label = reg.label
+    kind = to_text(reg.header.get(NAME_KIND)) or reg.meta.get("模板类型", "")
+    if kind not in REGISTER_KINDS:
+        checked.findings.append(Finding("template-unknown", label, detail=f"模板类型为 “{kind}”"
+                                        if kind else "没有模板类型（qf_kind）"))
+        return
+    checked.kind = kind
+    digest = reg.meta.get("评分标准哈希", "")
+    if digest and digest != standards.short_digest:
+        checked.findings.append(Finding("standards-differ", label, "_meta", "",
+                                        f"表内 {digest}，当前 {standards.short_digest}"))
+    checked.unit = to_text(reg.header.get(NAME_UNIT)) or ""
+    checked.department = to_text(reg.header.get(NAME_DEPARTMENT)) or ""
+    for name, value in ((NAME_DEPARTMENT, checked.department),
+                        (NAME_PERIOD, to_text(reg.header.get(NAME_PERIOD)))):
+        if not value:
+            sheet, cell = reg.header_cells.get(name, ("", ""))
+            checked.findings.append(Finding("header-missing", label, sheet, cell,
+                                            "科室" if name == NAME_DEPARTMENT else "期间"))
+    raw_period = to_text(reg.header.get(NAME_PERIOD))
+    if raw_period:
+        sheet, cell = reg.header_cells.get(NAME_PERIOD, ("", ""))
+        try:
+            period = parse_period(raw_period)
+        except ValueError:
+            checked.findings.append(Finding("period-invalid", label, sheet, cell,
+                                            f"“{raw_period}”"))
+            return
+        if period.kind != REGISTER_KINDS[kind]:
+            checked.findings.append(Finding("period-kind-mismatch", label, sheet, cell,
+                                            f"“{raw_period}”"))
+            return
+        checked.period = period
+    _ = NAME_VERSION  # the version is recorded in 数据来源; any 1.x template is read alike
+
+
+def check_register(reg: RegisterFile, standards: Standards,
+                   read_findings: list[Finding] | None = None) -> CheckedRegister:
+    """Validate a read register against the standards. Never raises for bad content."""
+    checked = CheckedRegister(reg, findings=list(read_findings or []))
+    _check_header(reg, checked, standards)
+    if not checked.kind:
+        return checked
+    names: dict[str, str] = {}
+    if reg.roster is not None:
+        roster = normalise_roster(reg.roster.frame)
+        checked.findings += _findings_from(_failures(roster_schema(standards), roster),
+                                           reg.roster, reg.label)
+        for row, rec in roster.iterrows():
+            if rec["编号"] and rec["姓名"]:
+                names.setdefault(rec["编号"], rec["姓名"])
+                if (checked.department and rec["科室"] and rec["科室"] != checked.department):
+                    checked.findings.append(Finding(
+                        "roster-department-mismatch", reg.label, reg.roster.sheet,
+                        reg.roster.cell("科室", int(row)), f"“{rec['科室']}”"))
+        checked.roster = [
+            Person(rec["编号"], rec["姓名"], rec["科室"] or checked.department,
+                   rec["口"] or "", rec["人员类别"] or "", rec["岗位层级"] or "")
+            for _, rec in roster.drop_duplicates("编号").iterrows()
+            if rec["编号"] and rec["姓名"]
+        ]
+    if reg.incidents is not None:
+        frame = normalise_incidents(reg.incidents.frame)
+        ctx = RegisterContext(standards, names, checked.period,
+                              leadership=checked.department == standards.leadership_unit)
+        failures = _failures(incident_schema(ctx), frame)
+        failures += [("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
+        failures += [("count-not-whole", int(r), "次数")
+                     for r in frame.index[frame["_count_bad"]]]
+        key = ["日期", "编号", "项目", "事由"]
+        dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
+        failures += [("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
+        checked.findings += _findings_from(failures, reg.incidents, reg.label)
+        checked.incidents = [
+            Incident(rec["日期"].date() if not pd.isna(rec["日期"]) else None,
+                     rec["编号"], rec["项目"], int(rec["次数"]) if rec["次数"] == rec["次数"]
+                     else 0, rec["事由"] or "", source=f"{reg.incidents.sheet}!{row}")
+            for row, rec in frame.iterrows()
+        ]
+    checked.findings = dedupe(checked.findings)
+    if not checked.ok:
+        checked.incidents = []
+    return checked

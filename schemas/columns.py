@@ -1,0 +1,70 @@
+"""The register contract's sheets and columns (PRODUCT.md): one list, read by the template
+writer (headers, widths, validation), the reader (columns found by header) and the schemas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATE_VERSION = "1.0"
+KIND_WEEKLY = "周考核情况登记表"
+KIND_MONTHLY = "月考核情况登记表"
+REGISTER_KINDS = {KIND_WEEKLY: "week", KIND_MONTHLY: "month"}
+
+SHEET_ROSTER = "人员"
+SHEET_INCIDENTS = "登记"
+SHEET_SCORES = "得分"
+SHEET_STANDARDS = "评分标准"
+SHEET_META = "_meta"
+TABLE_ROSTER = "roster"
+TABLE_INCIDENTS = "incidents"
+
+# Workbook-level defined names of the header fields.
+NAME_KIND = "qf_kind"
+NAME_VERSION = "qf_version"
+NAME_UNIT = "qf_unit"
+NAME_DEPARTMENT = "qf_department"
+NAME_PERIOD = "qf_period"
+HEADER_NAMES = (NAME_KIND, NAME_VERSION, NAME_UNIT, NAME_DEPARTMENT, NAME_PERIOD)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    header: str
+    width: float
+    required: bool = True      # the reader refuses a sheet without it
+    live: bool = False         # a formula column (protected)
+    number_format: str = "@"
+
+
+ROSTER_COLUMNS = (
+    ColumnSpec("编号", 10),
+    ColumnSpec("姓名", 12),
+    ColumnSpec("科室", 16),
+    ColumnSpec("口", 8),
+    ColumnSpec("人员类别", 12),
+    ColumnSpec("岗位层级", 14),
+)
+
+INCIDENT_COLUMNS = (
+    ColumnSpec("日期", 12, number_format="yyyy-mm-dd"),
+    ColumnSpec("编号", 9),
+    ColumnSpec("姓名", 10, required=False),
+    ColumnSpec("项目", 34),
+    ColumnSpec("次数", 7, number_format="0"),
+    ColumnSpec("分值", 8, required=False, live=True, number_format="0.00;-0.00;;@"),
+    ColumnSpec("事由", 36),
+    ColumnSpec("登记人", 10, required=False),
+)
+
+SCORE_ID = "编号"
+SCORE_NAME = "姓名"
+SCORE_ADDITIONS = "加分"
+SCORE_PERSON_TOTAL = "个人得分"
+SCORE_MEMBER_MEAN = "成员平均"
+SCORE_DEPT_ADDITIONS = "科室加分"
+SCORE_DEPT_TOTAL = "科室得分"
+
+# Excel's limits we design around.
+EXCEL_SHEET_NAME_MAX = 31
+EXCEL_INLINE_LIST_MAX = 255
