@@ -57,7 +57,7 @@ class CheckedRegister:
         return not has_errors(self.findings)
 
 
-def _failures(schema, frame: pd.DataFrame) -> list[tuple[str, int, str | None]]:  # noqa: ANN001
+def schema_failures(schema, frame: pd.DataFrame) -> list[tuple[str, int, str | None]]:  # noqa: ANN001
     """(rule, Excel row, column or None) for every failing cell."""
     try:
         schema.validate(frame, lazy=True)
@@ -74,7 +74,7 @@ def _failures(schema, frame: pd.DataFrame) -> list[tuple[str, int, str | None]]:
     return []
 
 
-def _findings_from(failures: list[tuple[str, int, str | None]], table: SheetTable,
+def findings_from_failures(failures: list[tuple[str, int, str | None]], table: SheetTable,
                    label: str) -> list[Finding]:
     out: list[Finding] = []
     for rule, row, column in sorted(set(failures), key=lambda f: (f[1], f[0])):
@@ -132,7 +132,7 @@ def check_register(reg: RegisterFile, standards: Standards,
     names: dict[str, str] = {}
     if reg.roster is not None:
         roster = normalise_roster(reg.roster.frame)
-        checked.findings += _findings_from(_failures(roster_schema(standards), roster),
+        checked.findings += findings_from_failures(schema_failures(roster_schema(standards), roster),
                                            reg.roster, reg.label)
         for row, rec in roster.iterrows():
             if rec["编号"] and rec["姓名"]:
@@ -151,14 +151,14 @@ def check_register(reg: RegisterFile, standards: Standards,
         frame = normalise_incidents(reg.incidents.frame)
         ctx = RegisterContext(standards, names, checked.period,
                               leadership=checked.department == standards.leadership_unit)
-        failures = _failures(incident_schema(ctx), frame)
+        failures = schema_failures(incident_schema(ctx), frame)
         failures += [("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
         failures += [("count-not-whole", int(r), "次数")
                      for r in frame.index[frame["_count_bad"]]]
         key = ["日期", "编号", "项目", "事由"]
         dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
         failures += [("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
-        checked.findings += _findings_from(failures, reg.incidents, reg.label)
+        checked.findings += findings_from_failures(failures, reg.incidents, reg.label)
         checked.incidents = [
             Incident(rec["日期"].date() if not pd.isna(rec["日期"]) else None,
                      rec["编号"], rec["项目"], int(rec["次数"]) if rec["次数"] == rec["次数"]

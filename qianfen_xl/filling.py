@@ -1,0 +1,42 @@
+"""Filling a register's incident log from code, as a clerk would type it (demo, tests,
+and the monthly registers the batch pre-fills). Cells are located by header."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openpyxl.workbook import Workbook
+
+from .engine import Incident
+from .schemas.columns import SHEET_INCIDENTS
+from .standards import Standards
+from .templates import INCIDENT_HEADER_ROW
+
+
+def incident_label(standards: Standards, code: str) -> str:
+    """The 项目 text the dropdown would put in the cell (the code alone when unknown)."""
+    item = standards.item_by_code.get(code) or standards.addition_by_code.get(code)
+    return item.label if item is not None else code
+
+
+def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incident],
+                   names: dict[str, str] | None = None, recorder: str = "") -> None:
+    """Write incidents into the 登记 table's first empty rows (text always as text)."""
+    ws = wb[SHEET_INCIDENTS]
+    headers = {ws.cell(row=INCIDENT_HEADER_ROW, column=c).value: c
+               for c in range(1, ws.max_column + 1)}
+    row = INCIDENT_HEADER_ROW + 1
+    while ws.cell(row=row, column=headers["项目"]).value not in (None, ""):
+        row += 1
+    names = names or {}
+    for inc in incidents:
+        person = inc.person or None
+        values = {"日期": inc.day, "编号": person, "姓名": names.get(person or "", None),
+                  "项目": incident_label(standards, inc.code), "次数": inc.count,
+                  "事由": inc.reason, "登记人": recorder or None}
+        for header, value in values.items():
+            cell = ws.cell(row=row, column=headers[header])
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+        row += 1

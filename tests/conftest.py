@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from qianfen_xl.standards import Standards, load_standards  # noqa: E402
+
+settings.register_profile("ci", max_examples=200, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+ROOT = Path(__file__).resolve().parent.parent
+REGULATION = ROOT.parent / "shared" / "reference" / "qianfen-regulation.zh.md"
+
+
+@pytest.fixture(scope="session")
+def standards() -> Standards:
+    return load_standards()
+
+
+@pytest.fixture(scope="session")
+def lo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from libreoffice import soffice
+
+    if soffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is required in CI (.ci/run installs libreoffice-calc-nogui)")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return tmp_path_factory.mktemp("lo-profile")

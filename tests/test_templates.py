@@ -1,0 +1,138 @@
+"""The register contract in every generated template, and the committed templates in sync."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from qianfen_xl.schemas.columns import (
+    HEADER_NAMES,
+    INCIDENT_COLUMNS,
+    KIND_MONTHLY,
+    KIND_WEEKLY,
+    ROSTER_COLUMNS,
+)
+
+from qianfen_xl.cli import main
+from qianfen_xl.standards import load_standards
+from qianfen_xl.templates import write_templates
+
+from conftest import ROOT
+
+COMMITTED = ROOT / "workbook_templates"
+NAMES = ("周考核情况登记表.xlsx", "月考核情况登记表.xlsx")
+
+
+def _table_headers(ws, table):
+    row = ws[table.ref][0]
+    return [c.value for c in row]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_template_keeps_the_register_contract(name):
+    wb = openpyxl.load_workbook(COMMITTED / name)
+    assert wb.sheetnames == ["登记", "得分", "人员", "评分标准", "_meta"]
+    assert wb["_meta"].sheet_state == "hidden"
+    for defined in HEADER_NAMES:
+        assert defined in wb.defined_names, defined
+    kind_sheet, kind_cell = next(wb.defined_names["qf_kind"].destinations)
+    assert wb[kind_sheet][kind_cell.replace("$", "")].value == name.removesuffix(".xlsx")
+    assert "roster" in wb["人员"].tables and "incidents" in wb["登记"].tables
+    assert _table_headers(wb["人员"], wb["人员"].tables["roster"]) == [
+        c.header for c in ROSTER_COLUMNS]
+    assert _table_headers(wb["登记"], wb["登记"].tables["incidents"]) == [
+        c.header for c in INCIDENT_COLUMNS]
+    scores = [c.value for c in wb["得分"][4]]
+    assert scores == ["编号", "姓名", "N01", "N02", "N03", "N04", "N05", "N07", "N09", "加分",
+                      "个人得分"]
+    labels = [wb["得分"].cell(row=r, column=1).value for r in range(60, 75)]
+    for label in ("成员平均", "N06", "N08", "N10", "科室加分", "科室得分"):
+        assert label in labels
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dropdowns_point_at_existing_lists(name):
+    wb = openpyxl.load_workbook(COMMITTED / name)
+    std = wb["评分标准"]
+    codes = [std.cell(row=r, column=1).value for r in range(4, std.max_row + 1)]
+    items = [c for c in codes if c and re.fullmatch(r"N\d\d-\d\d", c)]
+    assert len(items) == 82
+    formulas = {dv.formula1: str(dv.sqref) for dv in wb["登记"].data_validations.dataValidation}
+    assert {"qf_ids", "qf_item_list", "qf_period_start", "1"} <= set(formulas)
+    for name_ in ("qf_ids", "qf_item_list", "qf_lines", "qf_categories", "qf_levels",
+                  "qf_period_start", "qf_period_end", "qf_points"):
+        sheet, ref = next(wb.defined_names[name_].destinations)
+        assert sheet in wb.sheetnames
+    sheet, ref = next(wb.defined_names["qf_item_list"].destinations)
+    labels = [c[0].value for c in wb[sheet][ref.replace("$", "")]]
+    assert labels[0].startswith("N01-01 ") and labels[-1].startswith("B04 ")
+    assert len(labels) == 86
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_inputs_unlocked_formulas_and_catalogue_protected(name):
+    wb = openpyxl.load_workbook(COMMITTED / name)
+    log = wb["登记"]
+    assert log.protection.sheet and wb["得分"].protection.sheet and wb["评分标准"].protection.sheet
+    assert log["A6"].protection.locked is False       # 日期
+    assert log["D6"].protection.locked is False       # 项目
+    assert log["F6"].protection.locked is True        # 分值 (formula)
+    assert str(log["F6"].value).startswith("=IF(")
+    assert log["D2"].protection.locked is False       # 科室
+    assert log.freeze_panes == "A6"
+    assert int(log.page_setup.paperSize) == 9  # A4
+    assert "填表人" in log.oddFooter.left.text and "审核人" in log.oddFooter.left.text
+
+
+def _xml_parts(path: Path) -> dict[str, bytes]:
+    """Each part of the package, with what changes on every save blanked (as XlsxWriter's
+    comparison tests do)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"",
+                                        parts["docProps/core.xml"])
+    return parts
+
+
+def test_committed_templates_match_the_generator(tmp_path):
+    """Fails when workbook_templates/ drifts from the generator: run `make templates`."""
+    written = write_templates(tmp_path, load_standards())
+    assert sorted(p.name for p in written) == sorted(NAMES)
+    for path in written:
+        assert _xml_parts(path) == _xml_parts(COMMITTED / path.name), (
+            f"{path.name} differs from workbook_templates/: run `make templates`")
+
+
+def test_templates_with_a_roster_write_one_prefilled_pair_per_department(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("编号,姓名,科室,口,人员类别,岗位层级\n"
+                      "A01,张晓明,社保所,行政口,公务员,科室负责人\n"
+                      "A02,李海燕,社保所,行政口,事业编人员,一般工作人员\n"
+                      "B01,王建国,城市管理科,行政口,公务员,科室负责人\n", encoding="utf-8-sig")
+    out = tmp_path / "out"
+    assert main(["templates", "--out", str(out), "--roster", str(roster), "--unit", "柳荫街道",
+                 "--week", "2026-W47", "--month", "2026-11"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["城市管理科_2026-11_月考核情况登记表.xlsx",
+                     "城市管理科_2026-W47_周考核情况登记表.xlsx",
+                     "社保所_2026-11_月考核情况登记表.xlsx",
+                     "社保所_2026-W47_周考核情况登记表.xlsx"]
+    wb = openpyxl.load_workbook(out / "社保所_2026-W47_周考核情况登记表.xlsx")
+    assert [wb["登记"][c].value for c in ("B2", "D2", "F2")] == ["柳荫街道", "社保所", "2026-W47"]
+    assert [wb["人员"].cell(row=r, column=1).value for r in (4, 5, 6)] == ["A01", "A02", None]
+
+
+def test_templates_refuse_a_bad_roster_with_cells(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("编号,姓名,科室,口,人员类别,岗位层级\n"
+                      "A01,张晓明,社保所,行政口,公务员,处长\n", encoding="utf-8")
+    assert main(["templates", "--out", str(tmp_path / "o"), "--roster", str(roster)]) == 2
+    err = capsys.readouterr().err
+    assert "roster.csv › roster!F2" in err and "岗位层级无效" in err
+
+
+def test_kinds_are_the_contract_names():
+    assert (KIND_WEEKLY, KIND_MONTHLY) == ("周考核情况登记表", "月考核情况登记表")

@@ -1,0 +1,168 @@
+"""Broken registers produce the right finding at the right cell, and never a traceback."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qianfen_xl.cli import main
+from qianfen_xl.engine import Incident, score_department
+from qianfen_xl.reading import read_register
+from qianfen_xl.validation import check_register
+
+from builders import INCIDENTS, ROSTER, register
+
+FIRST = 6  # the first incident row of the 登记 sheet
+
+
+def check(path, standards):
+    reg, findings = read_register(path)
+    assert reg is not None, findings
+    return check_register(reg, standards, findings)
+
+
+def flat(checked):
+    return [(f.sheet, f.cell, f.code) for f in checked.findings]
+
+
+def set_cell(ref, value, sheet="登记"):
+    def edit(wb):
+        wb[sheet][ref].value = value
+    return edit
+
+
+def test_a_clean_register_scores_as_the_engine(tmp_path, standards):
+    checked = check(register(tmp_path, standards), standards)
+    assert checked.findings == []
+    assert (checked.kind, checked.department, checked.period.label) == (
+        "周考核情况登记表", "社保所", "2026-W47")
+    assert [p.id for p in checked.roster] == ["A01", "A02", "A03"]
+    assert checked.incidents == INCIDENTS
+    score = score_department(standards, "社保所", checked.roster, checked.incidents)
+    assert score.total == score_department(standards, "社保所", ROSTER, INCIDENTS).total
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (set_cell(f"D{FIRST}", "N11-01"), [("登记", f"D{FIRST}", "item-code-unknown")]),
+    (set_cell(f"B{FIRST}", "Z99"), [("登记", f"B{FIRST}", "person-unknown")]),
+    (set_cell(f"E{FIRST}", "两次"), [("登记", f"E{FIRST}", "count-not-whole")]),
+    (set_cell(f"E{FIRST}", 1.5), [("登记", f"E{FIRST}", "count-not-whole")]),
+    (set_cell(f"E{FIRST}", 0), [("登记", f"E{FIRST}", "count-not-whole")]),
+    (set_cell(f"A{FIRST}", date(2026, 12, 1)), [("登记", f"A{FIRST}", "date-outside-period")]),
+    (set_cell(f"A{FIRST}", "昨天"), [("登记", f"A{FIRST}", "date-invalid")]),
+    (set_cell(f"B{FIRST + 2}", "A01"), [("登记", f"B{FIRST + 2}", "person-not-allowed")]),
+    (set_cell(f"B{FIRST}", None), [("登记", f"B{FIRST}", "person-required")]),
+    (set_cell(f"C{FIRST}", "李海燕"), [("登记", f"C{FIRST}", "person-name-mismatch")]),
+    (set_cell(f"G{FIRST}", None), [("登记", f"G{FIRST}", "reason-missing")]),
+    (set_cell(f"D{FIRST + 2}", "N10-01"), [("登记", f"D{FIRST + 2}", "item-leadership-only")]),
+    (set_cell("D2", None), [("登记", "D2", "header-missing")]),
+    (set_cell("F2", "2026-11"), [("登记", "F2", "period-kind-mismatch")]),
+    (set_cell("F2", "第47周"), [("登记", "F2", "period-invalid")]),
+    (set_cell("F4", "处长", sheet="人员"), [("人员", "F4", "roster-level-unknown")]),
+    (set_cell("A5", "A01", sheet="人员"), [("人员", "A5", "roster-id-duplicate")]),
+])
+def test_each_broken_cell_is_named(tmp_path, standards, edit, expected):
+    checked = check(register(tmp_path, standards, edit=edit), standards)
+    errors = flat(checked)
+    if expected[0][2] == "roster-id-duplicate":
+        # A02 became a second A01, so A02's incident also names an unknown person
+        assert errors == [*expected, ("登记", f"B{FIRST + 1}", "person-unknown")]
+    else:
+        assert errors == expected
+    assert not checked.ok
+    assert checked.incidents == []
+
+
+def test_full_width_digits_and_text_dates_are_read(tmp_path, standards):
+    def edit(wb):
+        ws = wb["登记"]
+        ws[f"A{FIRST}"] = "2026年11月16日"
+        ws[f"E{FIRST}"] = "２"
+        ws[f"D{FIRST}"] = "Ｎ０３－０５"
+    checked = check(register(tmp_path, standards, edit=edit), standards)
+    assert checked.findings == []
+    assert checked.incidents[0] == INCIDENTS[0]
+
+
+def test_blank_rows_in_the_middle_are_ignored(tmp_path, standards):
+    far = Incident(date(2026, 11, 20), "A01", "N04-06", 1, "未戴胸卡")
+
+    def edit(wb):
+        ws = wb["登记"]
+        row = FIRST + 30
+        for col, v in zip("ABDEG", (far.day, far.person, far.code, far.count, far.reason),
+                          strict=True):
+            ws[f"{col}{row}"] = v
+    checked = check(register(tmp_path, standards, edit=edit), standards)
+    assert checked.findings == []
+    assert checked.incidents[-1] == far
+
+
+def test_the_same_incident_twice_is_a_warning_and_counts(tmp_path, standards):
+    twice = [*INCIDENTS, INCIDENTS[0]]
+    checked = check(register(tmp_path, standards, incidents=twice), standards)
+    assert flat(checked) == [("登记", f"G{FIRST + 4}", "incident-duplicate")]
+    assert checked.ok and len(checked.incidents) == 5
+
+
+def test_a_missing_column_is_named(tmp_path, standards):
+    def edit(wb):
+        wb["登记"]["E5"].value = "数量"
+    checked = check(register(tmp_path, standards, edit=edit), standards)
+    assert ("登记", "A5", "column-missing") in flat(checked)
+    assert "次数" in checked.findings[0].message
+
+
+def test_moved_columns_are_found_by_header(tmp_path, standards):
+    def edit(wb):
+        ws = wb["登记"]
+        for r in range(5, 5 + 1 + len(INCIDENTS)):
+            ws[f"G{r}"].value, ws[f"H{r}"].value = ws[f"H{r}"].value, ws[f"G{r}"].value
+    checked = check(register(tmp_path, standards, edit=edit), standards)
+    assert checked.findings == []
+    assert checked.incidents == INCIDENTS
+
+
+def test_messages_are_chinese_and_point_to_the_cell(tmp_path, standards):
+    path = register(tmp_path, standards, edit=set_cell(f"D{FIRST}", "N11-01"))
+    (finding,) = check(path, standards).findings
+    assert str(finding) == (f"[错误] register.xlsx › 登记!D{FIRST}: 项目代码不存在：“N11-01”。"
+                            "请从下拉列表中选择项目")
+
+
+def test_a_file_that_is_not_a_workbook(tmp_path, standards, capsys):
+    bad = tmp_path / "社保所.xlsx"
+    bad.write_text("这不是表格", encoding="utf-8")
+    reg, findings = read_register(bad)
+    assert reg is None and [f.code for f in findings] == ["not-a-workbook"]
+    assert main(["validate", str(bad)]) == 2
+    out = capsys.readouterr()
+    assert "社保所.xlsx" in out.out and "不是 Excel 工作簿" in out.out
+    assert "Traceback" not in out.out + out.err
+
+
+def test_a_corrupt_zip_is_a_finding(tmp_path, standards):
+    good = register(tmp_path, standards)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    reg, findings = read_register(broken)
+    assert reg is None and findings[0].code == "not-a-workbook"
+
+
+def test_validate_exit_codes_and_scores(tmp_path, standards, capsys):
+    good = register(tmp_path, standards, name="good.xlsx")
+    bad = register(tmp_path, standards, name="bad.xlsx", edit=set_cell(f"D{FIRST}", "N11-01"))
+    assert main(["validate", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "校验通过" in out and "科室得分 995.00" in out
+    assert main(["validate", str(good), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "退回修改" in out and "bad.xlsx › 登记!D6" in out
+
+
+def test_sources_are_never_modified(tmp_path, standards):
+    path = register(tmp_path, standards)
+    before = path.read_bytes()
+    main(["validate", str(path)])
+    assert path.read_bytes() == before
