@@ -23,7 +23,7 @@ from .sample import departments_of, random_incidents, street_roster
 from .schemas.columns import KIND_WEEKLY
 from .standards import Standards, load_standards
 from .templates import build_register, register_filename, save_workbook, write_templates
-from .validation import CheckedRegister, check_register
+from .validation import CheckedRegister, cached_score_findings, check_register
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -68,6 +68,11 @@ def validate_files(paths: Sequence[Path], standards: Standards) -> int:
             worst = EXIT_UNREADABLE
             continue
         checked: CheckedRegister = check_register(reg, standards, findings)
+        score = None
+        if checked.ok:
+            score = score_department(standards, checked.department, checked.roster,
+                                     checked.incidents)
+            checked.findings += cached_score_findings(reg, standards, score)
         title = "  ".join(x for x in (checked.kind, checked.department,
                                        checked.period.label if checked.period else "") if x)
         _print(f"{path.name}  ·  {title}")
@@ -75,10 +80,8 @@ def validate_files(paths: Sequence[Path], standards: Standards) -> int:
             _print(f"  {f}")
         errors = sum(f.is_error for f in checked.findings)
         warnings = len(checked.findings) - errors
-        if checked.ok:
+        if score is not None:
             _print(f"  校验通过（错误 0，警告 {warnings}）。得分：")
-            score = score_department(standards, checked.department, checked.roster,
-                                     checked.incidents)
             _print(*format_scores(standards, score))
         else:
             _print(f"  共 {errors} 个错误、{warnings} 个警告：退回修改，未计分。")

@@ -64,6 +64,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("person-name-mismatch", ERROR, "姓名与编号不符", "请核对编号与姓名，或清空姓名由系统带出"),
     Rule("reason-missing", ERROR, "事由为空", "请简要填写事由"),
     Rule("incident-duplicate", WARNING, "疑似重复登记", "同一日期、人员、项目、事由出现两次；如确为两次请忽略"),
+    Rule("score-cache-mismatch", WARNING, "表内得分与重新计算的结果不符",
+         "得分单元格的公式可能被改写为数值；系统以重新计算的得分为准，请换用模板中的公式"),
     Rule("text-in-number", ERROR, "数字单元格中是文字", "请只填写数字"),
 )}
 

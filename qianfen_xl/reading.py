@@ -24,6 +24,7 @@ from .schemas.columns import (
     HEADER_NAMES,
     INCIDENT_COLUMNS,
     ROSTER_COLUMNS,
+    SCORE_NAMES,
     SHEET_INCIDENTS,
     SHEET_META,
     SHEET_ROSTER,
@@ -32,6 +33,7 @@ from .schemas.columns import (
 )
 
 HEADER_SCAN_ROWS = 20
+SCORE_HEADERS = ["编号", "姓名", "个人得分"]  # locate the 得分 header row; its other columns come along
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REF = re.compile(r"^'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
@@ -106,10 +108,12 @@ def _sheet_rows(book: CalamineWorkbook, name: str) -> list[list[object]]:
 
 
 def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ...] | list[str],
-               label: str) -> tuple[SheetTable | None, list[Finding]]:
+               label: str, *, keep_all: bool = False) -> tuple[SheetTable | None, list[Finding]]:
     """Locate the header row by its headers (wherever the columns were moved) and take the
-    rows below it; fully blank rows are dropped, wherever they are."""
+    rows below it; fully blank rows are dropped, wherever they are. With ``keep_all`` every
+    other headed column of that row comes along too."""
     wanted = [s.header if isinstance(s, ColumnSpec) else s for s in specs]
+    live = {s.header for s in specs if isinstance(s, ColumnSpec) and s.live}
     required = [s.header for s in specs if isinstance(s, ColumnSpec) and s.required] or wanted
     best_row, best_hits, best_map = -1, 0, {}
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -124,6 +128,10 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
     if best_hits < 2:
         return None, [Finding("column-missing", label, sheet, "",
                               f"找不到表头行（应有 {'、'.join(required)}）")]
+    if keep_all:
+        for c, value in enumerate(rows[best_row]):
+            if isinstance(value, str) and value.strip():
+                best_map.setdefault(ascii_form(value), c)
     findings = [
         Finding("column-missing", label, sheet, f"{get_column_letter(1)}{best_row + 1}",
                 f"表头中没有 “{h}”")
@@ -134,7 +142,10 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
     frame = pd.DataFrame(data, index=pd.RangeIndex(best_row + 2, best_row + 2 + len(body)),
                          dtype=object)
     frame = frame.map(lambda v: None if is_blank(v) else v)
-    frame = frame.dropna(how="all")
+    # A row counts when a clerk typed something: live columns (分值 = 0 cached by Excel in
+    # every empty row) do not make a row.
+    inputs = [h for h in best_map if h not in live]
+    frame = frame.dropna(how="all", subset=inputs or None)
     letters = {h: get_column_letter(c + 1) for h, c in best_map.items()}
     return SheetTable(sheet, best_row + 1, letters, frame), findings
 
@@ -166,7 +177,7 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile | 
             cache[sheet] = _sheet_rows(book, sheet)
         return cache[sheet]
 
-    for name in HEADER_NAMES:
+    for name in (*HEADER_NAMES, *SCORE_NAMES):
         if name in names and names[name][0] in sheets:
             sheet, cell = names[name]
             reg.header_cells[name] = (sheet, cell)
@@ -185,6 +196,6 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile | 
         findings += problems
         setattr(reg, attr, table)
     if SHEET_SCORES in sheets:
-        reg.scores, _ = find_table(rows_of(SHEET_SCORES), SHEET_SCORES,
-                                   ["编号", "姓名", "个人得分"], label)
+        reg.scores, _ = find_table(rows_of(SHEET_SCORES), SHEET_SCORES, SCORE_HEADERS, label,
+                                   keep_all=True)
     return reg, findings

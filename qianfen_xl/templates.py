@@ -27,7 +27,9 @@ from .schemas.columns import (
     KIND_MONTHLY,
     KIND_WEEKLY,
     NAME_DEPARTMENT,
+    NAME_DEPT_TOTAL,
     NAME_KIND,
+    NAME_MEMBER_MEAN,
     NAME_PERIOD,
     NAME_UNIT,
     NAME_VERSION,
@@ -370,8 +372,8 @@ def write_scores_sheet(ws: Worksheet, standards: Standards) -> dict[str, str]:
     ws.freeze_panes = f"C{first}"
     _setup_print(ws, f"1:{SCORES_HEADER_ROW}", landscape=False)
     _protect(ws)
-    return {"qf_member_mean": _ref(SHEET_SCORES, "C", start),
-            "qf_dept_total": _ref(SHEET_SCORES, "C", total_row)}
+    return {NAME_MEMBER_MEAN: _ref(SHEET_SCORES, "C", start),
+            NAME_DEPT_TOTAL: _ref(SHEET_SCORES, "C", total_row)}
 
 
 # ------------------------------------------------------------------------ _meta

@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.errors as pa_errors
 
-from .engine import Incident, Person
+from .engine import DepartmentScore, Incident, Person
 from .findings import Finding, dedupe, has_errors
-from .normalise import normalise_incidents, normalise_roster, to_text
+from .normalise import normalise_incidents, normalise_roster, to_count, to_text
 from .periods import Period, parse_period
 from .reading import RegisterFile, SheetTable
-from .schemas import RegisterContext, incident_schema, roster_schema
+from .schemas import RegisterContext, incident_schema, roster_schema, summary_schema
 from .schemas.columns import (
     NAME_DEPARTMENT,
+    NAME_DEPT_TOTAL,
     NAME_KIND,
+    NAME_MEMBER_MEAN,
     NAME_PERIOD,
     NAME_UNIT,
     NAME_VERSION,
@@ -169,3 +171,37 @@ def check_register(reg: RegisterFile, standards: Standards,
     if not checked.ok:
         checked.incidents = []
     return checked
+
+
+def cached_score_findings(reg: RegisterFile, standards: Standards,
+                          score: DepartmentScore) -> list[Finding]:
+    """Cached values never count: a 得分 cell whose saved value is out of bounds or differs
+    from the engine's recomputed score (a formula overwritten by a constant) is a 警告.
+
+    The person rows of 得分 follow the roster's order (row i shows roster person i).
+    """
+    table = reg.scores
+    if table is None:
+        return []
+    rows = range(table.header_row + 1, table.header_row + 1 + len(score.people))
+    source = table.frame.reindex(rows)
+    frame = pd.DataFrame({"编号": [p.id for p in score.people]}, index=rows, dtype=object)
+    for header in source.columns.drop(["编号", "姓名"], errors="ignore"):
+        frame[header] = pd.Series([to_count(v)[0] for v in source[header]], index=rows,
+                                  dtype="float64")
+    findings = findings_from_failures(schema_failures(summary_schema(standards), frame),
+                                      table, reg.label)
+    checks: list[tuple[str, str, object, float]] = []
+    for row, person in zip(rows, score.people, strict=True):
+        expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
+        checks += [(table.sheet, table.cell(h, row), source.at[row, h], v)
+                   for h, v in expected.items() if h in source.columns]
+    for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total)):
+        if name in reg.header_cells:
+            checks.append((*reg.header_cells[name], reg.header.get(name), value))
+    for sheet, cell, raw, value in checks:
+        cached = to_count(raw)[0]
+        if cached is not None and abs(cached - value) >= 0.005:
+            findings.append(Finding("score-cache-mismatch", reg.label, sheet, cell,
+                                    f"表内 {cached:g}，重新计算为 {value:g}"))
+    return dedupe(findings)

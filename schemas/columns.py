@@ -26,6 +26,10 @@ NAME_UNIT = "qf_unit"
 NAME_DEPARTMENT = "qf_department"
 NAME_PERIOD = "qf_period"
 HEADER_NAMES = (NAME_KIND, NAME_VERSION, NAME_UNIT, NAME_DEPARTMENT, NAME_PERIOD)
+# Defined names of the department block of 得分 (read back to compare cached values).
+NAME_MEMBER_MEAN = "qf_member_mean"
+NAME_DEPT_TOTAL = "qf_dept_total"
+SCORE_NAMES = (NAME_MEMBER_MEAN, NAME_DEPT_TOTAL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,19 +116,20 @@ def incident_schema(ctx: RegisterContext) -> pa.DataFrameSchema:
 
 
 def summary_schema(standards: Standards) -> pa.DataFrameSchema:
-    """The 得分 sheet's person rows, as read back (cached values) from a filled register."""
-    norm_cols = {
-        n.code: pa.Column(float, nullable=True, checks=pa.Check.in_range(0, n.full))
-        for n in standards.individual_norms
-    }
+    """The 得分 sheet's person rows as read back (cached values) from a saved register.
+
+    A value outside its bounds means a formula was overwritten; the engine's score stands.
+    """
+    def bounded(high: float) -> pa.Column:
+        return pa.Column(float, nullable=True, required=False, checks=pa.Check(
+            lambda s: s.isna() | s.between(0, high), name="score-cache-mismatch"))
+
     return pa.DataFrameSchema(
         {
             "编号": pa.Column(object, nullable=True),
-            **norm_cols,
-            "加分": pa.Column(float, nullable=True,
-                            checks=pa.Check.in_range(0, standards.person_additions_cap)),
-            "个人得分": pa.Column(float, nullable=True,
-                              checks=pa.Check.in_range(0, standards.individual_base)),
+            **{n.code: bounded(n.full) for n in standards.individual_norms},
+            "加分": bounded(standards.person_additions_cap),
+            "个人得分": bounded(standards.individual_base),
         },
         strict=False,
         name="summary",

@@ -166,3 +166,41 @@ def test_sources_are_never_modified(tmp_path, standards):
     before = path.read_bytes()
     main(["validate", str(path)])
     assert path.read_bytes() == before
+
+
+def test_a_score_formula_overwritten_with_a_constant_is_a_warning(tmp_path, standards, capsys):
+    def overwrite(wb):
+        wb["得分"]["K5"].value = 650  # A01's 个人得分, was a formula
+    path = register(tmp_path, standards, edit=overwrite)
+    assert main(["validate", str(path)]) == 0  # a warning does not block
+    out = capsys.readouterr().out
+    assert "[警告] register.xlsx › 得分!K5: 表内得分与重新计算的结果不符：表内 650，重新计算为 696" in out
+    assert "校验通过（错误 0，警告 1）" in out
+
+
+@pytest.mark.libreoffice
+def test_cached_values_saved_by_a_spreadsheet_agree(tmp_path, standards, lo_profile):
+    from qianfen_xl.validation import cached_score_findings
+
+    from libreoffice import convert
+
+    (saved,) = convert([register(tmp_path, standards)], tmp_path / "lo", lo_profile)
+    reg, findings = read_register(saved)
+    checked = check_register(reg, standards, findings)
+    score = score_department(standards, checked.department, checked.roster, checked.incidents)
+    assert reg.scores.frame["个人得分"].tolist()[:3] == [696, 695, 700]
+    assert checked.findings == [] and cached_score_findings(reg, standards, score) == []
+
+
+def test_a_department_total_overwritten_is_a_warning(tmp_path, standards):
+    from qianfen_xl.validation import cached_score_findings
+
+    def overwrite(wb):
+        sheet, ref = next(wb.defined_names["qf_dept_total"].destinations)
+        wb[sheet][ref.replace("$", "")].value = 999
+    reg, findings = read_register(register(tmp_path, standards, edit=overwrite))
+    checked = check_register(reg, standards, findings)
+    score = score_department(standards, checked.department, checked.roster, checked.incidents)
+    (warning,) = cached_score_findings(reg, standards, score)
+    assert (warning.sheet, warning.code, warning.detail) == (
+        "得分", "score-cache-mismatch", "表内 999，重新计算为 995")
