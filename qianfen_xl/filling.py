@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
 from .engine import Incident
-from .schemas.columns import SHEET_INCIDENTS
+from .schemas.columns import SHEET_INCIDENTS, TABLE_INCIDENTS
 from .standards import Standards
 from .templates import INCIDENT_HEADER_ROW
 
@@ -28,6 +29,10 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
     row = INCIDENT_HEADER_ROW + 1
     while ws.cell(row=row, column=headers["项目"]).value not in (None, ""):
         row += 1
+    last = range_boundaries(ws.tables[TABLE_INCIDENTS].ref)[3]
+    if row + len(incidents) - 1 > last:
+        raise ValueError(f"{len(incidents)} incidents do not fit the register's table "
+                         f"(rows {row}..{last}); use a monthly register or split the period")
     names = names or {}
     for inc in incidents:
         person = inc.person or None

@@ -24,7 +24,6 @@ from .schemas.columns import (
     NAME_MEMBER_MEAN,
     NAME_PERIOD,
     NAME_UNIT,
-    NAME_VERSION,
     REGISTER_KINDS,
 )
 from .standards import Standards
@@ -121,7 +120,6 @@ def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standa
                                             f"“{raw_period}”"))
             return
         checked.period = period
-    _ = NAME_VERSION  # the version is recorded in 数据来源; any 1.x template is read alike
 
 
 def check_register(reg: RegisterFile, standards: Standards,

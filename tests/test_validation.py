@@ -204,3 +204,9 @@ def test_a_department_total_overwritten_is_a_warning(tmp_path, standards):
     (warning,) = cached_score_findings(reg, standards, score)
     assert (warning.sheet, warning.code, warning.detail) == (
         "得分", "score-cache-mismatch", "表内 999，重新计算为 995")
+
+
+def test_filling_more_incidents_than_the_table_holds_is_refused(tmp_path, standards):
+    many = [INCIDENTS[0]] * 201  # the weekly table holds 200 rows
+    with pytest.raises(ValueError, match="do not fit"):
+        register(tmp_path, standards, incidents=many)
