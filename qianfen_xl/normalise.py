@@ -121,11 +121,10 @@ def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def normalise_roster(raw: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(index=raw.index)
-    for header in ("编号",):
-        out[header] = [to_key(v) for v in raw.get(header, [None] * len(raw))]
-    for header in ("姓名", "科室", "口", "人员类别", "岗位层级"):
-        out[header] = pd.Series([to_text(v) for v in raw.get(header, [None] * len(raw))],
-                                index=raw.index, dtype=object)
-    out["编号"] = out["编号"].astype(object)
-    return out
+    """The 人员 frame for the schema: 编号 in ASCII form, the other columns as typed."""
+    def column(name: str, fn) -> list[str | None]:  # noqa: ANN001
+        return [fn(v) for v in raw[name]] if name in raw else [None] * len(raw)
+
+    data = {"编号": column("编号", to_key)}
+    data |= {h: column(h, to_text) for h in ("姓名", "科室", "口", "人员类别", "岗位层级")}
+    return pd.DataFrame(data, index=raw.index, dtype=object)

@@ -44,7 +44,8 @@ def read_roster(path: Path, standards: Standards) -> list[Person]:
     table, findings = find_table(rows, sheet, ROSTER_COLUMNS, path.name)
     if table is not None:
         frame = normalise_roster(table.frame)
-        findings += findings_from_failures(schema_failures(roster_schema(standards), frame), table, path.name)
+        failures = schema_failures(roster_schema(standards), frame)
+        findings += findings_from_failures(failures, table, path.name)
         findings += _blank_departments(frame, table, path.name)
     if table is None or has_errors(findings):
         raise RosterError("人员名单有误：\n" + "\n".join(f"  {f}" for f in findings if f.is_error))

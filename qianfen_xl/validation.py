@@ -76,7 +76,7 @@ def schema_failures(schema, frame: pd.DataFrame) -> list[tuple[str, int, str | N
 
 
 def findings_from_failures(failures: list[tuple[str, int, str | None]], table: SheetTable,
-                   label: str) -> list[Finding]:
+                           label: str) -> list[Finding]:
     out: list[Finding] = []
     for rule, row, column in sorted(set(failures), key=lambda f: (f[1], f[0])):
         header = BLAME.get(rule) or column or ""
@@ -132,8 +132,8 @@ def check_register(reg: RegisterFile, standards: Standards,
     names: dict[str, str] = {}
     if reg.roster is not None:
         roster = normalise_roster(reg.roster.frame)
-        checked.findings += findings_from_failures(schema_failures(roster_schema(standards), roster),
-                                           reg.roster, reg.label)
+        failures = schema_failures(roster_schema(standards), roster)
+        checked.findings += findings_from_failures(failures, reg.roster, reg.label)
         for row, rec in roster.iterrows():
             if rec["编号"] and rec["姓名"]:
                 names.setdefault(rec["编号"], rec["姓名"])
