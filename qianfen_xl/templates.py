@@ -216,8 +216,8 @@ def points_formula() -> str:
             f"IFERROR({count}*VLOOKUP({code},qf_points,6,FALSE),0))")
 
 
-def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str, period: str,
-                         layout: StandardsLayout, ids_ref: str) -> None:
+def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
+                         period: str) -> None:
     specs = INCIDENT_COLUMNS
     headers = [c.header for c in specs]
     _title(ws, f"{unit} {kind}", len(headers))
@@ -427,7 +427,7 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
     layout = write_standards_sheet(ws_std, standards)
     ids_ref = write_roster_sheet(ws_roster, roster, department)
     write_meta_sheet(ws_meta, kind, standards)
-    write_incident_sheet(ws_inc, kind, unit, department, period, layout, ids_ref)
+    write_incident_sheet(ws_inc, kind, unit, department, period)
     names = write_scores_sheet(ws_scores, standards)
 
     _name(wb, NAME_KIND, _ref(SHEET_META, "B", 1))

@@ -9,7 +9,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from qianfen_xl.engine import Incident, Person, score_department
+from qianfen_xl.engine import Incident, Person, item_points, score_department
 from qianfen_xl.periods import parse_period
 from qianfen_xl.sample import departments_of, random_incidents, street_roster
 
@@ -71,12 +71,7 @@ def test_live_scores_equal_the_engine_to_the_cent(tmp_path, standards, lo_profil
         log = wb["登记"]
         points = [log.cell(row=r, column=6).value for r in range(6, 6 + len(incidents))]
         assert [round(p, 2) for p in points] == [
-            round(standards_points(standards, i), 2) for i in incidents]
-
-
-def standards_points(standards, incident):
-    from qianfen_xl.engine import item_points
-    return item_points(standards, incident.code, incident.count)
+            round(item_points(standards, i.code, i.count), 2) for i in incidents]
 
 
 @pytest.mark.libreoffice
