@@ -13,17 +13,16 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from .engine import DepartmentScore, score_department
+from .engine import DepartmentScore
 from .errors import QianfenError
 from .filling import fill_incidents
+from .intake import intake
 from .periods import parse_period
-from .reading import read_register
 from .roster_io import read_roster
 from .sample import departments_of, random_incidents, street_roster
 from .schemas.columns import KIND_WEEKLY
 from .standards import Standards, load_standards
 from .templates import build_register, register_filename, save_workbook, write_templates
-from .validation import CheckedRegister, cached_score_findings, check_register
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -62,27 +61,21 @@ def format_scores(standards: Standards, score: DepartmentScore) -> list[str]:
 def validate_files(paths: Sequence[Path], standards: Standards) -> int:
     worst = EXIT_OK
     for path in paths:
-        reg, findings = read_register(path)
-        if reg is None:
-            _print(f"{path.name}: 无法作为登记表读取", *(f"  {f}" for f in findings))
+        sub = intake(path, standards)
+        if not sub.readable:
+            _print(f"{path.name}: 无法作为登记表读取", *(f"  {f}" for f in sub.findings))
             worst = EXIT_UNREADABLE
             continue
-        checked: CheckedRegister = check_register(reg, standards, findings)
-        score = None
-        if checked.ok:
-            score = score_department(standards, checked.department, checked.roster,
-                                     checked.incidents)
-            checked.findings += cached_score_findings(reg, standards, score)
-        title = "  ".join(x for x in (checked.kind, checked.department,
-                                       checked.period.label if checked.period else "") if x)
+        title = "  ".join(x for x in (sub.kind, sub.department,
+                                       sub.period.label if sub.period else "") if x)
         _print(f"{path.name}  ·  {title}")
-        for f in checked.findings:
+        for f in sub.findings:
             _print(f"  {f}")
-        errors = sum(f.is_error for f in checked.findings)
-        warnings = len(checked.findings) - errors
-        if score is not None:
+        errors = sum(f.is_error for f in sub.findings)
+        warnings = len(sub.findings) - errors
+        if sub.score is not None:
             _print(f"  校验通过（错误 0，警告 {warnings}）。得分：")
-            _print(*format_scores(standards, score))
+            _print(*format_scores(standards, sub.score))
         else:
             _print(f"  共 {errors} 个错误、{warnings} 个警告：退回修改，未计分。")
             worst = max(worst, EXIT_FINDINGS)

@@ -40,7 +40,8 @@ class Person:
 class Incident:
     """One row of the incident log (登记): a deduction item or an addition, ``count`` times.
 
-    ``person`` is the 编号, or None/"" for a department-level row.
+    ``person`` is the 编号, or None/"" for a department-level row. ``source`` (the file and
+    cell it came from) and ``recorder`` (登记人) are provenance, not part of its identity.
     """
 
     day: date | None
@@ -49,6 +50,7 @@ class Incident:
     count: int = 1
     reason: str = ""
     source: str = field(default="", compare=False)
+    recorder: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

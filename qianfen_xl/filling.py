@@ -38,7 +38,7 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
         person = inc.person or None
         values = {"日期": inc.day, "编号": person, "姓名": names.get(person or "", None),
                   "项目": incident_label(standards, inc.code), "次数": inc.count,
-                  "事由": inc.reason, "登记人": recorder or None}
+                  "事由": inc.reason, "登记人": inc.recorder or recorder or None}
         for header, value in values.items():
             cell = ws.cell(row=row, column=headers[header])
             cell.value = value

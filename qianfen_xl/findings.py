@@ -27,11 +27,18 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     # the file as a whole
     Rule("file-unreadable", ERROR, "文件无法读取", "请确认文件未损坏、未被占用，重新导出后再报送"),
     Rule("not-a-workbook", ERROR, "不是 Excel 工作簿", "请用本系统的登记表模板填写，并保存为 .xlsx"),
+    Rule("file-corrupt", ERROR, "文件已损坏", "请在 Excel 中打开确认，另存为 .xlsx 后重新报送"),
+    Rule("file-encrypted", ERROR, "文件设置了打开密码", "系统无法读取加密文件：请取消密码（文件 › 信息 › 保护工作簿）后重新报送"),
+    Rule("legacy-format", WARNING, "旧格式文件", "已按登记表读取，但旧格式不保留表格和名称：请另存为 .xlsx 后再报送"),
+    Rule("legacy-unreadable", ERROR, "旧格式文件无法读取", "请在 Excel 或 WPS 中打开，另存为 .xlsx 后重新报送"),
+    Rule("file-duplicate", WARNING, "重复报送的同一文件", "内容与另一文件完全相同，只计一次；请删除多余的副本"),
     Rule("sheet-missing", ERROR, "缺少工作表", "请使用最新的登记表模板，不要删除或改名工作表"),
     Rule("column-missing", ERROR, "缺少列", "请不要删除或改名表头，可从模板中复制原表头"),
     Rule("template-unknown", ERROR, "不是本系统的登记表", "请使用 qianfen-xl 生成的周/月考核情况登记表"),
     Rule("standards-differ", WARNING, "评分标准版本不同",
          "该表由另一版评分标准生成，已按当前评分标准重新计分；如有疑问请换用新模板"),
+    Rule("template-version", ERROR, "登记表模板版本不受支持", "请换用当前版本的登记表模板重新填写"),
+    Rule("merged-cells", ERROR, "表格中有合并单元格", "合并后只有第一格有内容：请取消合并，每行分别填写"),
     Rule("header-missing", ERROR, "表头信息未填写", "请在登记表顶部填写科室和期间"),
     Rule("period-invalid", ERROR, "期间格式有误", "周填如 2026-W47，月填如 2026-11"),
     Rule("period-kind-mismatch", ERROR, "期间与登记表类型不符",
@@ -66,7 +73,15 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("incident-duplicate", WARNING, "疑似重复登记", "同一日期、人员、项目、事由出现两次；如确为两次请忽略"),
     Rule("score-cache-mismatch", WARNING, "表内得分与重新计算的结果不符",
          "得分单元格的公式可能被改写为数值；系统以重新计算的得分为准，请换用模板中的公式"),
+    Rule("formula-overwritten", WARNING, "公式被改写为数值",
+         "该单元格应为自动计算的公式；系统以重新计算的得分为准，请换用模板中的公式"),
     Rule("text-in-number", ERROR, "数字单元格中是文字", "请只填写数字"),
+    # the batch: files of one department and period taken together
+    Rule("register-conflict", ERROR, "同一科室同一期间有两份不同的登记表",
+         "无法确定以哪一份为准：请保留一份正确的登记表，删除另一份后重新汇总"),
+    Rule("period-outside", WARNING, "登记表期间不在本次汇总范围内", "该表未计入本次汇总；请确认是否放错了文件夹"),
+    Rule("week-missing", WARNING, "缺少周登记表", "本月有周考核情况登记表未报送；请督促科室补报"),
+    Rule("department-unknown", WARNING, "科室不在人员名单中", "请核对科室名称是否与人员名单一致"),
 )}
 
 

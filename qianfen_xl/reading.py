@@ -8,6 +8,8 @@ keeps a file from being read becomes a finding, never an exception.
 from __future__ import annotations
 
 import hashlib
+import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -15,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 from defusedxml import ElementTree
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 
 from .findings import Finding
 from .normalise import ascii_form, is_blank
 from .schemas.columns import (
+    HEADER_CELLS,
     HEADER_NAMES,
     INCIDENT_COLUMNS,
     ROSTER_COLUMNS,
@@ -33,8 +36,15 @@ from .schemas.columns import (
 )
 
 HEADER_SCAN_ROWS = 20
+FORMULA_SHEETS = (SHEET_INCIDENTS, SHEET_SCORES)  # whose live cells must stay formulas
 SCORE_HEADERS = ["编号", "姓名", "个人得分"]  # locate the 得分 header row; its other columns come along
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _REF = re.compile(r"^'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
 
@@ -57,22 +67,17 @@ class RegisterFile:
     label: str
     sha256: str
     size: int
+    readable: bool = False
+    format: str = "xlsx"        # xlsx · xlsm · xls (legacy, read through calamine)
+    macros: bool = False        # an .xlsm's VBA project: noted, never run
     header: dict[str, object] = field(default_factory=dict)
     header_cells: dict[str, tuple[str, str]] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
     roster: SheetTable | None = None
     incidents: SheetTable | None = None
     scores: SheetTable | None = None
-
-
-def file_digest(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
+    # Cells holding a formula, per sheet (None: unknown for this format).
+    formula_cells: dict[str, set[str]] | None = None
 
 
 def defined_names(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
@@ -89,22 +94,36 @@ def defined_names(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
     return out
 
 
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part in the archive (``xl/worksheets/sheet2.xml``)."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_RELS}Relationship")}
+    out = {}
+    for node in book.iter(f"{_NS}sheet"):
+        target = targets.get(node.get(f"{_DOC_RELS}id"), "")
+        out[node.get("name", "")] = (target.lstrip("/") if target.startswith("/")
+                                     else posixpath.normpath(f"xl/{target}"))
+    return out
+
+
+def formula_cells(xml: bytes) -> set[str]:
+    """References of the cells of a sheet's XML that hold a formula (``<c r="C5"><f>``).
+
+    A byte-level scan: the sheet has been parsed by calamine already, and this only needs
+    to know which cells carry an ``<f>`` element (shared formulas included)."""
+    return {m.decode() for m in _FORMULA_CELL.findall(xml)}
+
+
 def _cell_value(rows: list[list[object]], cell: str) -> object:
     match = re.match(r"([A-Z]+)(\d+)", cell)
     if not match:
         return None
-    col = 0
-    for ch in match.group(1):
-        col = col * 26 + ord(ch) - 64
-    r, c = int(match.group(2)) - 1, col - 1
+    r, c = int(match.group(2)) - 1, column_index_from_string(match.group(1)) - 1
     if r < len(rows) and c < len(rows[r]):
         value = rows[r][c]
         return None if is_blank(value) else value
     return None
-
-
-def _sheet_rows(book: CalamineWorkbook, name: str) -> list[list[object]]:
-    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
 def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ...] | list[str],
@@ -150,38 +169,103 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
     return SheetTable(sheet, best_row + 1, letters, frame), findings
 
 
-def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile | None,
-                                                                  list[Finding]]:
-    """Read one register. Returns (None, findings) when it cannot be read as a register."""
+def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, list[Finding]]:
+    """Read one register. ``RegisterFile.readable`` is False when it cannot be read as one
+    (the findings say why); its SHA-256 and size are known whenever the bytes could be read."""
     label = label or path.name
+    reg = RegisterFile(path, label, "", 0)
     try:
-        sha, size = file_digest(path)
+        data = path.read_bytes()
     except OSError as exc:
-        return None, [Finding("file-unreadable", label, detail=exc.strerror or str(exc))]
-    if not zipfile.is_zipfile(path):
-        return None, [Finding("not-a-workbook", label, detail="文件不是 .xlsx 格式")]
-    reg = RegisterFile(path, label, sha, size)
+        return reg, [Finding("file-unreadable", label, detail=exc.strerror or str(exc))]
+    reg.sha256, reg.size = hashlib.sha256(data).hexdigest(), len(data)
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = defined_names(archive)
-        book = CalamineWorkbook.from_path(str(path))
+        opened = _open_workbook(reg, data, path.suffix.lower())
+        if isinstance(opened, list):
+            return reg, opened
+        book, formula_parts, findings = opened
+        findings += _read_sheets(reg, book, formula_parts)
     except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
-        return None, [Finding("not-a-workbook", label, detail=f"无法解析（{type(exc).__name__}）")]
+        return reg, [Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）")]
+    reg.readable = True
+    return reg, findings
 
+
+def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
+        list[Finding] | tuple[CalamineWorkbook, dict[str, bytes], list[Finding]]):
+    """Recognise the file by its bytes (never by its name) and open it with calamine."""
+    label = reg.label
+    if data.startswith(ZIP_MAGIC):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            return [Finding("file-corrupt", label, detail="压缩结构损坏或文件不完整")]
+        with archive:
+            members = set(archive.namelist())
+            if "xl/workbook.xml" not in members:
+                what = ("OpenDocument 表格（.ods）" if "content.xml" in members
+                        else "压缩包，其中没有 Excel 工作簿")
+                return [Finding("not-a-workbook", label, detail=f"文件是{what}")]
+            reg.macros = "xl/vbaProject.bin" in members
+            reg.format = "xlsm" if reg.macros or suffix == ".xlsm" else "xlsx"
+            names = defined_names(archive)
+            parts = sheet_parts(archive)
+            xml = {sheet: archive.read(parts[sheet]) for sheet in FORMULA_SHEETS
+                   if parts.get(sheet) in members}
+        reg.header_cells = {n: names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in names}
+        _fallback_header_cells(reg)
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)), xml, []
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM in data:
+            return [Finding("file-encrypted", label)]
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception:  # noqa: BLE001
+            return [Finding("legacy-unreadable", label)]
+        reg.format = "xls"
+        _fallback_header_cells(reg)
+        what = "WPS 表格文件（.et）" if suffix == ".et" else "旧版 Excel 文件（.xls）"
+        return book, {}, [Finding("legacy-format", label, detail=what)]
+    what = {".et": "WPS 表格文件", ".csv": "CSV 文本文件", ".xls": "损坏的 .xls 文件"}.get(
+        suffix, "文件不是 Excel 格式")
+    return [Finding("not-a-workbook", label, detail=what)]
+
+
+def _fallback_header_cells(reg: RegisterFile) -> None:
+    """A legacy file carries no names we can read, and a re-saved one may have lost some:
+    the template's own header cells stand in for a missing name."""
+    for name, (sheet, col, row) in HEADER_CELLS.items():
+        reg.header_cells.setdefault(name, (sheet, f"{col}{row}"))
+
+
+def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> list[Finding]:
+    """Merged cells in a table's header or data rows: calamine gives the value to the first
+    cell only, so the rest would read as blank. Titles above the header may be merged."""
+    out = []
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 + 1 >= header_row:
+            ref = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+            out.append(Finding("merged-cells", label, sheet, ref.split(":")[0], ref))
+    return out
+
+
+def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
+                 formula_parts: dict[str, bytes]) -> list[Finding]:
+    label = reg.label
     findings: list[Finding] = []
     sheets = set(book.sheet_names)
     cache: dict[str, list[list[object]]] = {}
 
     def rows_of(sheet: str) -> list[list[object]]:
         if sheet not in cache:
-            cache[sheet] = _sheet_rows(book, sheet)
+            cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return cache[sheet]
 
-    for name in (*HEADER_NAMES, *SCORE_NAMES):
-        if name in names and names[name][0] in sheets:
-            sheet, cell = names[name]
-            reg.header_cells[name] = (sheet, cell)
+    for name, (sheet, cell) in list(reg.header_cells.items()):
+        if sheet in sheets:
             reg.header[name] = _cell_value(rows_of(sheet), cell)
+        else:
+            del reg.header_cells[name]
     if SHEET_META in sheets:
         for row in rows_of(SHEET_META):
             if len(row) >= 2 and isinstance(row[0], str) and row[0]:
@@ -194,8 +278,13 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile | 
             continue
         table, problems = find_table(rows_of(sheet), sheet, specs, label)
         findings += problems
+        if table is not None:
+            merged = book.get_sheet_by_name(sheet).merged_cell_ranges or []
+            findings += _merged_findings(label, sheet, merged, table.header_row)
         setattr(reg, attr, table)
     if SHEET_SCORES in sheets:
         reg.scores, _ = find_table(rows_of(SHEET_SCORES), SHEET_SCORES, SCORE_HEADERS, label,
                                    keep_all=True)
-    return reg, findings
+    if reg.format != "xls":
+        reg.formula_cells = {sheet: formula_cells(xml) for sheet, xml in formula_parts.items()}
+    return findings

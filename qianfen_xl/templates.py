@@ -23,16 +23,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .atomic import write_atomic
 from .engine import Person
 from .schemas.columns import (
+    HEADER_CELLS,
     INCIDENT_COLUMNS,
     KIND_MONTHLY,
     KIND_WEEKLY,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
-    NAME_KIND,
     NAME_MEMBER_MEAN,
     NAME_PERIOD,
     NAME_UNIT,
-    NAME_VERSION,
     REGISTER_KINDS,
     ROSTER_COLUMNS,
     SHEET_INCIDENTS,
@@ -217,7 +216,7 @@ def points_formula() -> str:
 
 
 def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
-                         period: str) -> None:
+                         period: str, rows: int | None = None) -> None:
     specs = INCIDENT_COLUMNS
     headers = [c.header for c in specs]
     _title(ws, f"{unit} {kind}", len(headers))
@@ -226,7 +225,9 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
         ws[ref] = text
         ws[ref].font = _BOLD
         ws[ref].alignment = Alignment(horizontal="right")
-    for ref, value in (("B2", unit), ("D2", department), ("F2", period)):
+    for name, value in ((NAME_UNIT, unit), (NAME_DEPARTMENT, department), (NAME_PERIOD, period)):
+        _, col, row = HEADER_CELLS[name]
+        ref = f"{col}{row}"
         ws[ref] = value
         ws[ref].data_type = "s"
         ws[ref].number_format = "@"
@@ -240,7 +241,7 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
     ws["A3"].font = Font(size=9, color="666666")
     _header_row(ws, INCIDENT_HEADER_ROW, headers, [c.width for c in specs])
     first = INCIDENT_HEADER_ROW + 1
-    last = INCIDENT_HEADER_ROW + INCIDENT_ROWS[kind]
+    last = INCIDENT_HEADER_ROW + (rows or INCIDENT_ROWS[kind])
     formula = points_formula()
     for r in range(first, last + 1):
         for c, spec in enumerate(specs, start=1):
@@ -411,8 +412,11 @@ def write_meta_sheet(ws: Worksheet, kind: str, standards: Standards) -> None:
 
 def build_register(kind: str, standards: Standards, *, unit: str | None = None,
                    department: str = "", period: str = "",
-                   roster: Sequence[Person] = ()) -> Workbook:
-    """A 周/月考核情况登记表 as an openpyxl workbook (pre-filled header and roster if given)."""
+                   roster: Sequence[Person] = (), incident_rows: int | None = None) -> Workbook:
+    """A 周/月考核情况登记表 as an openpyxl workbook (pre-filled header and roster if given).
+
+    ``incident_rows`` overrides the kind's table size (a pre-filled monthly register is
+    made large enough for the month's incidents)."""
     if kind not in REGISTER_KINDS:
         raise ValueError(f"unknown register kind {kind!r}")
     unit = unit or standards.unit
@@ -427,14 +431,11 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
     layout = write_standards_sheet(ws_std, standards)
     ids_ref = write_roster_sheet(ws_roster, roster, department)
     write_meta_sheet(ws_meta, kind, standards)
-    write_incident_sheet(ws_inc, kind, unit, department, period)
+    write_incident_sheet(ws_inc, kind, unit, department, period, incident_rows)
     names = write_scores_sheet(ws_scores, standards)
 
-    _name(wb, NAME_KIND, _ref(SHEET_META, "B", 1))
-    _name(wb, NAME_VERSION, _ref(SHEET_META, "B", 2))
-    _name(wb, NAME_UNIT, _ref(SHEET_INCIDENTS, "B", 2))
-    _name(wb, NAME_DEPARTMENT, _ref(SHEET_INCIDENTS, "D", 2))
-    _name(wb, NAME_PERIOD, _ref(SHEET_INCIDENTS, "F", 2))
+    for name, (sheet, col, row) in HEADER_CELLS.items():
+        _name(wb, name, _ref(sheet, col, row))
     _name(wb, "qf_period_start", _ref(SHEET_META, "B", 8))
     _name(wb, "qf_period_end", _ref(SHEET_META, "B", 9))
     _name(wb, "qf_points", f"'{SHEET_STANDARDS}'!$A${layout.first_row}:$F${layout.last_row}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.errors as pa_errors
 
-from .engine import DepartmentScore, Incident, Person
+from .engine import DepartmentScore, Incident, Person, item_points
 from .findings import Finding, dedupe, has_errors
 from .normalise import normalise_incidents, normalise_roster, to_count, to_text
 from .periods import Period, parse_period
@@ -24,7 +24,9 @@ from .schemas.columns import (
     NAME_MEMBER_MEAN,
     NAME_PERIOD,
     NAME_UNIT,
+    NAME_VERSION,
     REGISTER_KINDS,
+    TEMPLATE_VERSION,
 )
 from .standards import Standards
 
@@ -94,6 +96,11 @@ def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standa
                                         if kind else "没有模板类型（qf_kind）"))
         return
     checked.kind = kind
+    version = to_text(reg.header.get(NAME_VERSION)) or reg.meta.get("模板版本", "")
+    if version and version.split(".")[0] != TEMPLATE_VERSION.split(".")[0]:
+        sheet, cell = reg.header_cells.get(NAME_VERSION, ("", ""))
+        checked.findings.append(Finding("template-version", label, sheet, cell,
+                                        f"表内 {version}，当前 {TEMPLATE_VERSION}"))
     digest = reg.meta.get("评分标准哈希", "")
     if digest and digest != standards.short_digest:
         checked.findings.append(Finding("standards-differ", label, "_meta", "",
@@ -162,7 +169,8 @@ def check_register(reg: RegisterFile, standards: Standards,
         checked.incidents = [
             Incident(rec["日期"].date() if not pd.isna(rec["日期"]) else None,
                      rec["编号"], rec["项目"], int(rec["次数"]) if rec["次数"] == rec["次数"]
-                     else 0, rec["事由"] or "", source=f"{reg.incidents.sheet}!{row}")
+                     else 0, rec["事由"] or "", source=f"{reg.label} › {reg.incidents.sheet}!{row}",
+                     recorder=rec["登记人"] or "")
             for row, rec in frame.iterrows()
         ]
     checked.findings = dedupe(checked.findings)
@@ -172,34 +180,45 @@ def check_register(reg: RegisterFile, standards: Standards,
 
 
 def cached_score_findings(reg: RegisterFile, standards: Standards,
-                          score: DepartmentScore) -> list[Finding]:
-    """Cached values never count: a 得分 cell whose saved value is out of bounds or differs
-    from the engine's recomputed score (a formula overwritten by a constant) is a 警告.
+                          score: DepartmentScore,
+                          incidents: list[Incident] | None = None) -> list[Finding]:
+    """Cached values never count. A live cell (得分, 分值) that holds a constant instead of
+    its formula, or whose saved value differs from the engine's recomputed one, is a 警告.
 
     The person rows of 得分 follow the roster's order (row i shows roster person i).
     """
+    checks: list[tuple[str, str, object, float]] = []  # sheet, cell, cached value, engine value
+    findings: list[Finding] = []
     table = reg.scores
-    if table is None:
-        return []
-    rows = range(table.header_row + 1, table.header_row + 1 + len(score.people))
-    source = table.frame.reindex(rows)
-    frame = pd.DataFrame({"编号": [p.id for p in score.people]}, index=rows, dtype=object)
-    for header in source.columns.drop(["编号", "姓名"], errors="ignore"):
-        frame[header] = pd.Series([to_count(v)[0] for v in source[header]], index=rows,
-                                  dtype="float64")
-    findings = findings_from_failures(schema_failures(summary_schema(standards), frame),
-                                      table, reg.label)
-    checks: list[tuple[str, str, object, float]] = []
-    for row, person in zip(rows, score.people, strict=True):
-        expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
-        checks += [(table.sheet, table.cell(h, row), source.at[row, h], v)
-                   for h, v in expected.items() if h in source.columns]
+    if table is not None:
+        rows = range(table.header_row + 1, table.header_row + 1 + len(score.people))
+        source = table.frame.reindex(rows)
+        frame = pd.DataFrame({"编号": [p.id for p in score.people]}, index=rows, dtype=object)
+        for header in source.columns.drop(["编号", "姓名"], errors="ignore"):
+            frame[header] = pd.Series([to_count(v)[0] for v in source[header]], index=rows,
+                                      dtype="float64")
+        findings += findings_from_failures(schema_failures(summary_schema(standards), frame),
+                                           table, reg.label)
+        for row, person in zip(rows, score.people, strict=True):
+            expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
+            checks += [(table.sheet, table.cell(h, row), source.at[row, h], v)
+                       for h, v in expected.items() if h in source.columns]
     for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total)):
         if name in reg.header_cells:
             checks.append((*reg.header_cells[name], reg.header.get(name), value))
+    log = reg.incidents
+    if log is not None and "分值" in log.letters:
+        for row, inc in zip(log.frame.index, incidents or [], strict=False):
+            checks.append((log.sheet, log.cell("分值", int(row)), log.frame.at[row, "分值"],
+                           item_points(standards, inc.code, inc.count)))
+    formulas = reg.formula_cells or {}
     for sheet, cell, raw, value in checks:
         cached = to_count(raw)[0]
-        if cached is not None and abs(cached - value) >= 0.005:
+        if sheet in formulas and cell not in formulas[sheet]:
+            shown = "空白" if cached is None else f"数值 {cached:g}"
+            findings.append(Finding("formula-overwritten", reg.label, sheet, cell,
+                                    f"表内为{shown}，重新计算为 {value:g}"))
+        elif cached is not None and abs(cached - value) >= 0.005:
             findings.append(Finding("score-cache-mismatch", reg.label, sheet, cell,
                                     f"表内 {cached:g}，重新计算为 {value:g}"))
     return dedupe(findings)

@@ -30,6 +30,15 @@ HEADER_NAMES = (NAME_KIND, NAME_VERSION, NAME_UNIT, NAME_DEPARTMENT, NAME_PERIOD
 NAME_MEMBER_MEAN = "qf_member_mean"
 NAME_DEPT_TOTAL = "qf_dept_total"
 SCORE_NAMES = (NAME_MEMBER_MEAN, NAME_DEPT_TOTAL)
+# Where the templates put the header fields. The reader follows the defined names; only a
+# file that cannot carry them (a legacy .xls saved from a template) falls back to these.
+HEADER_CELLS = {
+    NAME_KIND: (SHEET_META, "B", 1),
+    NAME_VERSION: (SHEET_META, "B", 2),
+    NAME_UNIT: (SHEET_INCIDENTS, "B", 2),
+    NAME_DEPARTMENT: (SHEET_INCIDENTS, "D", 2),
+    NAME_PERIOD: (SHEET_INCIDENTS, "F", 2),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ FIRST = 6  # the first incident row of the 登记 sheet
 
 def check(path, standards):
     reg, findings = read_register(path)
-    assert reg is not None, findings
+    assert reg.readable, findings
     return check_register(reg, standards, findings)
 
 
@@ -135,7 +135,7 @@ def test_a_file_that_is_not_a_workbook(tmp_path, standards, capsys):
     bad = tmp_path / "社保所.xlsx"
     bad.write_text("这不是表格", encoding="utf-8")
     reg, findings = read_register(bad)
-    assert reg is None and [f.code for f in findings] == ["not-a-workbook"]
+    assert not reg.readable and [f.code for f in findings] == ["not-a-workbook"]
     assert main(["validate", str(bad)]) == 2
     out = capsys.readouterr()
     assert "社保所.xlsx" in out.out and "不是 Excel 工作簿" in out.out
@@ -147,7 +147,7 @@ def test_a_corrupt_zip_is_a_finding(tmp_path, standards):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     reg, findings = read_register(broken)
-    assert reg is None and findings[0].code == "not-a-workbook"
+    assert not reg.readable and findings[0].code == "file-corrupt"
 
 
 def test_validate_exit_codes_and_scores(tmp_path, standards, capsys):
@@ -174,7 +174,7 @@ def test_a_score_formula_overwritten_with_a_constant_is_a_warning(tmp_path, stan
     path = register(tmp_path, standards, edit=overwrite)
     assert main(["validate", str(path)]) == 0  # a warning does not block
     out = capsys.readouterr().out
-    assert "[警告] register.xlsx › 得分!K5: 表内得分与重新计算的结果不符：表内 650，重新计算为 696" in out
+    assert "[警告] register.xlsx › 得分!K5: 公式被改写为数值：表内为数值 650，重新计算为 696" in out
     assert "校验通过（错误 0，警告 1）" in out
 
 
@@ -203,7 +203,21 @@ def test_a_department_total_overwritten_is_a_warning(tmp_path, standards):
     score = score_department(standards, checked.department, checked.roster, checked.incidents)
     (warning,) = cached_score_findings(reg, standards, score)
     assert (warning.sheet, warning.code, warning.detail) == (
-        "得分", "score-cache-mismatch", "表内 999，重新计算为 995")
+        "得分", "formula-overwritten", "表内为数值 999，重新计算为 995")
+
+
+def test_a_formula_overwritten_with_its_own_value_is_still_a_warning(tmp_path, standards):
+    from qianfen_xl.validation import cached_score_findings
+
+    def overwrite(wb):
+        wb["得分"]["K6"].value = 695   # A02's 个人得分, the right number but no longer live
+        wb["登记"][f"F{FIRST}"].value = -4  # A01's 分值 (N03-05 twice)
+    reg, findings = read_register(register(tmp_path, standards, edit=overwrite))
+    checked = check_register(reg, standards, findings)
+    score = score_department(standards, checked.department, checked.roster, checked.incidents)
+    found = cached_score_findings(reg, standards, score, checked.incidents)
+    assert sorted((f.sheet, f.cell, f.code) for f in found) == [
+        ("得分", "K6", "formula-overwritten"), ("登记", f"F{FIRST}", "formula-overwritten")]
 
 
 def test_filling_more_incidents_than_the_table_holds_is_refused(tmp_path, standards):
