@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from .errors import OutputError
@@ -42,3 +46,29 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
     with atomic_path(target) as tmp:
         write(tmp)
     return Path(target)
+
+
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+FIXED_TIME = datetime(*ZIP_TIME)  # document properties: identical inputs → identical files
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def freeze_zip(path: Path) -> None:
+    """Make an .xlsx written by openpyxl reproducible, in place: every zip member gets the
+    same fixed time, and the document's 'modified' time (which openpyxl stamps on save)
+    is set to the fixed time too. Identical contents then give identical bytes."""
+    frozen = path.with_name(path.name + ".frozen")
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(frozen, "w") as dst:
+            for item in src.infolist():
+                info = zipfile.ZipInfo(item.filename, ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = item.external_attr
+                data = src.read(item.filename)
+                if item.filename == "docProps/core.xml":
+                    data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+                dst.writestr(info, data)
+        shutil.move(frozen, path)
+    finally:
+        frozen.unlink(missing_ok=True)

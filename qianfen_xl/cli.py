@@ -1,28 +1,31 @@
-"""The ``qianfen-xl`` command: templates, validate, demo.
+"""The ``qianfen-xl`` command: templates, validate, consolidate, demo.
 
-Exit codes: 0 clean; 1 a register has 错误; 2 a file or the command cannot run at all.
+Exit codes: 0 clean (every department scored); 1 a register has 错误 (some department not
+scored); 2 a file or the command cannot run at all (nothing could be consolidated).
 Messages for people are Chinese; a traceback is never shown for bad input.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from .engine import DepartmentScore
-from .errors import QianfenError
-from .filling import fill_incidents
+from .batch import run_consolidation
+from .consolidation import RETURNED, Consolidation, consolidation_period
+from .demo import write_demo_month
+from .engine import DepartmentScore, Person
+from .errors import OutputError, QianfenError
 from .intake import intake
+from .monthly_registers import write_monthly_registers
 from .periods import parse_period
+from .ranking_json import write_ranking_json
+from .ranking_workbook import ranking_order, write_ranking_workbook
 from .roster_io import read_roster
-from .sample import departments_of, random_incidents, street_roster
-from .schemas.columns import KIND_WEEKLY
 from .standards import Standards, load_standards
-from .templates import build_register, register_filename, save_workbook, write_templates
+from .templates import write_templates
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -82,23 +85,65 @@ def validate_files(paths: Sequence[Path], standards: Standards) -> int:
     return worst
 
 
-def run_demo(out: Path, standards: Standards, seed: int, period_label: str) -> int:
-    """Templates, one filled register for a fictional department, validated and scored."""
-    period = parse_period(period_label)
+def format_ranking(result: Consolidation) -> list[str]:
+    """排名 as a text table, one block per requested month."""
+    lines = []
+    for month in result.requested:
+        lines.append(f"{result.unit} 千分制考核排名 {month.period.label}")
+        lines.append("  " + pad("名次", 8) + pad("科室", 18) + pad("口", 8)
+                     + pad("得分", 10, True) + "  状态")
+        for r in ranking_order(month.departments):
+            place = str(r.rank) if r.rank is not None else ("—" if not r.ranked else "")
+            score = f"{r.score.total:.2f}" if r.score else ""
+            lines.append("  " + pad(place, 8) + pad(r.department, 18) + pad(r.line or "—", 8)
+                         + pad(score, 10, True) + f"  {r.status}")
+    return lines
+
+
+def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, out: Path,
+                      roster_file: Path | None = None, roster: Sequence[Person] = (),
+                      json_out: Path | None = None, monthly_out: Path | None = None,
+                      workers: int | None = None) -> int:
+    period = consolidation_period(period_label)
+    if not inbox.exists():
+        raise OutputError(f"找不到文件夹 {inbox}")
+    if roster_file is not None:
+        roster = read_roster(roster_file, standards)
+    result = run_consolidation(inbox, period, standards, roster=roster, workers=workers,
+                               on_found=lambda n: _print(f"在 {inbox} 中找到 {n} 个登记表文件。"))
+    if not result.sources:
+        _print("没有可汇总的登记表（.xlsx/.xlsm）。")
+        return EXIT_UNREADABLE
+    _print("", *format_ranking(result), "")
+    errors = sum(f.is_error for f in result.findings)
+    returned = sum(s.status == RETURNED for s in result.sources)
+    _print(f"校验：错误 {errors} 个，警告 {len(result.findings) - errors} 个；"
+           f"退回修改的文件 {returned} 个（详见排名表的“校验报告”）。")
+    for f in (f for f in result.findings if f.is_error):
+        _print(f"  {f}")
+    _print(f"已写入排名表：{write_ranking_workbook(result, standards, out)}")
+    if json_out is not None:
+        _print(f"已写入 JSON：{write_ranking_json(result, json_out)}")
+    if monthly_out is not None:
+        written = write_monthly_registers(result, standards, monthly_out)
+        _print(f"已生成 {len(written)} 份预填的月考核情况登记表到 {monthly_out}")
+    return result.exit_code
+
+
+def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
+    """The main job on the built-in fictional street: a month of weekly registers from the
+    templates, consolidated into the ranking workbook."""
     templates = write_templates(out / "模板", standards)
     _print("已生成模板：", *(f"  {p}" for p in templates))
-    roster = street_roster(standards, seed)
-    department, people = next(iter((d, p) for d, p in departments_of(roster).items()
-                                   if d != standards.leadership_unit))
-    rng = random.Random(seed)
-    incidents = random_incidents(standards, people, period, rng, rate=1.0)
-    wb = build_register(KIND_WEEKLY, standards, department=department, period=period.label,
-                        roster=people)
-    fill_incidents(wb, standards, incidents, {p.id: p.name for p in people}, recorder=people[0].name)
-    path = save_workbook(wb, out / "登记表" / register_filename(KIND_WEEKLY, department,
-                                                                 period.label))
-    _print(f"已填写示例登记表（虚构科室 {department}，{len(incidents)} 条登记）：{path}", "")
-    return validate_files([path], standards)
+    demo = write_demo_month(out, standards, month, seed)
+    _print(f"已为虚构的 {standards.unit} 填写 {month} 的周考核情况登记表：{demo.folder}",
+           f"  （{demo.late} 未报送；{demo.flawed.name} 故意填错，应被退回修改）", "")
+    code = consolidate_inbox(demo.folder, month, standards, out=out / f"排名_{month}.xlsx",
+                             roster=demo.roster, json_out=out / f"排名_{month}.json")
+    _print("", f"（consolidate 的退出码为 {code}：有科室未计分时为 1。演示本身运行成功。）",
+           f"试一试：qianfen-xl consolidate {demo.folder} --period {month} "
+           f"--roster {demo.roster_file} --out 排名.xlsx")
+    return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,10 +166,25 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="校验登记表并计分 (validate registers and print scores)")
     v.add_argument("files", nargs="+", type=Path, help="登记表文件 (register files)")
 
+    c = sub.add_parser("consolidate", help="汇总各科室登记表并排名 (consolidate an inbox "
+                                           "into the ranking workbook)")
+    c.add_argument("inbox", type=Path, help="存放各科室登记表的文件夹 (folder of registers)")
+    c.add_argument("--period", required=True,
+                   help="汇总期间：月 2026-11、半年 2026-H1 或年 2026 (month, half-year or year)")
+    c.add_argument("--out", type=Path, default=None,
+                   help="排名表 .xlsx (ranking workbook); 默认 排名_期间.xlsx")
+    c.add_argument("--roster", type=Path, default=None,
+                   help="全街道人员名单 .xlsx/.csv：没有登记表的科室显示为未报送 (street roster)")
+    c.add_argument("--json", type=Path, default=None, help="同时写出 JSON 结果 (results as JSON)")
+    c.add_argument("--monthly-out", type=Path, default=None,
+                   help="为每个科室生成预填的月考核情况登记表 (pre-filled monthly registers)")
+    c.add_argument("--workers", type=int, default=None,
+                   help="并行进程数，默认全部 CPU (parallel workers; default all cores)")
+
     d = sub.add_parser("demo", help="用内置的虚构街道演示 (run the main job on a fictional street)")
     d.add_argument("--out", type=Path, default=Path("demo-output"), help="输出文件夹")
     d.add_argument("--seed", type=int, default=2026, help="随机种子 (deterministic data)")
-    d.add_argument("--period", default="2026-W47", help="示例登记表的周 (week of the sample)")
+    d.add_argument("--month", default="2026-11", help="示例的月份 (the month of the sample)")
     return parser
 
 
@@ -144,8 +204,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "validate":
             return validate_files(args.files, standards)
+        if args.command == "consolidate":
+            out = args.out or Path(f"排名_{args.period}.xlsx")
+            return consolidate_inbox(args.inbox, args.period, standards, out=out,
+                                     roster_file=args.roster, json_out=args.json,
+                                     monthly_out=args.monthly_out, workers=args.workers)
         if args.command == "demo":
-            return run_demo(args.out, standards, args.seed, args.period)
+            return run_demo(args.out, standards, args.seed, args.month)
     except QianfenError as exc:
         print(f"qianfen-xl: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -7,8 +7,7 @@ The catalogue below is the one list of rules; docs and tests read it.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 ERROR = "错误"
@@ -123,6 +122,10 @@ class Finding:
         return {"文件": self.file, "工作表": self.sheet, "单元格": self.cell, "级别": self.level,
                 "规则": self.code, "说明": self.message}
 
+    def as_dict(self) -> dict[str, str]:
+        """For JSON: the fields, the level and the message."""
+        return asdict(self) | {"level": self.level, "message": self.message}
+
     def __str__(self) -> str:
         return f"[{self.level}] {self.where}: {self.message}"
 
@@ -145,8 +148,3 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
         seen.add(key)
         out.append(f)
     return out
-
-
-def findings_json(findings: Sequence[Finding]) -> str:
-    return json.dumps([asdict(f) | {"level": f.level, "message": f.message} for f in findings],
-                      ensure_ascii=False, indent=2)

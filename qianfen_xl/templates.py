@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .atomic import write_atomic
+from .atomic import FIXED_TIME, freeze_zip, write_atomic
 from .engine import Person
 from .schemas.columns import (
     HEADER_CELLS,
@@ -45,7 +44,6 @@ from .schemas.columns import (
 )
 from .standards import Standards
 
-FIXED_TIME = datetime(2026, 1, 1)  # document properties: identical inputs → identical files
 ROSTER_ROWS = 60                   # people a register holds (the 得分 sheet has one row each)
 INCIDENT_ROWS = {KIND_WEEKLY: 200, KIND_MONTHLY: 500}
 INCIDENT_HEADER_ROW = 5
@@ -468,10 +466,10 @@ def register_filename(kind: str, department: str = "", period: str = "") -> str:
 
 
 def save_workbook(wb: Workbook, path: Path) -> Path:
-    """Save atomically, with the fixed document time (openpyxl stamps 'modified' on save)."""
+    """Save atomically and reproducibly (fixed document and zip member times)."""
     def write(tmp: Path) -> None:
-        wb.properties.modified = FIXED_TIME
         wb.save(tmp)
+        freeze_zip(tmp)
     return write_atomic(path, write)
 
 

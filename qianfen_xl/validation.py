@@ -82,6 +82,8 @@ def findings_from_failures(failures: list[tuple[str, int, str | None]], table: S
     out: list[Finding] = []
     for rule, row, column in sorted(set(failures), key=lambda f: (f[1], f[0])):
         header = BLAME.get(rule) or column or ""
+        if header not in table.letters:
+            continue  # a missing column is reported once, as column-missing
         value = table.frame.at[row, header] if header in table.frame.columns else None
         detail = f"“{value}”" if rule in SHOW_VALUE and value is not None else ""
         out.append(Finding(rule, label, table.sheet, table.cell(header, row), detail))

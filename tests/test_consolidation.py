@@ -1,0 +1,272 @@
+"""A month of several departments' registers, consolidated end to end: the ranking workbook
+holds the engine's scores, the right ranks and statuses, and every file with its SHA-256."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from qianfen_xl.batch import discover, intake_all
+from qianfen_xl.cli import main
+from qianfen_xl.consolidation import consolidate, consolidation_period
+from qianfen_xl.demo import write_roster_csv
+from qianfen_xl.engine import Incident, Person, competition_ranks, score_department
+from qianfen_xl.errors import PeriodError
+
+from builders import KIND_MONTHLY, STREET, register, street_month
+
+NOV = consolidation_period("2026-11")
+
+
+def sheet_rows(path, sheet):
+    """The rows under a ranking sheet's header row (row 3), as dicts."""
+    ws = load_workbook(path, read_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[2]
+    return [dict(zip(header, r, strict=False)) for r in rows[3:]]
+
+
+def run(inbox, tmp_path, *extra, roster=STREET, period="2026-11"):
+    out = tmp_path / "排名.xlsx"
+    args = ["consolidate", str(inbox), "--period", period, "--out", str(out),
+            "--json", str(tmp_path / "排名.json"), "--workers", "1", *extra]
+    if roster:
+        args += ["--roster", str(write_roster_csv(list(roster), tmp_path / "名单.csv"))]
+    code = main(args)
+    return code, out, json.loads((tmp_path / "排名.json").read_text(encoding="utf-8"))
+
+
+def expected_scores(street, standards, month=NOV, departments=None):
+    out = {}
+    for d in departments or street.incidents:
+        members = [p for p in street.roster if p.department == d]
+        out[d] = score_department(standards, d, members,
+                                  street.month_incidents(d, month.start, month.end))
+    return out
+
+
+@pytest.fixture(scope="module")
+def built_street(tmp_path_factory, standards):
+    return street_month(tmp_path_factory.mktemp("street"), standards)
+
+
+@pytest.fixture
+def street(tmp_path, built_street):
+    """A fresh copy of the street's inbox for each test (tests add files to it)."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(built_street.inbox, inbox)
+    return dataclasses.replace(built_street, inbox=inbox, files=[
+        inbox / p.relative_to(built_street.inbox) for p in built_street.files])
+
+
+def test_a_month_consolidates_to_the_engine_scores(tmp_path, standards, street, capsys):
+    code, out, data = run(street.inbox, tmp_path)
+    assert code == 1  # 工委办公室 sent nothing
+    expected = expected_scores(street, standards)
+    ranks = competition_ranks({d: s.total for d, s in expected.items()})
+
+    ranking = {r["科室"]: r for r in sheet_rows(out, "排名")}
+    for d, score in expected.items():
+        assert (ranking[d]["得分"], ranking[d]["名次"], ranking[d]["状态"]) == (
+            score.total, ranks[d], "已计分")
+    assert ranking["工委办公室"]["名次"] == "未报送" and ranking["工委办公室"]["得分"] is None
+    assert {r["口"] for r in ranking.values()} == {"行政口", "党口"}
+
+    people = {r["编号"]: r for r in sheet_rows(out, "个人明细")}
+    for score in expected.values():
+        for p in score.people:
+            row = people[p.id]
+            assert (row["个人得分"], row["加分"]) == (p.total, p.additions)
+            assert all(row[code] == value for code, value in p.norms.items())
+    assert len(people) == sum(len(s.people) for s in expected.values())
+
+    details = {r["科室"]: r for r in sheet_rows(out, "科室明细")}
+    for d, score in expected.items():
+        assert details[d]["成员平均"] == score.member_mean
+        assert all(details[d][code] == value for code, value in score.norms.items())
+
+    sources = {r["文件"]: r for r in sheet_rows(out, "数据来源")}
+    assert len(sources) == len(street.files)
+    for path in street.files:
+        row = sources[path.relative_to(street.inbox).as_posix()]
+        assert row["SHA-256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert row["字节"] == path.stat().st_size and row["状态"] == "已计分"
+
+    assert [d["total"] for m in data["months"] for d in m["departments"]
+            if d["department"] in expected] == [s.total for s in expected.values()]
+    printed = capsys.readouterr().out
+    assert "千分制考核排名 2026-11" in printed and "未报送" in printed
+
+
+def test_the_workbook_is_print_ready_and_keeps_the_contract_names(tmp_path, street):
+    _, out, _ = run(street.inbox, tmp_path)
+    wb = load_workbook(out)
+    assert wb.sheetnames[:6] == ["排名", "科室明细", "个人明细", "月度趋势", "校验报告", "数据来源"]
+    for name in wb.sheetnames[:6]:
+        ws = wb[name]
+        assert ws.freeze_panes == "A4" and ws.print_title_rows == "$1:$3"
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert wb["个人明细"]["L4"].number_format == "0.00"
+    assert "xxx街道" in wb["排名"]["A1"].value and "2026-11" in wb["排名"]["A1"].value
+    names = {n: next(wb.defined_names[n].destinations) for n in ("qf_unit", "qf_period")}
+    assert wb["排名"][names["qf_period"][1].replace("$", "")].value == "2026-11"
+    assert list(sheet_rows(out, "校验报告")[0]) == ["文件", "工作表", "单元格", "级别", "规则", "说明"]
+
+
+def test_parallel_workers_give_the_same_result(tmp_path, standards, street):
+    files = discover(street.inbox)
+    serial = intake_all(files, standards, workers=1)
+    parallel = intake_all(files * 2, standards, workers=2)[: len(files)]
+    assert serial == parallel
+
+
+def test_weekly_to_monthly_round_trip(tmp_path, standards, street):
+    monthly = tmp_path / "月表"
+    code, _, first = run(street.inbox, tmp_path, "--monthly-out", str(monthly))
+    written = sorted(p.name for p in monthly.iterdir())
+    assert written == sorted(f"{d}_2026-11_月考核情况登记表.xlsx" for d in ("社保所", "城市管理科",
+                                                                        "党建工作部"))
+    again = tmp_path / "again"
+    again.mkdir()
+    _, _, second = run(monthly, again)
+
+    def totals(data):
+        return {(d["department"], p["id"]): p["total"] for m in data["months"]
+                for d in m["departments"] for p in d["people"]} | {
+            d["department"]: d["total"] for m in data["months"] for d in m["departments"]}
+    assert totals(second) == totals(first)
+    assert all(s["kind"] == "月考核情况登记表" and s["status"] == "已计分"
+               for s in second["sources"])
+
+
+def test_a_monthly_register_supersedes_the_weeklies(tmp_path, standards, street):
+    people = [p for p in STREET if p.department == "社保所"]
+    inspection = [Incident(date(2026, 11, 12), "A02", "N04-06", 3, "两办检查：未戴胸卡")]
+    month_incidents = street.month_incidents("社保所", NOV.start, NOV.end) + inspection
+    register(street.inbox, standards, kind=KIND_MONTHLY, period="2026-11", roster=people,
+             incidents=month_incidents, name="社保所_2026-11_月.xlsx")
+    _, out, data = run(street.inbox, tmp_path)
+    expected = score_department(standards, "社保所", people, month_incidents)
+    row = next(d for d in data["months"][0]["departments"] if d["department"] == "社保所")
+    assert row["total"] == expected.total and row["files"] == ["社保所_2026-11_月.xlsx"]
+    statuses = {r["文件"]: r["状态"] for r in sheet_rows(out, "数据来源")}
+    assert statuses["社保所_2026-11_月.xlsx"] == "已计分"
+    assert {s for f, s in statuses.items() if f.startswith("社保所/")} == {"已由月表替代"}
+
+
+def test_a_week_across_two_months_feeds_both(tmp_path, standards):
+    people = [p for p in STREET if p.department == "社保所"]
+    nov30 = Incident(date(2026, 11, 30), "A01", "N03-04", 1, "串岗")
+    dec1 = Incident(date(2026, 12, 1), "A02", "N03-07", 2, "吃早餐")
+    register(tmp_path, standards, period="2026-W49", roster=people, incidents=[nov30, dec1],
+             name="社保所_W49.xlsx")
+    subs = intake_all(discover(tmp_path), standards, workers=1)
+    for label, incident in (("2026-11", nov30), ("2026-12", dec1)):
+        result = consolidate(standards, subs, consolidation_period(label))
+        (row,) = result.requested[0].departments
+        assert row.incidents == (incident,)
+        assert row.score.total == score_department(standards, "社保所", people, [incident]).total
+
+
+def test_two_monthly_registers_for_one_month_conflict(tmp_path, standards, street):
+    people = [p for p in STREET if p.department == "社保所"]
+    for name, count in (("社保所_11月.xlsx", 1), ("社保所_11月_修改.xlsx", 2)):
+        register(street.inbox, standards, kind=KIND_MONTHLY, period="2026-11", roster=people,
+                 incidents=[Incident(date(2026, 11, 3), "A01", "N03-04", count, "串岗")],
+                 name=name)
+    code, out, data = run(street.inbox, tmp_path)
+    conflicts = [f for f in data["findings"] if f["code"] == "register-conflict"]
+    assert sorted(f["file"] for f in conflicts) == ["社保所_11月.xlsx", "社保所_11月_修改.xlsx"]
+    assert "社保所_11月_修改.xlsx" in next(f["detail"] for f in conflicts
+                                           if f["file"] == "社保所_11月.xlsx")
+    ranking = {r["科室"]: r for r in sheet_rows(out, "排名")}
+    assert ranking["社保所"]["名次"] == "退回修改" and code == 1
+
+
+def test_statuses_ranks_and_exit_codes(tmp_path, standards, street):
+    # A register with a 错误 returns its department's month; the rest are still ranked.
+    register(street.inbox, standards, period="2026-W46", department="党建工作部",
+             roster=[p for p in STREET if p.department == "党建工作部"],
+             incidents=[Incident(date(2026, 11, 10), "P01", "N11-01", 1, "自拟")],
+             name="党建工作部/党建工作部_2026-W46.xlsx")
+    code, out, data = run(street.inbox, tmp_path)
+    assert code == 1
+    ranking = {r["科室"]: r for r in sheet_rows(out, "排名")}
+    assert ranking["党建工作部"]["名次"] == "退回修改"
+    assert "党建工作部_2026-W46.xlsx" in ranking["党建工作部"]["说明"]
+    scored = {d: r["名次"] for d, r in ranking.items() if r["状态"] == "已计分"}
+    assert sorted(scored.values()) == [1, 2]
+    report = sheet_rows(out, "校验报告")
+    assert any(r["规则"] == "item-code-unknown" and r["单元格"] == "D6" for r in report)
+
+    only_good = tmp_path / "good"
+    only_good.mkdir()
+    assert run(street.inbox / "社保所", only_good, roster=())[0] == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["consolidate", str(empty), "--period", "2026-11", "--out",
+                 str(tmp_path / "x.xlsx")]) == 2
+
+
+def test_the_leadership_unit_is_scored_but_never_ranked(tmp_path, standards):
+    leaders = [Person("L01", "王晓明", standards.leadership_unit, "", "公务员", "班子成员")]
+    register(tmp_path, standards, period="2026-W47", roster=leaders,
+             department=standards.leadership_unit,
+             incidents=[Incident(date(2026, 11, 17), None, "N10-01", 1, "未按时召开民主生活会")])
+    register(tmp_path, standards, name="社保所.xlsx")
+    result = consolidate(standards, intake_all(discover(tmp_path), standards, workers=1), NOV)
+    rows = {r.department: r for r in result.requested[0].departments}
+    assert rows[standards.leadership_unit].rank is None
+    assert rows[standards.leadership_unit].score.norms["N10"] == 98
+    assert rows["社保所"].rank == 1
+
+
+def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
+    inbox = tmp_path / "inbox"
+    for month in ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"):
+        day = date(int(month[:4]), int(month[5:]), 10)
+        for d, people in (("社保所", STREET[:3]), ("城市管理科", STREET[3:5])):
+            n = 1 + int(month[5:]) % 3 if d == "社保所" else 2
+            register(inbox, standards, kind=KIND_MONTHLY, period=month, roster=people,
+                     department=d, name=f"{d}_{month}.xlsx",
+                     incidents=[Incident(day, people[0].id, "N03-04", n, "串岗")])
+    code, out, data = run(inbox, tmp_path, roster=(), period="2026-H2")
+    assert code == 0
+    assert [m["period"] for m in data["months"]] == [f"2026-{m:02d}" for m in range(7, 13)]
+    trend = sheet_rows(out, "月度趋势")
+    assert [r["科室"] for r in trend[:2]] == ["城市管理科", "社保所"]
+    assert [trend[1][f"2026-{m:02d}"] for m in range(7, 13)] == [
+        score_department(standards, "社保所", STREET[:3], [
+            Incident(date(2026, m, 10), "A01", "N03-04", 1 + m % 3)]).total for m in range(7, 13)]
+    ranking = sheet_rows(out, "排名")
+    assert len(ranking) == 12 and {r["期间"] for r in ranking} == {f"2026-{m:02d}" for m in
+                                                                    range(7, 13)}
+    import zipfile
+    charts = [n for n in zipfile.ZipFile(out).namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3  # this month's bar chart and one line per department
+
+
+def test_a_week_is_not_a_consolidation_period():
+    with pytest.raises(PeriodError):
+        consolidation_period("2026-W47")
+
+
+def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "千分制考核排名 2026-11" in printed and "未报送" in printed and "退回修改" in printed
+    ranking = sheet_rows(tmp_path / "排名_2026-11.xlsx", "排名")
+    assert len(ranking) == 13  # 12 departments and the leadership unit
+    assert sum(r["状态"] == "已计分" for r in ranking) == 11
+    # Consolidating the same inbox again gives the same workbook, byte for byte.
+    again = tmp_path / "again.xlsx"
+    main(["consolidate", str(tmp_path / "登记表"), "--period", "2026-11", "--out", str(again),
+          "--roster", str(tmp_path / "人员名单.csv")])
+    assert again.read_bytes() == (tmp_path / "排名_2026-11.xlsx").read_bytes()
