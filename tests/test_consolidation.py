@@ -270,3 +270,9 @@ def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
     main(["consolidate", str(tmp_path / "登记表"), "--period", "2026-11", "--out", str(again),
           "--roster", str(tmp_path / "人员名单.csv")])
     assert again.read_bytes() == (tmp_path / "排名_2026-11.xlsx").read_bytes()
+
+
+def test_a_progress_bar_shows_on_request(standards, street, capsys):
+    intake_all(discover(street.inbox), standards, workers=1, progress=True)
+    err = capsys.readouterr().err
+    assert "读取与校验" in err and "15/15" in err
