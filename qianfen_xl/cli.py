@@ -1,4 +1,4 @@
-"""The ``qianfen-xl`` command: templates, validate, consolidate, demo.
+"""The ``qianfen-xl`` command: templates, validate, consolidate, serve, demo.
 
 Exit codes: 0 clean (every department scored); 1 a register has 错误 (some department not
 scored); 2 a file or the command cannot run at all (nothing could be consolidated).
@@ -24,6 +24,7 @@ from .periods import parse_period
 from .ranking_json import write_ranking_json
 from .ranking_workbook import ranking_order, write_ranking_workbook
 from .roster_io import read_roster
+from .server import init_project, serve
 from .standards import Standards, load_standards
 from .templates import write_templates
 
@@ -181,6 +182,15 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, default=None,
                    help="并行进程数，默认全部 CPU (parallel workers; default all cores)")
 
+    sv = sub.add_parser("serve", help="在内网服务器上运行 xlwings Server，为 Excel 提供千分制函数 "
+                                      "(serve the UDFs to Excel through xlwings Server)")
+    sv.add_argument("--dir", type=Path, default=Path("qianfen-server"),
+                    help="服务器项目文件夹，不存在时自动生成 (server project folder)")
+    sv.add_argument("--host", default="127.0.0.1", help="监听地址；内网使用请填 0.0.0.0")
+    sv.add_argument("--port", type=int, default=8000, help="端口 (port)")
+    sv.add_argument("--init-only", action="store_true",
+                    help="只生成项目文件夹，不启动 (write the project and stop)")
+
     d = sub.add_parser("demo", help="用内置的虚构街道演示 (run the main job on a fictional street)")
     d.add_argument("--out", type=Path, default=Path("demo-output"), help="输出文件夹")
     d.add_argument("--seed", type=int, default=2026, help="随机种子 (deterministic data)")
@@ -209,6 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return consolidate_inbox(args.inbox, args.period, standards, out=out,
                                      roster_file=args.roster, json_out=args.json,
                                      monthly_out=args.monthly_out, workers=args.workers)
+        if args.command == "serve":
+            if args.init_only:
+                _print(f"已生成 xlwings Server 项目：{init_project(args.dir)}")
+                return EXIT_OK
+            return serve(args.dir, args.host, args.port)
         if args.command == "demo":
             return run_demo(args.out, standards, args.seed, args.month)
     except QianfenError as exc:

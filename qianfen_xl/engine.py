@@ -203,3 +203,30 @@ def competition_ranks(scores: Mapping[K, float]) -> dict[K, int]:
 def incidents_between(incidents: Iterable[Incident], start: date, end: date) -> list[Incident]:
     """The incidents dated within [start, end] (week-to-date: end = today)."""
     return [i for i in incidents if i.day is not None and start <= i.day <= end]
+
+
+def grade_for(standards: Standards, score: float) -> str:
+    """The 等次 whose threshold the score reaches (before any quota).
+
+    >>> from qianfen_xl.standards import load_standards
+    >>> grade_for(load_standards(), 899.99), grade_for(load_standards(), 900)
+    ('称职', '优秀')
+    """
+    for level in standards.grades:
+        if score >= level.min_score:
+            return level.name
+    return standards.grades[-1].name
+
+
+def trimmed_mean(standards: Standards, values: Sequence[float]) -> float:
+    """去掉一个最高分、去掉一个最低分: the mean after dropping one highest and one lowest
+    value when there are at least ``ballots.trim_min_ballots`` of them; rounded.
+
+    >>> from qianfen_xl.standards import load_standards
+    >>> trimmed_mean(load_standards(), [60, 80, 80, 90, 100])
+    83.33
+    """
+    ordered = sorted(values)
+    if len(ordered) >= standards.ballots["trim_min_ballots"]:
+        ordered = ordered[1:-1]
+    return _mean(standards, ordered)

@@ -138,28 +138,47 @@ def check_register(reg: RegisterFile, standards: Standards,
     _check_header(reg, checked, standards)
     if not checked.kind:
         return checked
+    checked.roster, checked.incidents, findings = check_tables(
+        standards, reg.label, reg.roster, reg.incidents, department=checked.department,
+        period=checked.period)
+    checked.findings = dedupe(checked.findings + findings)
+    if not checked.ok:
+        checked.incidents = []
+    return checked
+
+
+def check_tables(standards: Standards, label: str, roster_table: SheetTable | None,
+                 incident_table: SheetTable | None, *, department: str = "",
+                 period: Period | None = None) -> tuple[list[Person], list[Incident],
+                                                        list[Finding]]:
+    """The roster and the incident log of one register: (people, incidents, findings).
+
+    Also used on ranges passed to the UDFs, where there is no file (``label`` names the
+    sheet the clerk is looking at) and no period to check dates against."""
+    findings: list[Finding] = []
+    people: list[Person] = []
     names: dict[str, str] = {}
-    if reg.roster is not None:
-        roster = normalise_roster(reg.roster.frame)
+    if roster_table is not None:
+        roster = normalise_roster(roster_table.frame)
         failures = schema_failures(roster_schema(standards), roster)
-        checked.findings += findings_from_failures(failures, reg.roster, reg.label)
+        findings += findings_from_failures(failures, roster_table, label)
         for row, rec in roster.iterrows():
             if rec["编号"] and rec["姓名"]:
                 names.setdefault(rec["编号"], rec["姓名"])
-                if (checked.department and rec["科室"] and rec["科室"] != checked.department):
-                    checked.findings.append(Finding(
-                        "roster-department-mismatch", reg.label, reg.roster.sheet,
-                        reg.roster.cell("科室", int(row)), f"“{rec['科室']}”"))
-        checked.roster = [
-            Person(rec["编号"], rec["姓名"], rec["科室"] or checked.department,
-                   rec["口"] or "", rec["人员类别"] or "", rec["岗位层级"] or "")
-            for _, rec in roster.drop_duplicates("编号").iterrows()
-            if rec["编号"] and rec["姓名"]
-        ]
-    if reg.incidents is not None:
-        frame = normalise_incidents(reg.incidents.frame)
-        ctx = RegisterContext(standards, names, checked.period,
-                              leadership=checked.department == standards.leadership_unit)
+                if department and rec["科室"] and rec["科室"] != department:
+                    findings.append(Finding("roster-department-mismatch", label,
+                                            roster_table.sheet,
+                                            roster_table.cell("科室", int(row)),
+                                            f"“{rec['科室']}”"))
+        people = [Person(rec["编号"], rec["姓名"], rec["科室"] or department, rec["口"] or "",
+                         rec["人员类别"] or "", rec["岗位层级"] or "")
+                  for _, rec in roster.drop_duplicates("编号").iterrows()
+                  if rec["编号"] and rec["姓名"]]
+    incidents: list[Incident] = []
+    if incident_table is not None:
+        frame = normalise_incidents(incident_table.frame)
+        ctx = RegisterContext(standards, names, period,
+                              leadership=department == standards.leadership_unit)
         failures = schema_failures(incident_schema(ctx), frame)
         failures += [("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
         failures += [("count-not-whole", int(r), "次数")
@@ -167,18 +186,16 @@ def check_register(reg: RegisterFile, standards: Standards,
         key = ["日期", "编号", "项目", "事由"]
         dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
         failures += [("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
-        checked.findings += findings_from_failures(failures, reg.incidents, reg.label)
-        checked.incidents = [
+        findings += findings_from_failures(failures, incident_table, label)
+        incidents = [
             Incident(rec["日期"].date() if not pd.isna(rec["日期"]) else None,
                      rec["编号"], rec["项目"], int(rec["次数"]) if rec["次数"] == rec["次数"]
-                     else 0, rec["事由"] or "", source=f"{reg.label} › {reg.incidents.sheet}!{row}",
+                     else 0, rec["事由"] or "",
+                     source=f"{label} › {incident_table.sheet}!{row}",
                      recorder=rec["登记人"] or "")
             for row, rec in frame.iterrows()
         ]
-    checked.findings = dedupe(checked.findings)
-    if not checked.ok:
-        checked.incidents = []
-    return checked
+    return people, incidents, dedupe(findings)
 
 
 def cached_score_findings(reg: RegisterFile, standards: Standards,

@@ -8,6 +8,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The UDFs are tested through xlwings' Office.js call path, which runs on Linux: xlwings
+# reads these before its first import (PRO code, PolyForm Noncommercial: see README).
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from qianfen_xl.standards import Standards, load_standards  # noqa: E402
 
