@@ -22,7 +22,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check qianfen_xl schemas tests benchmarks
 
 templates: $(STAMP)
-	$(BIN)/qianfen-xl templates --out workbook_templates
+	$(BIN)/qianfen-xl templates --out workbook_templates --xlsm
+	$(BIN)/python -m qianfen_xl.vba macros
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

@@ -7,22 +7,13 @@ baseline of merely building the same Incident records (ratio, same process).
 from __future__ import annotations
 
 import random
-import statistics
-import time
 
 from qianfen_xl.engine import Incident, score_department
 from qianfen_xl.periods import parse_period
 from qianfen_xl.sample import departments_of, random_incidents, street_roster
 from qianfen_xl.standards import load_standards
 
-
-def _median(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from timing import median_time
 
 
 def main() -> None:
@@ -42,7 +33,7 @@ def main() -> None:
         for d, incidents in data.items():
             score_department(standards, d, depts[d], incidents)
 
-    b, e = _median(baseline), _median(engine)
+    b, e = median_time(baseline), median_time(engine)
     print(f"{len(depts)} departments, {len(roster)} people, {n} incidents")
     print(f"baseline (build records): {b * 1e3:.2f} ms; engine: {e * 1e3:.2f} ms; "
           f"ratio engine/baseline {e / b:.1f}x; {n / e:,.0f} incidents/s")

@@ -51,12 +51,17 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 FIXED_TIME = datetime(*ZIP_TIME)  # document properties: identical inputs → identical files
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
-def freeze_zip(path: Path) -> None:
+def freeze_zip(path: Path, *, macro_enabled: bool = False) -> None:
     """Make an .xlsx written by openpyxl reproducible, in place: every zip member gets the
     same fixed time, and the document's 'modified' time (which openpyxl stamps on save)
-    is set to the fixed time too. Identical contents then give identical bytes."""
+    is set to the fixed time too. Identical contents then give identical bytes.
+
+    ``macro_enabled`` declares the workbook an .xlsm (Excel refuses an .xlsm whose main
+    part says .xlsx); its VBA project is added in Excel (see macros/)."""
     frozen = path.with_name(path.name + ".frozen")
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     try:
@@ -68,6 +73,8 @@ def freeze_zip(path: Path) -> None:
                 data = src.read(item.filename)
                 if item.filename == "docProps/core.xml":
                     data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+                if macro_enabled and item.filename == "[Content_Types].xml":
+                    data = data.replace(_XLSX_MAIN, _XLSM_MAIN)
                 dst.writestr(info, data)
         shutil.move(frozen, path)
     finally:

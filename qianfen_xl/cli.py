@@ -26,7 +26,7 @@ from .ranking_workbook import ranking_order, write_ranking_workbook
 from .roster_io import read_roster
 from .server import init_project, serve
 from .standards import Standards, load_standards
-from .templates import write_templates
+from .templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -163,6 +163,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="人员名单 .xlsx/.csv：每个科室生成一套预填的登记表 (one pair per department)")
     t.add_argument("--week", default="", help="预填的周，如 2026-W47 (period of the weekly register)")
     t.add_argument("--month", default="", help="预填的月，如 2026-11 (period of the monthly register)")
+    t.add_argument("--xlsm", action="store_true",
+                   help="同时生成调用 xlwings 函数的 .xlsm 版本 (also the .xlsm UDF flavour)")
 
     v = sub.add_parser("validate", help="校验登记表并计分 (validate registers and print scores)")
     v.add_argument("files", nargs="+", type=Path, help="登记表文件 (register files)")
@@ -207,8 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if label:
                     parse_period(label)
             roster = read_roster(args.roster, standards) if args.roster else []
+            flavours = (FLAVOUR_FORMULAS, FLAVOUR_UDF) if args.xlsm else (FLAVOUR_FORMULAS,)
             written = write_templates(args.out, standards, unit=args.unit, roster=roster,
-                                      week=args.week, month=args.month)
+                                      week=args.week, month=args.month, flavours=flavours)
             _print(f"已写入 {len(written)} 个登记表模板到 {args.out}：",
                    *(f"  {p.name}" for p in written))
             return EXIT_OK

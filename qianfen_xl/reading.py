@@ -12,12 +12,13 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from defusedxml import ElementTree
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from python_calamine import CalamineWorkbook
 
 from .findings import Finding
@@ -42,6 +43,9 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f\b([^>]*)>")
+_ARRAY_REF = re.compile(rb'\bref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
+ARRAY_CELLS_MAX = 100_000  # an array formula larger than this is not expanded (hostile input)
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -108,11 +112,21 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def formula_cells(xml: bytes) -> set[str]:
-    """References of the cells of a sheet's XML that hold a formula (``<c r="C5"><f>``).
+    """References of the cells of a sheet's XML that hold a formula (``<c r="C5"><f>``),
+    and every cell an array formula fills (``<f t="array" ref="A5:K72">``).
 
     A byte-level scan: the sheet has been parsed by calamine already, and this only needs
     to know which cells carry an ``<f>`` element (shared formulas included)."""
-    return {m.decode() for m in _FORMULA_CELL.findall(xml)}
+    cells = {m.decode() for m in _FORMULA_CELL.findall(xml)}
+    for attrs in _FORMULA_TAG.findall(xml):
+        ref = _ARRAY_REF.search(attrs) if b'"array"' in attrs else None
+        if ref is None:
+            continue
+        min_col, min_row, max_col, max_row = range_boundaries(ref.group(1).decode())
+        if (max_col - min_col + 1) * (max_row - min_row + 1) <= ARRAY_CELLS_MAX:
+            cells |= {f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
+                      for c in range(min_col, max_col + 1)}
+    return cells
 
 
 def _cell_value(rows: list[list[object]], cell: str) -> object:
@@ -213,7 +227,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
             xml = {sheet: archive.read(parts[sheet]) for sheet in FORMULA_SHEETS
                    if parts.get(sheet) in members}
         reg.header_cells = {n: names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in names}
-        _fallback_header_cells(reg)
+        fallback_header_cells(reg)
         return CalamineWorkbook.from_filelike(io.BytesIO(data)), xml, []
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
@@ -223,7 +237,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
         except Exception:  # noqa: BLE001
             return [Finding("legacy-unreadable", label)]
         reg.format = "xls"
-        _fallback_header_cells(reg)
+        fallback_header_cells(reg)
         what = "WPS 表格文件（.et）" if suffix == ".et" else "旧版 Excel 文件（.xls）"
         return book, {}, [Finding("legacy-format", label, detail=what)]
     what = {".et": "WPS 表格文件", ".csv": "CSV 文本文件", ".xls": "损坏的 .xls 文件"}.get(
@@ -231,7 +245,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
     return [Finding("not-a-workbook", label, detail=what)]
 
 
-def _fallback_header_cells(reg: RegisterFile) -> None:
+def fallback_header_cells(reg: RegisterFile) -> None:
     """A legacy file carries no names we can read, and a re-saved one may have lost some:
     the template's own header cells stand in for a missing name."""
     for name, (sheet, col, row) in HEADER_CELLS.items():
@@ -251,9 +265,6 @@ def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> l
 
 def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
                  formula_parts: dict[str, bytes]) -> list[Finding]:
-    label = reg.label
-    findings: list[Finding] = []
-    sheets = set(book.sheet_names)
     cache: dict[str, list[list[object]]] = {}
 
     def rows_of(sheet: str) -> list[list[object]]:
@@ -261,6 +272,22 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
             cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return cache[sheet]
 
+    def merged_of(sheet: str) -> list:
+        return book.get_sheet_by_name(sheet).merged_cell_ranges or []
+
+    findings = read_tables(reg, set(book.sheet_names), rows_of, merged_of)
+    if reg.format != "xls":
+        reg.formula_cells = {sheet: formula_cells(xml) for sheet, xml in formula_parts.items()}
+    return findings
+
+
+def read_tables(reg: RegisterFile, sheets: set[str],
+                rows_of: Callable[[str], list[list[object]]],
+                merged_of: Callable[[str], list] | None = None) -> list[Finding]:
+    """Fill a register's header fields, _meta and tables from its sheets' rows (row 0 = sheet
+    row 1), wherever the rows come from: calamine for a file, xlwings for an open workbook."""
+    label = reg.label
+    findings: list[Finding] = []
     for name, (sheet, cell) in list(reg.header_cells.items()):
         if sheet in sheets:
             reg.header[name] = _cell_value(rows_of(sheet), cell)
@@ -278,13 +305,10 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
             continue
         table, problems = find_table(rows_of(sheet), sheet, specs, label)
         findings += problems
-        if table is not None:
-            merged = book.get_sheet_by_name(sheet).merged_cell_ranges or []
-            findings += _merged_findings(label, sheet, merged, table.header_row)
+        if table is not None and merged_of is not None:
+            findings += _merged_findings(label, sheet, merged_of(sheet), table.header_row)
         setattr(reg, attr, table)
     if SHEET_SCORES in sheets:
         reg.scores, _ = find_table(rows_of(SHEET_SCORES), SHEET_SCORES, SCORE_HEADERS, label,
                                    keep_all=True)
-    if reg.format != "xls":
-        reg.formula_cells = {sheet: formula_cells(xml) for sheet, xml in formula_parts.items()}
     return findings

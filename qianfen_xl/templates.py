@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -49,6 +50,12 @@ INCIDENT_ROWS = {KIND_WEEKLY: 200, KIND_MONTHLY: 500}
 INCIDENT_HEADER_ROW = 5
 ROSTER_HEADER_ROW = 3
 SCORES_HEADER_ROW = 4
+# Two flavours from one generator: native formulas (any Excel, WPS, LibreOffice) or the
+# xlwings UDFs (the classic add-in; saved as .xlsm).
+FLAVOUR_FORMULAS = "formulas"
+FLAVOUR_UDF = "udf"
+UDF_MODULES = "qianfen_xl.udfs"
+XLWINGS_CONF_SHEET = "xlwings.conf"  # xlwings reads workbook-level settings from this sheet
 SIGNATURE = "填表人：____________      审核人：____________      日期：____________"
 
 _THIN = Side(style="thin", color="999999")
@@ -213,8 +220,14 @@ def points_formula() -> str:
             f"IFERROR({count}*VLOOKUP({code},qf_points,6,FALSE),0))")
 
 
+def udf_points_formula() -> str:
+    """分值 through the UDF QF_POINTS (the .xlsm flavour)."""
+    return f"=QF_POINTS({_this_row('项目')},{_this_row('次数')})"
+
+
 def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
-                         period: str, rows: int | None = None) -> None:
+                         period: str, rows: int | None = None,
+                         flavour: str = FLAVOUR_FORMULAS) -> None:
     specs = INCIDENT_COLUMNS
     headers = [c.header for c in specs]
     _title(ws, f"{unit} {kind}", len(headers))
@@ -240,7 +253,10 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
     _header_row(ws, INCIDENT_HEADER_ROW, headers, [c.width for c in specs])
     first = INCIDENT_HEADER_ROW + 1
     last = INCIDENT_HEADER_ROW + (rows or INCIDENT_ROWS[kind])
-    formula = points_formula()
+    formula = udf_points_formula() if flavour == FLAVOUR_UDF else points_formula()
+    if flavour == FLAVOUR_UDF:  # the live check: number of problems, and the first one
+        ws["G3"] = ArrayFormula("G3:H3", f"=QF_CHECK({TABLE_INCIDENTS}[#All],{TABLE_ROSTER}[#All])")
+        ws["G3"].font = Font(size=9, color="C00000")
     for r in range(first, last + 1):
         for c, spec in enumerate(specs, start=1):
             cell = ws.cell(row=r, column=c)
@@ -298,8 +314,11 @@ def _sum_incidents(*conditions: str) -> str:
     return f"SUMPRODUCT({cond}*{TABLE_INCIDENTS}[[#Data],[分值]])"
 
 
-def write_scores_sheet(ws: Worksheet, standards: Standards) -> dict[str, str]:
-    """One row per roster person, then the department block. Returns defined names."""
+def write_scores_sheet(ws: Worksheet, standards: Standards,
+                       flavour: str = FLAVOUR_FORMULAS) -> dict[str, str]:
+    """One row per roster person, then the department block. Returns defined names.
+
+    In the UDF flavour one array formula (QF_SCORES) fills the same cells, block included."""
     ind = standards.individual_norms
     headers = ["编号", "姓名", *[n.code for n in ind], "加分", "个人得分"]
     widths = [10, 12, *[9] * len(ind), 8, 10]
@@ -367,6 +386,14 @@ def write_scores_sheet(ws: Worksheet, standards: Standards) -> dict[str, str]:
     for r in range(start, total_row + 1):
         for c in (1, 2, 3):
             ws.cell(row=r, column=c).border = _BORDER
+    if flavour == FLAVOUR_UDF:
+        # The same cells, filled by one array call: QF_SCORES returns this very layout.
+        for row_cells in ws.iter_rows(min_row=first, max_row=total_row, max_col=len(headers)):
+            for cell in row_cells:
+                cell.value = None
+        ws.cell(row=first, column=1).value = ArrayFormula(
+            f"A{first}:{total_col}{total_row}",
+            f"=QF_SCORES({TABLE_INCIDENTS}[#All],{TABLE_ROSTER}[#All],{ROSTER_ROWS})")
     ws.cell(row=total_row + 2, column=1, value=SIGNATURE)
     ws.freeze_panes = f"C{first}"
     _setup_print(ws, f"1:{SCORES_HEADER_ROW}", landscape=False)
@@ -410,11 +437,13 @@ def write_meta_sheet(ws: Worksheet, kind: str, standards: Standards) -> None:
 
 def build_register(kind: str, standards: Standards, *, unit: str | None = None,
                    department: str = "", period: str = "",
-                   roster: Sequence[Person] = (), incident_rows: int | None = None) -> Workbook:
+                   roster: Sequence[Person] = (), incident_rows: int | None = None,
+                   flavour: str = FLAVOUR_FORMULAS) -> Workbook:
     """A 周/月考核情况登记表 as an openpyxl workbook (pre-filled header and roster if given).
 
     ``incident_rows`` overrides the kind's table size (a pre-filled monthly register is
-    made large enough for the month's incidents)."""
+    made large enough for the month's incidents). ``flavour`` chooses native formulas or
+    the xlwings UDFs (then save it with an .xlsm name)."""
     if kind not in REGISTER_KINDS:
         raise ValueError(f"unknown register kind {kind!r}")
     unit = unit or standards.unit
@@ -429,8 +458,12 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
     layout = write_standards_sheet(ws_std, standards)
     ids_ref = write_roster_sheet(ws_roster, roster, department)
     write_meta_sheet(ws_meta, kind, standards)
-    write_incident_sheet(ws_inc, kind, unit, department, period, incident_rows)
-    names = write_scores_sheet(ws_scores, standards)
+    write_incident_sheet(ws_inc, kind, unit, department, period, incident_rows, flavour)
+    names = write_scores_sheet(ws_scores, standards, flavour)
+    if flavour == FLAVOUR_UDF:
+        conf = wb.create_sheet(XLWINGS_CONF_SHEET)
+        conf.append(["UDF_MODULES", UDF_MODULES])
+        conf.sheet_state = "hidden"
 
     for name, (sheet, col, row) in HEADER_CELLS.items():
         _name(wb, name, _ref(sheet, col, row))
@@ -460,22 +493,25 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
     return wb
 
 
-def register_filename(kind: str, department: str = "", period: str = "") -> str:
+def register_filename(kind: str, department: str = "", period: str = "",
+                      flavour: str = FLAVOUR_FORMULAS) -> str:
     parts = [p for p in (department, period, kind) if p]
-    return "_".join(parts) + ".xlsx"
+    return "_".join(parts) + (".xlsm" if flavour == FLAVOUR_UDF else ".xlsx")
 
 
 def save_workbook(wb: Workbook, path: Path) -> Path:
     """Save atomically and reproducibly (fixed document and zip member times)."""
     def write(tmp: Path) -> None:
         wb.save(tmp)
-        freeze_zip(tmp)
+        freeze_zip(tmp, macro_enabled=path.suffix.lower() == ".xlsm")
     return write_atomic(path, write)
 
 
 def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
-                    roster: Sequence[Person] = (), week: str = "", month: str = "") -> list[Path]:
-    """Write the blank pair, or with a roster one pre-filled pair per department."""
+                    roster: Sequence[Person] = (), week: str = "", month: str = "",
+                    flavours: Sequence[str] = (FLAVOUR_FORMULAS,)) -> list[Path]:
+    """Write the blank pair, or with a roster one pre-filled pair per department; one
+    pair per flavour (.xlsx native formulas, .xlsm xlwings UDFs)."""
     written: list[Path] = []
     departments: dict[str, list[Person]] = {}
     for p in roster:
@@ -483,8 +519,10 @@ def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
     if not departments:
         departments = {"": []}
     for department, people in departments.items():
-        for kind, period in ((KIND_WEEKLY, week), (KIND_MONTHLY, month)):
-            wb = build_register(kind, standards, unit=unit, department=department,
-                                period=period, roster=people)
-            written.append(save_workbook(wb, out / register_filename(kind, department, period)))
+        for flavour in flavours:
+            for kind, period in ((KIND_WEEKLY, week), (KIND_MONTHLY, month)):
+                wb = build_register(kind, standards, unit=unit, department=department,
+                                    period=period, roster=people, flavour=flavour)
+                name = register_filename(kind, department, period, flavour)
+                written.append(save_workbook(wb, out / name))
     return written

@@ -78,14 +78,17 @@ def excel_errors(f: Callable[..., Any]) -> Callable[..., Any]:
 # ------------------------------------------------------------------ arguments as Excel sends them
 
 def grid(values: Any) -> Grid:
-    """Any Excel argument as a 2-D list: a scalar → [[v]], a row → [row], None → []."""
+    """Any Excel argument as a 2-D list: a scalar → [[v]], a row → [row], None → [].
+
+    Range arguments arrive "raw" (xlwings' cleaning stage costs ~80 µs a cell on a server,
+    where it tries to import Pyodide for every cell): 2-D lists or tuples, blanks as None
+    or "", and Office.js' typed cells as dicts, whose plain value is ``basicValue``."""
     if values is None:
         return []
     if isinstance(values, list | tuple):
-        if values and all(isinstance(r, list | tuple) for r in values):
-            return [list(r) for r in values]
-        return [list(values)]
-    return [[values]]
+        rows = values if values and all(isinstance(r, list | tuple) for r in values) else [values]
+        return [[v.get("basicValue") if isinstance(v, dict) else v for v in r] for r in rows]
+    return [[values.get("basicValue") if isinstance(values, dict) else values]]
 
 
 def _header_map(rows: Grid, specs: Sequence[ColumnSpec]) -> tuple[int, dict[str, int]]:
@@ -166,8 +169,8 @@ def _points(standards: Standards, raw_item: Any, raw_count: Any) -> float | str:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("item", ndim=2, doc="项目：代码（如 N03-05、B01）或下拉列表中的“代码 内容”；可为一列")
-@xw.arg("count", ndim=2, doc="次数：不小于 1 的整数；与项目同形状")
+@xw.arg("item", "raw", doc="项目：代码（如 N03-05、B01）或下拉列表中的“代码 内容”；可为一列")
+@xw.arg("count", "raw", doc="次数：不小于 1 的整数；与项目同形状")
 @excel_errors
 def QF_POINTS(item, count):
     """一条登记的分值：扣分项为 −次数×每次扣分，加分项为 +次数×加分。选一列时返回一列。"""
@@ -187,7 +190,7 @@ def QF_POINTS(item, count):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("incidents", ndim=2, doc=_INCIDENTS_DOC)
+@xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
 @xw.arg("person_id", doc="编号：某人的编号；留空则为科室规范（N06、N08、N10）")
 @xw.arg("norm", doc="规范代码，如 N03")
 @excel_errors
@@ -208,7 +211,7 @@ def QF_NORM(incidents, person_id, norm):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("incidents", ndim=2, doc=_INCIDENTS_DOC)
+@xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
 @xw.arg("person_id", doc="编号")
 @excel_errors
 def QF_PERSON(incidents, person_id):
@@ -221,8 +224,8 @@ def QF_PERSON(incidents, person_id):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("incidents", ndim=2, doc=_INCIDENTS_DOC)
-@xw.arg("roster", ndim=2, doc=_ROSTER_DOC)
+@xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
+@xw.arg("roster", "raw", doc=_ROSTER_DOC)
 @excel_errors
 def QF_DEPT(incidents, roster):
     """科室得分：成员平均 + 科室规范 + 科室加分，不超过满分（1000）。"""
@@ -255,8 +258,8 @@ def scores_grid(standards: Standards, incidents: Any, roster: Any, rows: int = 0
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("incidents", ndim=2, doc=_INCIDENTS_DOC)
-@xw.arg("roster", ndim=2, doc=_ROSTER_DOC)
+@xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
+@xw.arg("roster", "raw", doc=_ROSTER_DOC)
 @xw.arg("rows", doc="人员行数（可选）：补足空行到该行数，使科室得分落在固定位置")
 @excel_errors
 def QF_SCORES(incidents, roster, rows=0):
@@ -278,7 +281,7 @@ def QF_GRADE(score):
 
 @xw.func(category=CATEGORY)
 @xw.arg("score", doc="要排名的分数")
-@xw.arg("scores", ndim=2, doc="参与排名的全部分数（空白和文字不计）")
+@xw.arg("scores", "raw", doc="参与排名的全部分数（空白和文字不计）")
 @excel_errors
 def QF_RANK(score, scores):
     """名次（并列占位）：分数相同名次相同，下一名次顺延。"""
@@ -294,7 +297,7 @@ def QF_RANK(score, scores):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("values", ndim=2, doc="测评分数区域（空白和文字不计）")
+@xw.arg("values", "raw", doc="测评分数区域（空白和文字不计）")
 @excel_errors
 def QF_TRIMMED_MEAN(values):
     """去掉一个最高分、去掉一个最低分后的平均分（不少于 5 个分数时）。"""
@@ -306,8 +309,8 @@ def QF_TRIMMED_MEAN(values):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("incidents", ndim=2, doc=_INCIDENTS_DOC)
-@xw.arg("roster", ndim=2, doc=_ROSTER_DOC)
+@xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
+@xw.arg("roster", "raw", doc=_ROSTER_DOC)
 @excel_errors
 def QF_CHECK(incidents, roster):
     """校验本表：返回一行两格——问题个数，第一个问题的说明（无问题时为“校验通过”）。"""

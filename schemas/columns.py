@@ -16,6 +16,7 @@ SHEET_INCIDENTS = "登记"
 SHEET_SCORES = "得分"
 SHEET_STANDARDS = "评分标准"
 SHEET_META = "_meta"
+SHEET_VALIDATION = "校验结果"  # written by the add-in's 校验本表 button
 TABLE_ROSTER = "roster"
 TABLE_INCIDENTS = "incidents"
 

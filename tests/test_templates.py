@@ -18,12 +18,13 @@ from qianfen_xl.schemas.columns import (
 
 from qianfen_xl.cli import main
 from qianfen_xl.standards import load_standards
-from qianfen_xl.templates import write_templates
+from qianfen_xl.templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 
 from conftest import ROOT
 
 COMMITTED = ROOT / "workbook_templates"
 NAMES = ("周考核情况登记表.xlsx", "月考核情况登记表.xlsx")
+XLSM = ("周考核情况登记表.xlsm", "月考核情况登记表.xlsm")
 
 
 def _table_headers(ws, table):
@@ -99,8 +100,8 @@ def _xml_parts(path: Path) -> dict[str, bytes]:
 
 def test_committed_templates_match_the_generator(tmp_path):
     """Fails when workbook_templates/ drifts from the generator: run `make templates`."""
-    written = write_templates(tmp_path, load_standards())
-    assert sorted(p.name for p in written) == sorted(NAMES)
+    written = write_templates(tmp_path, load_standards(), flavours=(FLAVOUR_FORMULAS, FLAVOUR_UDF))
+    assert sorted(p.name for p in written) == sorted(NAMES + XLSM)
     for path in written:
         assert _xml_parts(path) == _xml_parts(COMMITTED / path.name), (
             f"{path.name} differs from workbook_templates/: run `make templates`")
@@ -136,3 +137,26 @@ def test_templates_refuse_a_bad_roster_with_cells(tmp_path, capsys):
 
 def test_kinds_are_the_contract_names():
     assert (KIND_WEEKLY, KIND_MONTHLY) == ("周考核情况登记表", "月考核情况登记表")
+
+
+@pytest.mark.parametrize("name", XLSM)
+def test_the_xlsm_flavour_calls_the_udfs_in_the_same_cells(name):
+    path = COMMITTED / name
+    with zipfile.ZipFile(path) as z:
+        types = z.read("[Content_Types].xml")
+    assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+    wb = openpyxl.load_workbook(path)
+    scores = wb["得分"]
+    formula = scores["A5"].value
+    assert formula.ref == "A5:K72" and formula.text == (
+        "=QF_SCORES(incidents[#All],roster[#All],60)")
+    sheet, cell = next(wb.defined_names["qf_dept_total"].destinations)
+    assert (sheet, cell) == ("得分", "$C$72")  # the same place as the native template's
+    assert wb["登记"]["F6"].value == (
+        "=QF_POINTS(incidents[[#This Row],[项目]],incidents[[#This Row],[次数]])")
+    assert wb["登记"]["G3"].value.text == "=QF_CHECK(incidents[#All],roster[#All])"
+    conf = wb["xlwings.conf"]
+    assert conf.sheet_state == "hidden" and [conf["A1"].value, conf["B1"].value] == [
+        "UDF_MODULES", "qianfen_xl.udfs"]
+    native = openpyxl.load_workbook(COMMITTED / name.replace(".xlsm", ".xlsx"))
+    assert [ws.title for ws in native] == [ws.title for ws in wb][:-1]

@@ -167,6 +167,9 @@ def test_bad_arguments_are_error_texts_never_tracebacks(standards):
     assert call("QF_NORM", incident_rows([]), "A01", "N99") == "#规范代码无效: N99"
     assert call("QF_NORM", incident_rows([]), None, "N03") == "#N03 为个人规范，请填写编号"
     assert call("QF_PERSON", [["garbage"]], "A01") == score_person(standards, "A01", "", []).total
+    na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}  # Office.js
+    rows = [HEADER, [46329.0, "A01", "张晓明", na, 1.0, "", "x", ""]]
+    assert call("QF_DEPT", rows, roster_rows()) == "#项目代码无效: #N/A"
 
 
 def _free_port() -> int:
@@ -205,3 +208,57 @@ def test_the_server_project_answers_custom_function_calls(tmp_path, standards):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.libreoffice
+def test_engine_udfs_spreadsheet_and_batch_agree_to_the_cent(tmp_path, standards, lo_profile):
+    """One random month: the engine, QF_SCORES through xlwings, the native-formula register
+    recalculated by LibreOffice, and the consolidated batch output give the same grid."""
+    import openpyxl
+
+    from qianfen_xl.cli import main
+    from qianfen_xl.engine import Person
+
+    from builders import KIND_MONTHLY, register
+    from libreoffice import convert
+
+    rng = random.Random(2026)
+    people = [Person(f"A{i:02d}", f"人员{i}", "社保所", "行政口", "公务员",
+                     "科室负责人" if i == 1 else "一般工作人员") for i in range(1, 13)]
+    codes = [i.code for i in standards.items if not i.units] + ["B01", "B02", "B04"]
+    incidents = []
+    for _ in range(300):
+        code = rng.choice(codes)
+        dept = code in standards.item_by_code and standards.item_by_code[code].scope == "department"
+        incidents.append(Incident(date(2026, 11, rng.randint(1, 30)),
+                                  None if dept or rng.random() < 0.05 else rng.choice(people).id,
+                                  code, rng.randint(1, 3), f"第{len(incidents)}条"))
+    inbox = tmp_path / "inbox"
+    path = register(inbox, standards, kind=KIND_MONTHLY, period="2026-11", roster=people,
+                    incidents=incidents, name="社保所_2026-11.xlsx")
+    (recalculated,) = convert([path], tmp_path / "lo", lo_profile)
+
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+
+    def cells(ws, ref):
+        return [["" if c.value is None else c.value for c in row] for row in ws[ref]]
+
+    def as_sent(rows):  # what Excel on the web posts: dates as serial numbers
+        return [[serial(v.date()) if isinstance(v, datetime) else v for v in r] for r in rows]
+
+    spreadsheet = cells(wb["得分"], "A5:K72")
+    udf = call("QF_SCORES", as_sent(cells(wb["登记"], wb["登记"].tables["incidents"].ref)),
+               as_sent(cells(wb["人员"], wb["人员"].tables["roster"].ref)), 60.0)
+    engine = score_department(standards, "社保所", people, incidents)
+    out = tmp_path / "排名.json"
+    main(["consolidate", str(inbox), "--period", "2026-11", "--out", str(tmp_path / "r.xlsx"),
+          "--json", str(out), "--workers", "1"])
+    batch = json.loads(out.read_text(encoding="utf-8"))["months"][0]["departments"][0]
+
+    def cents(grid):
+        return [[f"{v:.2f}" if isinstance(v, float | int) else v for v in row] for row in grid]
+    assert cents(udf) == cents(spreadsheet)
+    assert cents(udf[:12]) == cents([[p.id, p.name, *p.norms.values(), p.additions, p.total]
+                                     for p in engine.people])
+    assert [p["total"] for p in batch["people"]] == [p.total for p in engine.people]
+    assert (udf[-1][2], batch["total"]) == (engine.total, engine.total)
