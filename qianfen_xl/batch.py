@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from .consolidation import Consolidation, consolidate
 from .engine import Person
-from .intake import Submission, intake
+from .intake import Submission, intake_many
 from .periods import Period
 from .standards import Standards
 
@@ -24,6 +24,7 @@ from .standards import Standards
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb", ".csv")
 PROGRESS_MIN_FILES = 50
 SERIAL_BELOW = 16  # fewer files than this: a worker pool costs more than it saves
+CHUNK_MAX = 64     # files validated together in one pooled schema run
 
 
 def is_candidate(path: Path) -> bool:
@@ -56,9 +57,9 @@ def _init_worker(standards: Standards) -> None:
     _worker_standards = standards
 
 
-def _intake_in_worker(item: tuple[Path, str]) -> Submission:
+def _intake_in_worker(chunk: list[tuple[Path, str]]) -> list[Submission]:
     assert _worker_standards is not None
-    return intake(item[0], _worker_standards, item[1])
+    return intake_many(chunk, _worker_standards)
 
 
 def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers: int | None = None,
@@ -71,21 +72,23 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
     bar = tqdm(total=len(files), disable=not show, unit="个", desc="读取与校验",
                file=sys.stderr)
     out: list[Submission] = []
+    # Files go in chunks: each chunk is validated in one pooled schema run.
+    size = max(1, min(CHUNK_MAX, -(-len(files) // (workers * 4))))
+    chunks = [list(files[i:i + size]) for i in range(0, len(files), size)]
     with bar:
         if workers <= 1 or len(files) < SERIAL_BELOW:
-            for path, label in files:
-                out.append(intake(path, standards, label))
-                bar.update()
+            for chunk in chunks:
+                out += intake_many(chunk, standards)
+                bar.update(len(chunk))
             return out
         # fork keeps the imported modules: a worker starts in milliseconds, not seconds.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        chunk = max(1, min(32, len(files) // (workers * 4)))
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                  initargs=(standards,)) as pool:
-            for sub in pool.map(_intake_in_worker, files, chunksize=chunk):
-                out.append(sub)
-                bar.update()
+            for subs in pool.map(_intake_in_worker, chunks):
+                out += subs
+                bar.update(len(subs))
     return out
 
 

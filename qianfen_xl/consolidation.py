@@ -132,11 +132,11 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     subs = sorted(submissions, key=lambda s: s.label)
     ledger = _Ledger()
     unique = _drop_duplicates(subs, ledger)
-    attributable = [s for s in unique if s.kind and s.department and s.period is not None]
+    attributable = [s for s in unique if _attributable(s)]
     for s in unique:
         if not s.readable:
             ledger.status[s.label] = UNREADABLE
-        elif s not in attributable:
+        elif not _attributable(s):
             ledger.mark(s, RETURNED)
 
     lines = _department_lines(standards, roster, attributable)
@@ -147,9 +147,12 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
                 ledger.findings.append(Finding("department-unknown", s.label, detail=f"“{s.department}”"))
 
     months = _months(period, attributable)
+    by_department: dict[str, list[Submission]] = defaultdict(list)
+    for s in attributable:
+        by_department[s.department].append(s)
     results = []
     for month, requested in months:
-        rows = [_department_month(standards, month, d, line, attributable, roster, ledger)
+        rows = [_department_month(standards, month, d, line, by_department[d], roster, ledger)
                 for d, line in lines.items()]
         results.append(MonthResult(month, requested, tuple(_rank(rows))))
 
@@ -169,6 +172,11 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     unit = units.most_common(1)[0][0] if units else standards.unit
     return Consolidation(unit, period, tuple(results), sources, findings,
                          standards.short_digest)
+
+
+def _attributable(s: Submission) -> bool:
+    """Known to be some department's register for some period (even if it has 错误)."""
+    return bool(s.kind and s.department and s.period is not None)
 
 
 def _drop_duplicates(subs: list[Submission], ledger: _Ledger) -> list[Submission]:
@@ -218,9 +226,9 @@ def _months(period: Period, subs: Sequence[Submission]) -> list[tuple[Period, bo
 
 
 def _department_month(standards: Standards, month: Period, department: str, line: str,
-                      subs: Sequence[Submission], roster: Sequence[Person],
+                      mine: Sequence[Submission], roster: Sequence[Person],
                       ledger: _Ledger) -> DepartmentMonth:
-    mine = [s for s in subs if s.department == department]
+    """One department's month, from that department's submissions."""
     monthly = [s for s in mine if s.kind == KIND_MONTHLY and s.period == month]
     weekly = [s for s in mine if s.kind == KIND_WEEKLY
               and s.period.start <= month.end and s.period.end >= month.start]

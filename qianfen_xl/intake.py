@@ -6,6 +6,7 @@ is small and picklable (no frames, no workbook), so worker processes hand it bac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,10 +14,17 @@ from .engine import DepartmentScore, Incident, Person, score_department
 from .findings import Finding, dedupe, has_errors
 from .normalise import to_text
 from .periods import Period
-from .reading import read_register
+from .reading import RegisterFile, read_register
 from .schemas.columns import NAME_VERSION
 from .standards import Standards
-from .validation import cached_score_findings, check_register
+from .validation import (
+    CheckedRegister,
+    Tables,
+    cached_score_findings,
+    check_header,
+    check_many,
+    finish_register,
+)
 
 
 @dataclass(frozen=True)
@@ -47,19 +55,59 @@ class Submission:
 
 def intake(path: Path, standards: Standards, label: str | None = None) -> Submission:
     """Read, validate and score one file. Anything unexpected becomes a finding."""
-    label = label or path.name
+    return intake_many([(path, label or path.name)], standards)[0]
+
+
+def intake_many(files: Sequence[tuple[Path, str]], standards: Standards) -> list[Submission]:
+    """Take a batch of files in: each is read on its own, then all their rosters and
+    incident logs are validated together (one schema run per batch), then each is scored.
+    One bad file never spoils the others: if the pooled check fails, each file is checked
+    alone."""
+    read = [_read(path, label) for path, label in files]
+    checked = [check_header(reg, standards, found) if reg.readable else None
+               for reg, found in read]
+    ours = [c for c in checked if c is not None and c.kind]
+    tables = [Tables(c.file.label, c.file.roster, c.file.incidents, c.department, c.period)
+              for c in ours]
     try:
-        return _intake(path, standards, label)
-    except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
-        return Submission(label, "", 0, False, findings=(
-            Finding("file-corrupt", label, detail=f"读取时出错（{type(exc).__name__}）"),))
+        results = check_many(standards, tables)
+    except Exception:  # noqa: BLE001 (isolate the file that broke the pooled check)
+        results = [_check_alone(standards, t) for t in tables]
+    for c, result in zip(ours, results, strict=True):
+        finish_register(c, *result)
+    out = []
+    for (_, label), (reg, found), c in zip(files, read, checked, strict=True):
+        try:
+            out.append(_submission(reg, found, c, standards))
+        except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
+            out.append(_failed(label, exc))
+    return out
 
 
-def _intake(path: Path, standards: Standards, label: str) -> Submission:
-    reg, read_findings = read_register(path, label)
-    if not reg.readable:
-        return Submission(label, reg.sha256, reg.size, False, findings=tuple(read_findings))
-    checked = check_register(reg, standards, read_findings)
+def _read(path: Path, label: str) -> tuple[RegisterFile, list[Finding]]:
+    try:
+        return read_register(path, label)
+    except Exception as exc:  # noqa: BLE001
+        return RegisterFile(path, label, "", 0), list(_failed(label, exc).findings)
+
+
+def _check_alone(standards: Standards, tables: Tables) -> tuple[list, list, list[Finding]]:
+    try:
+        return check_many(standards, [tables])[0]
+    except Exception as exc:  # noqa: BLE001
+        return [], [], list(_failed(tables.label, exc).findings)
+
+
+def _failed(label: str, exc: Exception) -> Submission:
+    return Submission(label, "", 0, False, findings=(
+        Finding("file-corrupt", label, detail=f"读取时出错（{type(exc).__name__}）"),))
+
+
+def _submission(reg: RegisterFile, read_findings: list[Finding],
+                checked: CheckedRegister | None, standards: Standards) -> Submission:
+    if checked is None:
+        return Submission(reg.label, reg.sha256, reg.size, False,
+                          findings=tuple(read_findings))
     findings = list(checked.findings)
     score = None
     if checked.ok:
@@ -67,7 +115,7 @@ def _intake(path: Path, standards: Standards, label: str) -> Submission:
                                  checked.incidents)
         findings += cached_score_findings(reg, standards, score, checked.incidents)
     return Submission(
-        label, reg.sha256, reg.size, True, reg.format, reg.macros, checked.kind,
+        reg.label, reg.sha256, reg.size, True, reg.format, reg.macros, checked.kind,
         to_text(reg.header.get(NAME_VERSION)) or reg.meta.get("模板版本", ""),
         checked.unit, checked.department, checked.period, tuple(checked.roster),
         tuple(checked.incidents), tuple(dedupe(findings)), score)

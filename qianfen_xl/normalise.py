@@ -115,9 +115,15 @@ def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
             "登记人": column("登记人", to_text),
             "_date_bad": pd.Series([b for _, b in dates], index=raw.index, dtype=bool),
             "_count_bad": pd.Series([b for _, b in counts], index=raw.index, dtype=bool),
+            **_bookkeeping(raw),
         },
         index=raw.index,
     )
+
+
+def _bookkeeping(raw: pd.DataFrame) -> dict[str, pd.Series]:
+    """Columns the caller added (``_file``, ``_row``) pass through unchanged."""
+    return {c: raw[c] for c in raw.columns if isinstance(c, str) and c.startswith("_")}
 
 
 def normalise_roster(raw: pd.DataFrame) -> pd.DataFrame:
@@ -127,4 +133,7 @@ def normalise_roster(raw: pd.DataFrame) -> pd.DataFrame:
 
     data = {"编号": column("编号", to_key)}
     data |= {h: column(h, to_text) for h in ("姓名", "科室", "口", "人员类别", "岗位层级")}
-    return pd.DataFrame(data, index=raw.index, dtype=object)
+    frame = pd.DataFrame(data, index=raw.index, dtype=object)
+    for name, values in _bookkeeping(raw).items():
+        frame[name] = values
+    return frame

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from defusedxml import ElementTree
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_from_string
 from python_calamine import CalamineWorkbook
 
 from .findings import Finding
@@ -42,10 +43,8 @@ SCORE_HEADERS = ["编号", "姓名", "个人得分"]  # locate the 得分 header
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f\b([^>]*)>")
+_FORMULA_START = re.compile(rb"\s*<(?:\w+:)?f[\s>/]")
 _ARRAY_REF = re.compile(rb'\bref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
-ARRAY_CELLS_MAX = 100_000  # an array formula larger than this is not expanded (hostile input)
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -81,7 +80,7 @@ class RegisterFile:
     incidents: SheetTable | None = None
     scores: SheetTable | None = None
     # Cells holding a formula, per sheet (None: unknown for this format).
-    formula_cells: dict[str, set[str]] | None = None
+    formula_cells: dict[str, FormulaCells] | None = None
 
 
 def defined_names(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
@@ -111,22 +110,38 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def formula_cells(xml: bytes) -> set[str]:
-    """References of the cells of a sheet's XML that hold a formula (``<c r="C5"><f>``),
-    and every cell an array formula fills (``<f t="array" ref="A5:K72">``).
+class FormulaCells:
+    """Which cells of a sheet's XML hold a formula: ``"K5" in cells``.
 
-    A byte-level scan: the sheet has been parsed by calamine already, and this only needs
-    to know which cells carry an ``<f>`` element (shared formulas included)."""
-    cells = {m.decode() for m in _FORMULA_CELL.findall(xml)}
-    for attrs in _FORMULA_TAG.findall(xml):
-        ref = _ARRAY_REF.search(attrs) if b'"array"' in attrs else None
-        if ref is None:
-            continue
-        min_col, min_row, max_col, max_row = range_boundaries(ref.group(1).decode())
-        if (max_col - min_col + 1) * (max_row - min_row + 1) <= ARRAY_CELLS_MAX:
-            cells |= {f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
-                      for c in range(min_col, max_col + 1)}
-    return cells
+    Asked about a few dozen cells of a sheet already parsed by calamine, it looks each one
+    up in the raw bytes (``<c r="K5" ...><f``) rather than scanning the whole sheet; cells
+    an array formula fills (``<f t="array" ref="A5:K72">``) count as formulas too."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml
+        self.cursor = 0  # cells are asked for in sheet order: resume where the last one was
+        self.arrays: list[tuple[int, int, int, int]] = []
+        at = xml.find(b'"array"')
+        while at != -1:
+            tag = xml.rfind(b"<", 0, at)
+            ref = _ARRAY_REF.search(xml, tag, xml.find(b">", at) + 1)
+            if ref is not None:
+                self.arrays.append(range_boundaries(ref.group(1).decode()))
+            at = xml.find(b'"array"', at + 1)
+
+    def __contains__(self, cell: object) -> bool:
+        needle = f' r="{cell}"'.encode()
+        at = self.xml.find(needle, self.cursor)
+        if at == -1:
+            at = self.xml.find(needle)
+        if at != -1:
+            self.cursor = at
+            end = self.xml.find(b">", at)
+            if self.xml[end - 1:end] != b"/" and _FORMULA_START.match(self.xml, end + 1):
+                return True
+        col, row = coordinate_from_string(str(cell))
+        c = column_index_from_string(col)
+        return any(c0 <= c <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in self.arrays)
 
 
 def _cell_value(rows: list[list[object]], cell: str) -> object:
@@ -148,12 +163,13 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
     wanted = [s.header if isinstance(s, ColumnSpec) else s for s in specs]
     live = {s.header for s in specs if isinstance(s, ColumnSpec) and s.live}
     required = [s.header for s in specs if isinstance(s, ColumnSpec) and s.required] or wanted
+    longest = max(len(w) for w in wanted) + 8  # longer text is never a header
     best_row, best_hits, best_map = -1, 0, {}
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for c, value in enumerate(row):
-            if isinstance(value, str):
-                key = ascii_form(value)
+            if isinstance(value, str) and value and len(value) <= longest:
+                key = value if value in wanted else ascii_form(value)
                 if key in wanted and key not in found:
                     found[key] = c
         if len(found) > best_hits:
@@ -170,15 +186,19 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
                 f"表头中没有 “{h}”")
         for h in required if h not in best_map
     ]
-    body = rows[best_row + 1:]
-    data = {h: [row[c] if c < len(row) else None for row in body] for h, c in best_map.items()}
-    frame = pd.DataFrame(data, index=pd.RangeIndex(best_row + 2, best_row + 2 + len(body)),
-                         dtype=object)
-    frame = frame.map(lambda v: None if is_blank(v) else v)
     # A row counts when a clerk typed something: live columns (分值 = 0 cached by Excel in
-    # every empty row) do not make a row.
-    inputs = [h for h in best_map if h not in live]
-    frame = frame.dropna(how="all", subset=inputs or None)
+    # every empty row) do not make a row. Blank rows (most of a template) go first.
+    inputs = [c for h, c in best_map.items() if h not in live] or list(best_map.values())
+    width = max(inputs) + 1
+    kept = [(best_row + 2 + k, row) for k, row in enumerate(rows[best_row + 1:])
+            if len(row) >= width and any(row[c] != "" and row[c] is not None for c in inputs)
+            or len(row) < width and any(not is_blank(v) for v in row)]
+    data = {h: [None if c >= len(row) or is_blank(row[c]) else row[c] for _, row in kept]
+            for h, c in best_map.items()}
+    frame = pd.DataFrame(data, index=pd.Index([r for r, _ in kept], dtype="int64"),
+                         dtype=object)
+    # A row of blanks only (spaces, say) is no row either.
+    frame = frame.dropna(how="all", subset=[h for h in best_map if h not in live] or None)
     letters = {h: get_column_letter(c + 1) for h, c in best_map.items()}
     return SheetTable(sheet, best_row + 1, letters, frame), findings
 
@@ -265,19 +285,25 @@ def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> l
 
 def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
                  formula_parts: dict[str, bytes]) -> list[Finding]:
+    sheets: dict[str, object] = {}  # calamine parses a sheet on every get_sheet_by_name
     cache: dict[str, list[list[object]]] = {}
 
-    def rows_of(sheet: str) -> list[list[object]]:
-        if sheet not in cache:
-            cache[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return cache[sheet]
+    def sheet_of(name: str):  # noqa: ANN202 (a CalamineSheet)
+        if name not in sheets:
+            sheets[name] = book.get_sheet_by_name(name)
+        return sheets[name]
 
-    def merged_of(sheet: str) -> list:
-        return book.get_sheet_by_name(sheet).merged_cell_ranges or []
+    def rows_of(name: str) -> list[list[object]]:
+        if name not in cache:
+            cache[name] = sheet_of(name).to_python(skip_empty_area=False)
+        return cache[name]
+
+    def merged_of(name: str) -> list:
+        return sheet_of(name).merged_cell_ranges or []
 
     findings = read_tables(reg, set(book.sheet_names), rows_of, merged_of)
     if reg.format != "xls":
-        reg.formula_cells = {sheet: formula_cells(xml) for sheet, xml in formula_parts.items()}
+        reg.formula_cells = {sheet: FormulaCells(xml) for sheet, xml in formula_parts.items()}
     return findings
 
 

@@ -6,6 +6,8 @@ naming the Excel cell. A register with no 错误 yields the engine's inputs.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,7 +18,7 @@ from .findings import Finding, dedupe, has_errors
 from .normalise import normalise_incidents, normalise_roster, to_count, to_text
 from .periods import Period, parse_period
 from .reading import RegisterFile, SheetTable
-from .schemas import RegisterContext, incident_schema, roster_schema, summary_schema
+from .schemas import incident_schema, roster_schema
 from .schemas.columns import (
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
@@ -28,10 +30,12 @@ from .schemas.columns import (
     REGISTER_KINDS,
     TEMPLATE_VERSION,
 )
+from .schemas.register import FILE, KNOWN, LEADERSHIP, PERIOD_END, PERIOD_START, ROSTER_NAME
 from .standards import Standards
 
+ROSTER_HEADERS = ("编号", "姓名", "科室", "口", "人员类别", "岗位层级")
 # The column a frame-wide check points at.
-BLAME = {
+BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
     "date-missing": "日期", "item-missing": "项目", "count-missing": "次数",
     "reason-missing": "事由", "person-required": "编号", "person-not-allowed": "编号",
     "item-leadership-only": "项目", "person-unknown": "编号", "person-name-mismatch": "姓名",
@@ -90,6 +94,15 @@ def findings_from_failures(failures: list[tuple[str, int, str | None]], table: S
     return out
 
 
+def check_header(reg: RegisterFile, standards: Standards,
+                 read_findings: list[Finding] | None = None) -> CheckedRegister:
+    """The header fields (kind, version, standards, department, period); ``kind`` stays
+    blank when the file is not one of our registers."""
+    checked = CheckedRegister(reg, findings=list(read_findings or []))
+    _check_header(reg, checked, standards)
+    return checked
+
+
 def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standards) -> None:
     label = reg.label
     kind = to_text(reg.header.get(NAME_KIND)) or reg.meta.get("模板类型", "")
@@ -134,17 +147,32 @@ def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standa
 def check_register(reg: RegisterFile, standards: Standards,
                    read_findings: list[Finding] | None = None) -> CheckedRegister:
     """Validate a read register against the standards. Never raises for bad content."""
-    checked = CheckedRegister(reg, findings=list(read_findings or []))
-    _check_header(reg, checked, standards)
+    checked = check_header(reg, standards, read_findings)
     if not checked.kind:
         return checked
-    checked.roster, checked.incidents, findings = check_tables(
+    return finish_register(checked, *check_tables(
         standards, reg.label, reg.roster, reg.incidents, department=checked.department,
-        period=checked.period)
+        period=checked.period))
+
+
+def finish_register(checked: CheckedRegister, people: list[Person], incidents: list[Incident],
+                    findings: list[Finding]) -> CheckedRegister:
+    checked.roster, checked.incidents = people, incidents
     checked.findings = dedupe(checked.findings + findings)
     if not checked.ok:
         checked.incidents = []
     return checked
+
+
+@dataclass
+class Tables:
+    """One register's roster and incident log, with what they are checked against."""
+
+    label: str
+    roster: SheetTable | None
+    incidents: SheetTable | None
+    department: str = ""
+    period: Period | None = None
 
 
 def check_tables(standards: Standards, label: str, roster_table: SheetTable | None,
@@ -155,47 +183,96 @@ def check_tables(standards: Standards, label: str, roster_table: SheetTable | No
 
     Also used on ranges passed to the UDFs, where there is no file (``label`` names the
     sheet the clerk is looking at) and no period to check dates against."""
-    findings: list[Finding] = []
-    people: list[Person] = []
-    names: dict[str, str] = {}
-    if roster_table is not None:
-        roster = normalise_roster(roster_table.frame)
+    return check_many(standards, [Tables(label, roster_table, incident_table, department,
+                                         period)])[0]
+
+
+def _pooled(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Many registers' frames as one, with ``_file`` (position in the batch) and ``_row``
+    (the Excel row) columns and a plain positional index."""
+    for i, frame in enumerate(frames):
+        frame[FILE] = i
+        frame["_row"] = frame.index
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _failures_by_file(failures: list[tuple[str, int, str | None]],
+                      pooled: pd.DataFrame) -> dict[int, list[tuple[str, int, str | None]]]:
+    files, rows = pooled[FILE].to_numpy(), pooled["_row"].to_numpy()
+    out: dict[int, list[tuple[str, int, str | None]]] = defaultdict(list)
+    for rule, position, column in failures:
+        out[int(files[position])].append((rule, int(rows[position]), column))
+    return out
+
+
+def check_many(standards: Standards, batch: Sequence[Tables]) -> list[
+        tuple[list[Person], list[Incident], list[Finding]]]:
+    """Check many registers at once: each schema runs once over the pooled rows of the
+    whole batch (pandera's fixed cost per call dwarfs the work on one small register)."""
+    findings: list[list[Finding]] = [[] for _ in batch]
+    people: list[list[Person]] = [[] for _ in batch]
+    names: dict[tuple[int, str], str] = {}
+    rosters = [i for i, t in enumerate(batch) if t.roster is not None]
+    if rosters:
+        roster = _pooled([normalise_roster(batch[i].roster.frame) for i in rosters])
+        roster[FILE] = [rosters[k] for k in roster[FILE]]
         failures = schema_failures(roster_schema(standards), roster)
-        findings += findings_from_failures(failures, roster_table, label)
-        for row, rec in roster.iterrows():
-            if rec["编号"] and rec["姓名"]:
-                names.setdefault(rec["编号"], rec["姓名"])
-                if department and rec["科室"] and rec["科室"] != department:
-                    findings.append(Finding("roster-department-mismatch", label,
-                                            roster_table.sheet,
-                                            roster_table.cell("科室", int(row)),
-                                            f"“{rec['科室']}”"))
-        people = [Person(rec["编号"], rec["姓名"], rec["科室"] or department, rec["口"] or "",
-                         rec["人员类别"] or "", rec["岗位层级"] or "")
-                  for _, rec in roster.drop_duplicates("编号").iterrows()
-                  if rec["编号"] and rec["姓名"]]
-    incidents: list[Incident] = []
-    if incident_table is not None:
-        frame = normalise_incidents(incident_table.frame)
-        ctx = RegisterContext(standards, names, period,
-                              leadership=department == standards.leadership_unit)
-        failures = schema_failures(incident_schema(ctx), frame)
+        for i, rows in _failures_by_file(failures, roster).items():
+            findings[i] += findings_from_failures(rows, batch[i].roster, batch[i].label)
+        columns = [roster[h].tolist() for h in (FILE, "_row", *ROSTER_HEADERS)]
+        for i, row, pid, name, dept, line, category, level in zip(*columns, strict=True):
+            t = batch[i]
+            if not (pid and name):
+                continue
+            if t.department and dept and dept != t.department:
+                findings[i].append(Finding("roster-department-mismatch", t.label, t.roster.sheet,
+                                           t.roster.cell("科室", int(row)), f"“{dept}”"))
+            if (i, pid) not in names:
+                names[(i, pid)] = name
+                people[i].append(Person(pid, name, dept or t.department, line or "",
+                                        category or "", level or ""))
+    incidents: list[list[Incident]] = [[] for _ in batch]
+    logs = [i for i, t in enumerate(batch) if t.incidents is not None]
+    if logs:
+        frame = normalise_incidents(_pooled([batch[i].incidents.frame.copy() for i in logs]))
+        frame[FILE] = [logs[k] for k in frame[FILE]]
+        _add_context(frame, batch, names, standards)
+        failures = schema_failures(incident_schema(standards), frame)
         failures += [("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
         failures += [("count-not-whole", int(r), "次数")
                      for r in frame.index[frame["_count_bad"]]]
-        key = ["日期", "编号", "项目", "事由"]
+        key = [FILE, "日期", "编号", "项目", "事由"]
         dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
         failures += [("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
-        findings += findings_from_failures(failures, incident_table, label)
-        incidents = [
-            Incident(rec["日期"].date() if not pd.isna(rec["日期"]) else None,
-                     rec["编号"], rec["项目"], int(rec["次数"]) if rec["次数"] == rec["次数"]
-                     else 0, rec["事由"] or "",
-                     source=f"{label} › {incident_table.sheet}!{row}",
-                     recorder=rec["登记人"] or "")
-            for row, rec in frame.iterrows()
-        ]
-    return people, incidents, dedupe(findings)
+        for i, rows in _failures_by_file(failures, frame).items():
+            findings[i] += findings_from_failures(rows, batch[i].incidents, batch[i].label)
+        days = [d.date() if not pd.isna(d) else None for d in frame["日期"]]
+        counts = [int(c) if c == c else 0 for c in frame["次数"]]
+        columns = [frame[h].tolist() for h in (FILE, "_row", "编号", "项目", "事由", "登记人")]
+        for day, count, (i, row, pid, code, reason, recorder) in zip(
+                days, counts, zip(*columns, strict=True), strict=True):
+            t = batch[i]
+            incidents[i].append(Incident(day, pid, code, count, reason or "",
+                                         source=f"{t.label} › {t.incidents.sheet}!{row}",
+                                         recorder=recorder or ""))
+    return [(people[i], incidents[i], dedupe(findings[i])) for i in range(len(batch))]
+
+
+def _add_context(frame: pd.DataFrame, batch: Sequence[Tables], names: dict[tuple[int, str], str],
+                 standards: Standards) -> None:
+    """Each incident row gets its register's context as columns (see schemas.register)."""
+    files = frame[FILE].tolist()
+    starts = {i: pd.Timestamp(t.period.start) if t.period else pd.NaT
+              for i, t in enumerate(batch)}
+    ends = {i: pd.Timestamp(t.period.end) if t.period else pd.NaT for i, t in enumerate(batch)}
+    frame[PERIOD_START] = pd.to_datetime(pd.Series([starts[i] for i in files], index=frame.index,
+                                                   dtype=object)).astype("datetime64[ns]")
+    frame[PERIOD_END] = pd.to_datetime(pd.Series([ends[i] for i in files], index=frame.index,
+                                                 dtype=object)).astype("datetime64[ns]")
+    frame[LEADERSHIP] = [batch[i].department == standards.leadership_unit for i in files]
+    expected = [names.get((i, pid)) for i, pid in zip(files, frame["编号"], strict=True)]
+    frame[ROSTER_NAME] = pd.Series(expected, index=frame.index, dtype=object)
+    frame[KNOWN] = [(i, pid) in names for i, pid in zip(files, frame["编号"], strict=True)]
 
 
 def cached_score_findings(reg: RegisterFile, standards: Standards,
@@ -209,19 +286,15 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
     checks: list[tuple[str, str, object, float]] = []  # sheet, cell, cached value, engine value
     findings: list[Finding] = []
     table = reg.scores
-    if table is not None:
+    if table is not None and score.people:
+        headers = [h for h in (*score.people[0].norms, "加分", "个人得分")
+                   if h in table.frame.columns]
         rows = range(table.header_row + 1, table.header_row + 1 + len(score.people))
-        source = table.frame.reindex(rows)
-        frame = pd.DataFrame({"编号": [p.id for p in score.people]}, index=rows, dtype=object)
-        for header in source.columns.drop(["编号", "姓名"], errors="ignore"):
-            frame[header] = pd.Series([to_count(v)[0] for v in source[header]], index=rows,
-                                      dtype="float64")
-        findings += findings_from_failures(schema_failures(summary_schema(standards), frame),
-                                           table, reg.label)
-        for row, person in zip(rows, score.people, strict=True):
+        cached = table.frame.reindex(rows)[headers].to_numpy()
+        for k, (row, person) in enumerate(zip(rows, score.people, strict=True)):
             expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
-            checks += [(table.sheet, table.cell(h, row), source.at[row, h], v)
-                       for h, v in expected.items() if h in source.columns]
+            checks += [(table.sheet, table.cell(h, row), cached[k][c], expected[h])
+                       for c, h in enumerate(headers)]
     for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total)):
         if name in reg.header_cells:
             checks.append((*reg.header_cells[name], reg.header.get(name), value))

@@ -2,46 +2,50 @@
 
 Each check is named by its rule code in ``qianfen_xl.findings.RULES``; ``validation`` turns
 pandera's failure cases back into findings naming the cell. Frames arrive normalised
-(see ``qianfen_xl.normalise``): index = Excel row number, codes without their text,
-次数 as float, 日期 as datetime64 (NaT when blank or unreadable).
+(see ``qianfen_xl.normalise``): codes without their text, 次数 as float, 日期 as
+datetime64 (NaT when blank or unreadable). The schemas depend on the standards only
+(built once, cached); what depends on each register is in the frame's ``_`` columns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
 
-from qianfen_xl.periods import Period
 from qianfen_xl.standards import Standards
 
-
-@dataclass(frozen=True)
-class RegisterContext:
-    """What a register is checked against besides the standards."""
-
-    standards: Standards
-    roster_names: Mapping[str, str] = field(default_factory=dict)  # 编号 → 姓名
-    period: Period | None = None
-    leadership: bool = False  # the register of the leadership unit (街道领导班子)
+# Frames arrive pooled: the rows of many registers at once, each row carrying its file's
+# context in underscore columns, so one validation covers a whole batch of files.
+FILE = "_file"            # which register the row came from (an integer)
+PERIOD_START = "_start"   # the register's period (NaT when it has none)
+PERIOD_END = "_end"
+LEADERSHIP = "_leadership"  # the register of the leadership unit (街道领导班子)
+ROSTER_NAME = "_roster_name"  # the 姓名 the row's 编号 has in its register's roster
+KNOWN = "_known"          # the row's 编号 is in its register's roster
 
 
 def _blank(s: pd.Series) -> pd.Series:
     return s.isna() | (s.astype("string").str.strip() == "")
 
 
+def _per_file(df: pd.DataFrame, columns: list[str]) -> list[str]:
+    return [FILE, *columns] if FILE in df.columns else columns
+
+
+@cache
 def roster_schema(standards: Standards) -> pa.DataFrameSchema:
     def allowed(values: tuple[str, ...] | list[str], rule: str) -> pa.Check:
         return pa.Check(lambda s: _blank(s) | s.isin(list(values)), name=rule)
+
+    def unique_ids(df: pd.DataFrame) -> pd.Series:
+        return _blank(df["编号"]) | ~df.duplicated(_per_file(df, ["编号"]), keep="first")
 
     return pa.DataFrameSchema(
         {
             "编号": pa.Column(object, nullable=True, checks=[
                 pa.Check(lambda s: ~_blank(s), name="roster-id-missing"),
-                pa.Check(lambda s: _blank(s) | ~s.duplicated(keep="first"),
-                         name="roster-id-duplicate"),
             ]),
             "姓名": pa.Column(object, nullable=True,
                             checks=pa.Check(lambda s: ~_blank(s), name="roster-name-missing")),
@@ -52,31 +56,27 @@ def roster_schema(standards: Standards) -> pa.DataFrameSchema:
             "岗位层级": pa.Column(object, nullable=True,
                               checks=allowed(standards.levels, "roster-level-unknown")),
         },
+        checks=[pa.Check(unique_ids, name="roster-id-duplicate")],
         strict=False,
         name="roster",
     )
 
 
-def incident_schema(ctx: RegisterContext) -> pa.DataFrameSchema:
-    s = ctx.standards
+@cache
+def incident_schema(standards: Standards) -> pa.DataFrameSchema:
+    s = standards
     codes = list(s.item_by_code) + list(s.addition_by_code)
     department_items = [i.code for i in s.items if i.scope == "department"]
     individual_items = [i.code for i in s.items if i.scope == "individual"]
     leadership_only = [i.code for i in s.items if "department" not in i.units]
-    names = dict(ctx.roster_names)
-    period = ctx.period
 
-    def in_period(col: pd.Series) -> pd.Series:
-        if period is None:
-            return pd.Series(True, index=col.index)
-        days = col.dt.date
-        return col.isna() | ((days >= period.start) & (days <= period.end))
-
-    def person_known(df: pd.DataFrame) -> pd.Series:
-        return _blank(df["编号"]) | df["编号"].isin(list(names))
+    def in_period(df: pd.DataFrame) -> pd.Series:
+        day = df["日期"]
+        return (day.isna() | df[PERIOD_START].isna()
+                | ((day >= df[PERIOD_START]) & (day <= df[PERIOD_END])))
 
     def name_matches(df: pd.DataFrame) -> pd.Series:
-        expected = df["编号"].map(names)
+        expected = df[ROSTER_NAME]
         return _blank(df["姓名"]) | expected.isna() | (df["姓名"].astype("string").str.strip()
                                                        == expected)
 
@@ -85,8 +85,7 @@ def incident_schema(ctx: RegisterContext) -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "日期": pa.Column("datetime64[ns]", nullable=True,
-                            checks=pa.Check(in_period, name="date-outside-period")),
+            "日期": pa.Column("datetime64[ns]", nullable=True),
             "编号": pa.Column(object, nullable=True),
             "姓名": pa.Column(object, nullable=True),
             "项目": pa.Column(object, nullable=True, checks=pa.Check(
@@ -96,6 +95,7 @@ def incident_schema(ctx: RegisterContext) -> pa.DataFrameSchema:
             "事由": pa.Column(object, nullable=True),
         },
         checks=[
+            wide("date-outside-period", in_period),
             wide("date-missing", lambda df: df["日期"].notna() | df["_date_bad"]),
             wide("item-missing", lambda df: ~_blank(df["项目"])),
             wide("count-missing", lambda df: df["次数"].notna() | df["_count_bad"]),
@@ -105,32 +105,10 @@ def incident_schema(ctx: RegisterContext) -> pa.DataFrameSchema:
             wide("person-not-allowed",
                  lambda df: ~(df["项目"].isin(department_items) & ~_blank(df["编号"]))),
             wide("item-leadership-only",
-                 lambda df: pd.Series(True, index=df.index) if ctx.leadership
-                 else ~df["项目"].isin(leadership_only)),
-            wide("person-unknown", person_known),
+                 lambda df: df[LEADERSHIP] | ~df["项目"].isin(leadership_only)),
+            wide("person-unknown", lambda df: _blank(df["编号"]) | df[KNOWN]),
             wide("person-name-mismatch", name_matches),
         ],
         strict=False,
         name="incidents",
-    )
-
-
-def summary_schema(standards: Standards) -> pa.DataFrameSchema:
-    """The 得分 sheet's person rows as read back (cached values) from a saved register.
-
-    A value outside its bounds means a formula was overwritten; the engine's score stands.
-    """
-    def bounded(high: float) -> pa.Column:
-        return pa.Column(float, nullable=True, required=False, checks=pa.Check(
-            lambda s: s.isna() | s.between(0, high), name="score-cache-mismatch"))
-
-    return pa.DataFrameSchema(
-        {
-            "编号": pa.Column(object, nullable=True),
-            **{n.code: bounded(n.full) for n in standards.individual_norms},
-            "加分": bounded(standards.person_additions_cap),
-            "个人得分": bounded(standards.individual_base),
-        },
-        strict=False,
-        name="summary",
     )
