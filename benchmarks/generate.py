@@ -21,12 +21,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from openpyxl.workbook import Workbook
-from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 
 from qianfen_xl.engine import Incident, Person
 from qianfen_xl.filling import fill_incidents
 from qianfen_xl.periods import parse_period, week_of
 from qianfen_xl.sample import random_incidents
+from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 from qianfen_xl.standards import load_standards
 from qianfen_xl.templates import INCIDENT_HEADER_ROW, build_register, register_filename
 

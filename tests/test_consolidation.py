@@ -112,7 +112,8 @@ def test_the_workbook_is_print_ready_and_keeps_the_contract_names(tmp_path, stre
         ws = wb[name]
         assert ws.freeze_panes == "A4" and ws.print_title_rows == "$1:$3"
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
     assert wb["个人明细"]["L4"].number_format == "0.00"
     assert "xxx街道" in wb["排名"]["A1"].value and "2026-11" in wb["排名"]["A1"].value
     names = {n: next(wb.defined_names[n].destinations) for n in ("qf_unit", "qf_period")}

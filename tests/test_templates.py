@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from qianfen_xl.cli import main
 from qianfen_xl.schemas.columns import (
     HEADER_NAMES,
     INCIDENT_COLUMNS,
@@ -15,8 +17,6 @@ from qianfen_xl.schemas.columns import (
     KIND_WEEKLY,
     ROSTER_COLUMNS,
 )
-
-from qianfen_xl.cli import main
 from qianfen_xl.standards import load_standards
 from qianfen_xl.templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 

@@ -1,0 +1,197 @@
+"""The street-year benchmark (run it with ``benchmarks/run``): on the same files, in one run,
+
+  (a) the naive path a user would write: pandas.read_excel(engine="openpyxl") per sheet and
+      pandera validation per file, one process;
+  (b) ``qianfen-xl consolidate --period 2026`` over the whole year (the command, timed from
+      outside, peak RSS summed over its process tree);
+  (c) the read floor: python-calamine reading the same sheets and nothing else, one process
+      (and, for reference, split over the same number of processes as (b)).
+
+Prints medians over ``--runs`` runs, the ratios (b)/(a) and (b)/(c), files per second and
+peak RSS; then (b) on ``--streets`` streets for flatness, and the time to write the ranking
+workbook for them. Data are generated once into ``--data`` (benchmarks/generate.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHEETS = ("登记", "人员", "得分")
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.xlsx"))
+
+
+def ensure_data(data: Path, streets: int) -> None:
+    have = len([p for p in data.glob("街道*") if p.is_dir()]) if data.exists() else 0
+    if have < streets:
+        print(f"generating {streets} street(s) into {data} (once) …", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(data),
+                        "--streets", str(streets)], check=True)
+
+
+# ------------------------------------------------------------------ (a) the naive path
+
+def naive(files: list[Path]) -> None:
+    import pandas as pd
+
+    from qianfen_xl.reading import find_table
+    from qianfen_xl.schemas.columns import INCIDENT_COLUMNS, ROSTER_COLUMNS
+    from qianfen_xl.standards import load_standards
+    from qianfen_xl.validation import check_tables
+
+    standards = load_standards()
+    for path in files:
+        frames = pd.read_excel(path, sheet_name=list(SHEETS), engine="openpyxl", header=None)
+        rows = {s: frames[s].astype(object).where(frames[s].notna(), None).values.tolist()
+                for s in SHEETS}
+        roster, _ = find_table(rows["人员"], "人员", ROSTER_COLUMNS, path.name)
+        log, _ = find_table(rows["登记"], "登记", INCIDENT_COLUMNS, path.name)
+        check_tables(standards, path.name, roster, log)  # pandera, this file alone
+
+
+# ------------------------------------------------------------------ (c) the read floor
+
+def read_floor(files: list[Path]) -> int:
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for path in files:
+        book = CalamineWorkbook.from_path(str(path))
+        for sheet in SHEETS:
+            cells += len(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+    return cells
+
+
+def read_floor_parallel(files: list[Path], workers: int) -> None:
+    chunks = [files[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(read_floor, chunks))
+
+
+# ------------------------------------------------------------------ (b) the command
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry)] = int(line.split()[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == pid and p not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(rss.get(p, 0) for p in tree)
+
+
+def consolidate_command(inbox: Path, out: Path, workers: int) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of one `qianfen-xl consolidate --period 2026` run."""
+    exe = Path(sys.executable).parent / "qianfen-xl"
+    cmd = [str(exe), "consolidate", str(inbox), "--period", "2026", "--out", str(out),
+           "--workers", str(workers)]
+    peak = 0
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.02)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    elapsed = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    if code not in (0, 1):
+        raise RuntimeError(f"consolidate exited with {code}")
+    return elapsed, peak // 1024
+
+
+def write_time(inbox: Path, out: Path, workers: int, runs: int) -> float:
+    """Median time to write the ranking workbook for the inbox's results."""
+    from qianfen_xl.batch import run_consolidation
+    from qianfen_xl.consolidation import consolidation_period
+    from qianfen_xl.ranking_workbook import write_ranking_workbook
+    from qianfen_xl.standards import load_standards
+
+    standards = load_standards()
+    result = run_consolidation(inbox, consolidation_period("2026"), standards, workers=workers,
+                               progress=False)
+    return median([lambda: write_ranking_workbook(result, standards, out)] * runs)
+
+
+def median(calls: list) -> float:  # noqa: ANN001 (callables)
+    times = []
+    for call in calls:
+        t0 = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / ".data")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--streets", type=int, default=10,
+                        help="also run (b) on this many streets (1 = skip)")
+    parser.add_argument("--skip-naive", action="store_true", help="leave out (a) (slow)")
+    args = parser.parse_args()
+    ensure_data(args.data, max(1, args.streets))
+    one = args.data / "街道01"
+    files = files_under(one)
+    out = Path(os.environ.get("TMPDIR", "/tmp")) / "qianfen-bench-排名.xlsx"
+    n, runs = len(files), args.runs
+    print(f"street-year: {n} files in {one}; {args.workers} workers; median of {runs} runs")
+
+    b_runs = [consolidate_command(one, out, args.workers) for _ in range(runs)]
+    b = statistics.median(t for t, _ in b_runs)
+    b_rss = max(r for _, r in b_runs)
+    c = median([lambda: read_floor(files)] * runs)
+    cp = median([lambda: read_floor_parallel(files, args.workers)] * runs)
+    print(f"(b) qianfen-xl consolidate: {b:6.2f} s  {n / b:7.0f} files/s  peak RSS {b_rss} MB")
+    print(f"(c) read floor, 1 process:  {c:6.2f} s  {n / c:7.0f} files/s   (b)/(c) = {b / c:.2f}")
+    print(f"    read floor, {args.workers} processes: {cp:5.2f} s  {n / cp:7.0f} files/s   "
+          f"(b)/(c∥) = {b / cp:.2f}")
+    if not args.skip_naive:
+        a = median([lambda: naive(files)] * runs)
+        print(f"(a) naive path:             {a:6.2f} s  {n / a:7.0f} files/s   "
+              f"(a)/(b) = {a / b:.1f}x faster")
+    if args.streets > 1:
+        many = files_under(args.data)
+        t, rss = consolidate_command(args.data, out, args.workers)
+        print(f"(b) on {args.streets} streets: {len(many)} files in {t:.2f} s, "
+              f"{len(many) / t:.0f} files/s ({len(many) / t / (n / b):.0%} of one street's "
+              f"rate), peak RSS {rss} MB")
+        w = write_time(args.data, out, args.workers, runs)
+        print(f"    ranking workbook for {args.streets} streets written in {w:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
