@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -55,6 +56,9 @@ _worker_standards: Standards | None = None
 def _init_worker(standards: Standards) -> None:
     global _worker_standards
     _worker_standards = standards
+    # Ctrl+C reaches the whole process group: only the parent acts on it (it cancels the
+    # pool), so a worker never dies half-way through a chunk with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _intake_in_worker(chunk: list[tuple[Path, str]]) -> list[Submission]:
@@ -86,9 +90,13 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                  initargs=(standards,)) as pool:
-            for subs in pool.map(_intake_in_worker, chunks):
-                out += subs
-                bar.update(len(subs))
+            try:
+                for subs in pool.map(_intake_in_worker, chunks):
+                    out += subs
+                    bar.update(len(subs))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)  # interrupted: stop at once
+                raise
     return out
 
 

@@ -1,14 +1,17 @@
 """The ``qianfen-xl`` command: templates, validate, consolidate, serve, demo.
 
 Exit codes: 0 clean (every department scored); 1 a register has 错误 (some department not
-scored); 2 a file or the command cannot run at all (nothing could be consolidated).
+scored); 2 a file or the command cannot run at all (nothing could be consolidated);
+130 interrupted (Ctrl+C or SIGTERM), with no partial output left behind.
 Messages for people are Chinese; a traceback is never shown for bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +32,7 @@ from .standards import Standards, load_standards
 from .templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as shells report a Ctrl+C
 
 
 def _print(*lines: str) -> None:
@@ -200,8 +204,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # SIGTERM (a service manager, `kill`) stops a run the way Ctrl+C does: outputs being
+    # written are removed, nothing half-written stays behind.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("qianfen-xl: 已中断。没有留下写了一半的输出文件，源文件未改动。", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         standards = load_standards(args.standards)
         if args.command == "templates":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .engine import DepartmentScore, Incident, Person, score_department
 from .findings import Finding, dedupe, has_errors
+from .limits import TIME_LIMIT_SECONDS, LimitExceeded, time_limit
 from .normalise import to_text
 from .periods import Period
 from .reading import RegisterFile, read_register
@@ -86,7 +87,10 @@ def intake_many(files: Sequence[tuple[Path, str]], standards: Standards) -> list
 
 def _read(path: Path, label: str) -> tuple[RegisterFile, list[Finding]]:
     try:
-        return read_register(path, label)
+        with time_limit(TIME_LIMIT_SECONDS, label):
+            return read_register(path, label)
+    except LimitExceeded as exc:  # the time limit struck outside read_register's own guard
+        return RegisterFile(path, label, "", 0), [exc.finding]
     except Exception as exc:  # noqa: BLE001
         return RegisterFile(path, label, "", 0), list(_failed(label, exc).findings)
 

@@ -7,6 +7,8 @@ keeps a file from being read becomes a finding, never an exception.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import io
 import posixpath
@@ -23,6 +25,14 @@ from openpyxl.utils.cell import coordinate_from_string
 from python_calamine import CalamineWorkbook
 
 from .findings import Finding
+from .limits import (
+    MAX_ROWS,
+    MAX_SHEETS,
+    LimitExceeded,
+    check_archive,
+    entity_member,
+    read_source,
+)
 from .normalise import ascii_form, is_blank
 from .schemas.columns import (
     HEADER_CELLS,
@@ -53,15 +63,32 @@ _REF = re.compile(r"^'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
 @dataclass
 class SheetTable:
-    """The rows under a header row. ``frame`` index = Excel row number; columns = headers."""
+    """The rows under a header row: ``columns`` maps each header to its values (blank = None),
+    ``rows`` holds their Excel row numbers. ``frame`` is the same as a DataFrame (index =
+    Excel row), built only when asked: the batch pools the columns of many files instead."""
 
     sheet: str
     header_row: int
     letters: dict[str, str]
-    frame: pd.DataFrame
+    columns: dict[str, list[object]]
+    rows: list[int]
 
     def cell(self, header: str, row: int) -> str:
         return f"{self.letters.get(header, '')}{row}"
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns, index=pd.Index(self.rows, dtype="int64"), dtype=object)
+
+    def value(self, header: str, row: int) -> object:
+        """The value under ``header`` in Excel row ``row`` (None when blank or absent)."""
+        at = self._positions.get(row)
+        values = self.columns.get(header)
+        return None if at is None or values is None else values[at]
+
+    @functools.cached_property
+    def _positions(self) -> dict[int, int]:
+        return {r: k for k, r in enumerate(self.rows)}
 
 
 @dataclass
@@ -195,12 +222,14 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
             or len(row) < width and any(not is_blank(v) for v in row)]
     data = {h: [None if c >= len(row) or is_blank(row[c]) else row[c] for _, row in kept]
             for h, c in best_map.items()}
-    frame = pd.DataFrame(data, index=pd.Index([r for r, _ in kept], dtype="int64"),
-                         dtype=object)
     # A row of blanks only (spaces, say) is no row either.
-    frame = frame.dropna(how="all", subset=[h for h in best_map if h not in live] or None)
+    typed = [data[h] for h in best_map if h not in live] or list(data.values())
+    keep = [k for k in range(len(kept)) if any(col[k] is not None for col in typed)]
+    if len(keep) < len(kept):
+        data = {h: [col[k] for k in keep] for h, col in data.items()}
+        kept = [kept[k] for k in keep]
     letters = {h: get_column_letter(c + 1) for h, c in best_map.items()}
-    return SheetTable(sheet, best_row + 1, letters, frame), findings
+    return SheetTable(sheet, best_row + 1, letters, data, [r for r, _ in kept]), findings
 
 
 def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, list[Finding]]:
@@ -209,7 +238,9 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
     label = label or path.name
     reg = RegisterFile(path, label, "", 0)
     try:
-        data = path.read_bytes()
+        data = read_source(path, label)
+    except LimitExceeded as exc:
+        return reg, [exc.finding]
     except OSError as exc:
         return reg, [Finding("file-unreadable", label, detail=exc.strerror or str(exc))]
     reg.sha256, reg.size = hashlib.sha256(data).hexdigest(), len(data)
@@ -219,10 +250,22 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
             return reg, opened
         book, formula_parts, findings = opened
         findings += _read_sheets(reg, book, formula_parts)
+    except LimitExceeded as exc:
+        return reg, [exc.finding]
     except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
-        return reg, [Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）")]
+        return reg, [_parse_failure(data, label, exc)]
     reg.readable = True
     return reg, findings
+
+
+def _parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
+    """Why a parser refused the file: an XML entity declaration, or plain damage."""
+    with contextlib.suppress(Exception):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = entity_member(archive)
+        if member is not None:
+            return Finding("xml-entities", label, detail=member)
+    return Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）")
 
 
 def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
@@ -235,6 +278,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
         except zipfile.BadZipFile:
             return [Finding("file-corrupt", label, detail="压缩结构损坏或文件不完整")]
         with archive:
+            check_archive(archive, label)
             members = set(archive.namelist())
             if "xl/workbook.xml" not in members:
                 what = ("OpenDocument 表格（.ods）" if "content.xml" in members
@@ -248,7 +292,9 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
                    if parts.get(sheet) in members}
         reg.header_cells = {n: names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in names}
         fallback_header_cells(reg)
-        return CalamineWorkbook.from_filelike(io.BytesIO(data)), xml, []
+        links = [m for m in members if m.startswith("xl/externalLinks/")]
+        notes = [Finding("external-links", label, detail=f"{len(links)} 个")] if links else []
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)), xml, notes
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
             return [Finding("file-encrypted", label)]
@@ -290,8 +336,16 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
 
     def sheet_of(name: str):  # noqa: ANN202 (a CalamineSheet)
         if name not in sheets:
-            sheets[name] = book.get_sheet_by_name(name)
+            sheet = book.get_sheet_by_name(name)
+            if sheet.height > MAX_ROWS:
+                raise LimitExceeded(Finding("sheet-too-large", reg.label, name, "",
+                                            f"{sheet.height} 行"))
+            sheets[name] = sheet
         return sheets[name]
+
+    if len(book.sheet_names) > MAX_SHEETS:
+        raise LimitExceeded(Finding("too-many-sheets", reg.label,
+                                    detail=f"{len(book.sheet_names)} 个"))
 
     def rows_of(name: str) -> list[list[object]]:
         if name not in cache:

@@ -20,6 +20,7 @@ from .periods import Period, parse_period
 from .reading import RegisterFile, SheetTable
 from .schemas import incident_schema, roster_schema
 from .schemas.columns import (
+    INCIDENT_COLUMNS,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
     NAME_KIND,
@@ -28,12 +29,14 @@ from .schemas.columns import (
     NAME_UNIT,
     NAME_VERSION,
     REGISTER_KINDS,
+    ROSTER_COLUMNS,
     TEMPLATE_VERSION,
 )
 from .schemas.register import FILE, KNOWN, LEADERSHIP, PERIOD_END, PERIOD_START, ROSTER_NAME
 from .standards import Standards
 
-ROSTER_HEADERS = ("编号", "姓名", "科室", "口", "人员类别", "岗位层级")
+ROSTER_HEADERS = tuple(c.header for c in ROSTER_COLUMNS)
+INCIDENT_HEADERS = tuple(c.header for c in INCIDENT_COLUMNS)
 # The column a frame-wide check points at.
 BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
     "date-missing": "日期", "item-missing": "项目", "count-missing": "次数",
@@ -88,7 +91,7 @@ def findings_from_failures(failures: list[tuple[str, int, str | None]], table: S
         header = BLAME.get(rule) or column or ""
         if header not in table.letters:
             continue  # a missing column is reported once, as column-missing
-        value = table.frame.at[row, header] if header in table.frame.columns else None
+        value = table.value(header, row)
         detail = f"“{value}”" if rule in SHOW_VALUE and value is not None else ""
         out.append(Finding(rule, label, table.sheet, table.cell(header, row), detail))
     return out
@@ -187,13 +190,22 @@ def check_tables(standards: Standards, label: str, roster_table: SheetTable | No
                                          period)])[0]
 
 
-def _pooled(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Many registers' frames as one, with ``_file`` (position in the batch) and ``_row``
-    (the Excel row) columns and a plain positional index."""
-    for i, frame in enumerate(frames):
-        frame[FILE] = i
-        frame["_row"] = frame.index
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def _pooled(tables: list[tuple[int, SheetTable]], headers: Sequence[str]) -> pd.DataFrame:
+    """Many registers' tables as one frame, built once from their columns, with ``_file``
+    (position in the batch) and ``_row`` (the Excel row) and a plain positional index."""
+    data: dict[str, list[object]] = {h: [] for h in headers}
+    files: list[int] = []
+    rows: list[int] = []
+    for i, table in tables:
+        n = len(table.rows)
+        for h in headers:
+            data[h].extend(table.columns.get(h) or [None] * n)
+        files.extend([i] * n)
+        rows.extend(table.rows)
+    frame = pd.DataFrame(data, dtype=object)
+    frame[FILE] = files
+    frame["_row"] = rows
+    return frame
 
 
 def _failures_by_file(failures: list[tuple[str, int, str | None]],
@@ -214,8 +226,8 @@ def check_many(standards: Standards, batch: Sequence[Tables]) -> list[
     names: dict[tuple[int, str], str] = {}
     rosters = [i for i, t in enumerate(batch) if t.roster is not None]
     if rosters:
-        roster = _pooled([normalise_roster(batch[i].roster.frame) for i in rosters])
-        roster[FILE] = [rosters[k] for k in roster[FILE]]
+        roster = normalise_roster(_pooled([(i, batch[i].roster) for i in rosters],
+                                          ROSTER_HEADERS))
         failures = schema_failures(roster_schema(standards), roster)
         for i, rows in _failures_by_file(failures, roster).items():
             findings[i] += findings_from_failures(rows, batch[i].roster, batch[i].label)
@@ -234,8 +246,8 @@ def check_many(standards: Standards, batch: Sequence[Tables]) -> list[
     incidents: list[list[Incident]] = [[] for _ in batch]
     logs = [i for i, t in enumerate(batch) if t.incidents is not None]
     if logs:
-        frame = normalise_incidents(_pooled([batch[i].incidents.frame.copy() for i in logs]))
-        frame[FILE] = [logs[k] for k in frame[FILE]]
+        frame = normalise_incidents(_pooled([(i, batch[i].incidents) for i in logs],
+                                            INCIDENT_HEADERS))
         _add_context(frame, batch, names, standards)
         failures = schema_failures(incident_schema(standards), frame)
         failures += [("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
@@ -287,21 +299,19 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
     findings: list[Finding] = []
     table = reg.scores
     if table is not None and score.people:
-        headers = [h for h in (*score.people[0].norms, "加分", "个人得分")
-                   if h in table.frame.columns]
+        headers = [h for h in (*score.people[0].norms, "加分", "个人得分") if h in table.columns]
         rows = range(table.header_row + 1, table.header_row + 1 + len(score.people))
-        cached = table.frame.reindex(rows)[headers].to_numpy()
-        for k, (row, person) in enumerate(zip(rows, score.people, strict=True)):
+        for row, person in zip(rows, score.people, strict=True):
             expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
-            checks += [(table.sheet, table.cell(h, row), cached[k][c], expected[h])
-                       for c, h in enumerate(headers)]
+            checks += [(table.sheet, table.cell(h, row), table.value(h, row), expected[h])
+                       for h in headers]
     for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total)):
         if name in reg.header_cells:
             checks.append((*reg.header_cells[name], reg.header.get(name), value))
     log = reg.incidents
     if log is not None and "分值" in log.letters:
-        for row, inc in zip(log.frame.index, incidents or [], strict=False):
-            checks.append((log.sheet, log.cell("分值", int(row)), log.frame.at[row, "分值"],
+        for row, inc in zip(log.rows, incidents or [], strict=False):
+            checks.append((log.sheet, log.cell("分值", row), log.value("分值", row),
                            item_points(standards, inc.code, inc.count)))
     formulas = reg.formula_cells or {}
     for sheet, cell, raw, value in checks:

@@ -295,9 +295,9 @@ def test_an_interrupted_write_leaves_no_partial_file(inbox, standards, tmp_path,
             fh.write(b"PK\x03\x04 half a workbook")
         raise KeyboardInterrupt
     monkeypatch.setattr(Book, "close", crash)
-    with pytest.raises(KeyboardInterrupt):
-        main(["consolidate", str(inbox), "--period", "2026-11", "--out", str(out),
-              "--workers", "1"])
+    code = main(["consolidate", str(inbox), "--period", "2026-11", "--out", str(out),
+                 "--workers", "1"])
+    assert code == 130
     assert list(tmp_path.glob("*.xlsx")) == [] and list(tmp_path.glob(".*")) == []
 
 

@@ -1,0 +1,248 @@
+"""A corpus of hostile and broken submissions, built from the real templates.
+
+Each case writes one file (or link) into an inbox and says which finding codes it must
+produce; an empty tuple means the file must still be scored. Used by test_hostile.py.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from qianfen_xl.engine import Incident, Person
+from qianfen_xl.standards import Standards
+
+from builders import add_macros as _add_macros
+from builders import encrypt, register
+
+DEPT = "测试科"
+PEOPLE = [Person("T01", "钱思远", DEPT, "行政口", "公务员", "科室负责人"),
+          Person("T02", "冯若溪", DEPT, "行政口", "工勤人员", "一般工作人员")]
+GOOD = [Incident(date(2026, 11, 17), "T01", "N03-05", 2, "办公时间玩游戏"),
+        Incident(date(2026, 11, 18), "T02", "B01", 1, "街道通报表扬")]
+BOMB_DTD = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + b"".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'
+                       .encode() for i in range(1, 10)) + b"]>")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[Path, Standards, Path], Path | None]   # (inbox, standards, scratch)
+    expected: tuple[str, ...]   # finding codes for its file; () = scored cleanly
+
+
+def base(folder: Path, standards: Standards, name: str = "base.xlsx", **kw) -> Path:
+    return register(folder, standards, period="2026-W47", roster=kw.pop("roster", PEOPLE),
+                    incidents=kw.pop("incidents", GOOD), department=kw.pop("department", DEPT),
+                    name=name, **kw)
+
+
+def rezip(source: Path, target: Path, edit: Callable[[str, bytes], bytes | None],
+          extra: dict[str, bytes] | None = None) -> Path:
+    """Copy a workbook's parts, letting ``edit`` change (or, returning None, drop) each."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w",
+                                                         zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = edit(item.filename, src.read(item.filename))
+            if data is not None:
+                dst.writestr(item.filename, data)
+        for name, data in (extra or {}).items():
+            dst.writestr(name, data)
+    return target
+
+
+def _part(name: str, target: str, change: Callable[[bytes], bytes]) -> Callable:
+    return lambda n, d: change(d) if n == target else d
+
+
+def _with_dtd(xml: bytes, entity_in: bytes = b"<t>") -> bytes:
+    body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
+    return BOMB_DTD + body.replace(entity_in, entity_in + b"&lol9;", 1)
+
+
+# ------------------------------------------------------------------ the cases
+
+def zip_bomb(inbox: Path, s: Standards, scratch: Path) -> Path:
+    return rezip(base(scratch, s), inbox / "压缩炸弹.xlsx", lambda n, d: d,
+                 {"xl/media/padding.xml": b" " * (8 * 2**20)})  # 8 MB of spaces → 8 KB
+
+
+def entity_bomb_sheet(inbox: Path, s: Standards, scratch: Path) -> Path:
+    return rezip(base(scratch, s), inbox / "实体炸弹_工作表.xlsx",
+                 _part("", "xl/worksheets/sheet3.xml", _with_dtd))
+
+
+def entity_bomb_workbook(inbox: Path, s: Standards, scratch: Path) -> Path:
+    return rezip(base(scratch, s), inbox / "实体炸弹_工作簿.xlsx",
+                 _part("", "xl/workbook.xml", lambda d: _with_dtd(d, b"<sheets>")))
+
+
+def truncated(inbox: Path, s: Standards, scratch: Path) -> Path:
+    data = base(scratch, s).read_bytes()
+    target = inbox / "截断.xlsx"
+    target.write_bytes(data[: len(data) * 2 // 3])
+    return target
+
+
+def zip_not_workbook(inbox: Path, s: Standards, scratch: Path) -> Path:
+    target = inbox / "压缩包.xlsx"
+    with zipfile.ZipFile(target, "w") as z:
+        z.writestr("说明.txt", "这不是登记表")
+    return target
+
+
+def encrypted(inbox: Path, s: Standards, scratch: Path) -> Path:
+    return encrypt(base(scratch, s), inbox / "加密.xlsx")
+
+
+def xls_garbage(inbox: Path, s: Standards, scratch: Path) -> Path:
+    target = inbox / "旧表.xls"
+    target.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4096))
+    return target
+
+
+def et_garbage(inbox: Path, s: Standards, scratch: Path) -> Path:
+    target = inbox / "金山.et"
+    target.write_bytes(b"WPS ET " + os.urandom(2048))
+    return target
+
+
+def rows_100k(inbox: Path, s: Standards, scratch: Path) -> Path:
+    rows = b"".join(b'<row r="%d"><c r="G%d" t="inlineStr"><is><t>x</t></is></c></row>'
+                    % (r, r) for r in range(300, 100_300))
+    return rezip(base(scratch, s), inbox / "十万行.xlsx",
+                 _part("", "xl/worksheets/sheet1.xml",
+                       lambda d: d.replace(b"</sheetData>", rows + b"</sheetData>")))
+
+
+def many_sheets(inbox: Path, s: Standards, scratch: Path) -> Path:
+    def edit(wb):
+        for i in range(80):
+            wb.create_sheet(f"附表{i}")
+    return base(inbox, s, "工作表过多.xlsx", edit=edit)
+
+
+def too_large(inbox: Path, s: Standards, scratch: Path) -> Path:
+    target = inbox / "超大文件.xlsx"
+    with target.open("wb") as fh:
+        fh.truncate(30 * 2**20)  # sparse: cheap to make, too big to read
+    return target
+
+
+def sheet_renamed(inbox: Path, s: Standards, scratch: Path) -> Path:
+    def edit(wb):
+        wb["登记"].title = "登记表"
+    return base(inbox, s, "改了表名.xlsx", edit=edit)
+
+
+def headers_shuffled(inbox: Path, s: Standards, scratch: Path) -> Path:
+    def edit(wb):
+        ws = wb["登记"]
+        for r in range(5, 8):
+            ws[f"A{r}"].value, ws[f"G{r}"].value = ws[f"G{r}"].value, ws[f"A{r}"].value
+            ws[f"B{r}"].value, ws[f"E{r}"].value = ws[f"E{r}"].value, ws[f"B{r}"].value
+    return base(inbox, s, "表头换位.xlsx", edit=edit)
+
+
+def constants_for_formulas(inbox: Path, s: Standards, scratch: Path) -> Path:
+    def edit(wb):
+        wb["得分"]["K5"] = 700
+    return base(inbox, s, "公式改数值.xlsx", edit=edit)
+
+
+def external_links(inbox: Path, s: Standards, scratch: Path) -> Path:
+    link = (b'<?xml version="1.0"?><externalLink xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><externalBook r:id="rId1" xmlns:r="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships"/></externalLink>')
+    rels = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+            b'Target="http://attacker.invalid/steal.xlsx" TargetMode="External"/>'
+            b"</Relationships>")
+    return rezip(base(scratch, s), inbox / "外部链接.xlsx", lambda n, d: d,
+                 {"xl/externalLinks/externalLink1.xml": link,
+                  "xl/externalLinks/_rels/externalLink1.xml.rels": rels})
+
+
+def auto_run_macro(inbox: Path, s: Standards, scratch: Path) -> Path:
+    return _add_macros(base(scratch, s), inbox / "自动宏.xlsm")
+
+
+def formula_like_text(inbox: Path, s: Standards, scratch: Path) -> Path:
+    people = [Person("T01", "=HYPERLINK(\"http://x\",\"y\")", DEPT, "行政口", "公务员",
+                     "科室负责人"),
+              Person("T02", "+cmd|' /C calc'!A0", DEPT, "行政口", "工勤人员", "一般工作人员")]
+    incidents = [Incident(date(2026, 11, 17), "T01", "N03-05", 1, "-2+3"),
+                 Incident(date(2026, 11, 18), "T02", "N04-06", 1, "@SUM(A1)")]
+    return base(inbox, s, "公式样文字.xlsx", roster=people, incidents=incidents,
+                department="公式科")
+
+
+def control_and_long_text(inbox: Path, s: Standards, scratch: Path) -> Path:
+    """A 40,000-character 事由 and control characters in a name (Excel writes them into the
+    XML as _x0001_ escapes, which readers turn back into the characters)."""
+    people = [Person("T01", "钱思远", "长文本科", "行政口", "公务员", "科室负责人"),
+              Person("T02", "冯若溪", "长文本科", "行政口", "工勤人员", "一般工作人员")]
+    incidents = [Incident(date(2026, 11, 17), "T01", "N03-05", 1, "很长" * 20_000)]
+    path = base(scratch, s, "长文本_源.xlsx", incidents=incidents, department="长文本科",
+                roster=people)
+    return rezip(path, inbox / "控制字符与长文本.xlsx", lambda n, d: (
+        d.replace("冯若溪".encode(), "冯_x0001_若_x001B_溪".encode())
+        if n in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml")
+        else d))
+
+
+def symlink(inbox: Path, s: Standards, scratch: Path) -> Path | None:
+    outside = base(scratch, s, "外面的文件.xlsx")
+    target = inbox / "链接.xlsx"
+    target.symlink_to(outside)
+    return target
+
+
+def fifo(inbox: Path, s: Standards, scratch: Path) -> Path | None:
+    target = inbox / "管道.xlsx"
+    os.mkfifo(target)
+    return target
+
+
+def unreadable(inbox: Path, s: Standards, scratch: Path) -> Path | None:
+    target = base(inbox, s, "无权限.xlsx")
+    target.chmod(0)
+    return target
+
+
+def duplicate(inbox: Path, s: Standards, scratch: Path) -> Path:
+    first = base(inbox, s, "测试科_W47.xlsx")
+    return Path(shutil.copy(first, inbox / "测试科_W47_副本.xlsx"))
+
+
+CASES = (
+    Case("zip-bomb", zip_bomb, ("zip-bomb",)),
+    Case("entity-bomb-sheet", entity_bomb_sheet, ("xml-entities",)),
+    Case("entity-bomb-workbook", entity_bomb_workbook, ("xml-entities",)),
+    Case("truncated-zip", truncated, ("file-corrupt",)),
+    Case("zip-not-workbook", zip_not_workbook, ("not-a-workbook",)),
+    Case("encrypted", encrypted, ("file-encrypted",)),
+    Case("xls", xls_garbage, ("legacy-unreadable",)),
+    Case("et", et_garbage, ("not-a-workbook",)),
+    Case("100k-rows", rows_100k, ("sheet-too-large",)),
+    Case("too-many-sheets", many_sheets, ("too-many-sheets",)),
+    Case("too-large", too_large, ("file-too-large",)),
+    Case("sheet-renamed", sheet_renamed, ("sheet-missing",)),
+    Case("headers-shuffled", headers_shuffled, ()),
+    Case("formulas-to-constants", constants_for_formulas, ("formula-overwritten",)),
+    Case("external-links", external_links, ("external-links",)),
+    Case("auto-run-macro", auto_run_macro, ()),
+    Case("formula-like-text", formula_like_text, ()),
+    Case("control-and-long-text", control_and_long_text, ()),
+    Case("symlink", symlink, ("file-symlink",)),
+    Case("fifo", fifo, ("not-a-regular-file",)),
+    Case("unreadable", unreadable, ("file-unreadable",)),
+    Case("duplicate", duplicate, ("file-duplicate",)),
+)
