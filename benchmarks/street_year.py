@@ -81,45 +81,54 @@ def read_floor_parallel(files: list[Path], workers: int) -> None:
 
 # ------------------------------------------------------------------ (b) the command
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants (from /proc)."""
+def _tree_memory_kb(root: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants, from /proc. Forked workers share
+    the parent's pages: RSS counts a shared page in every process, PSS divides it among
+    them, so the PSS sum is the memory the run really takes."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    pss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
-            status = Path(f"/proc/{entry}/status").read_text()
         except OSError:
             continue
         parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry)] = int(line.split()[1])
     tree, frontier = {root}, [root]
     while frontier:
         pid = frontier.pop()
         children = [p for p, parent in parents.items() if parent == pid and p not in tree]
         tree.update(children)
         frontier += children
-    return sum(rss.get(p, 0) for p in tree)
+    for pid in tree:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("Rss", "Pss"):
+                (rss if key == "Rss" else pss)[pid] = int(rest.split()[0])
+    return sum(rss.values()), sum(pss.values())
 
 
-def consolidate_command(inbox: Path, out: Path, workers: int) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of one `qianfen-xl consolidate --period 2026` run."""
+def consolidate_command(inbox: Path, out: Path, workers: int) -> tuple[float, int, int]:
+    """(seconds, peak RSS, peak PSS in MB) of one `qianfen-xl consolidate --period 2026`."""
     exe = Path(sys.executable).parent / "qianfen-xl"
     cmd = [str(exe), "consolidate", str(inbox), "--period", "2026", "--out", str(out),
            "--workers", str(workers)]
-    peak = 0
+    peak, peak_pss = 0, 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            rss, pss = _tree_memory_kb(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.02)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -129,7 +138,7 @@ def consolidate_command(inbox: Path, out: Path, workers: int) -> tuple[float, in
     sampler.join()
     if code not in (0, 1):
         raise RuntimeError(f"consolidate exited with {code}")
-    return elapsed, peak // 1024
+    return elapsed, peak // 1024, peak_pss // 1024
 
 
 def write_time(inbox: Path, out: Path, workers: int, runs: int) -> float:
@@ -171,11 +180,12 @@ def main() -> None:
     print(f"street-year: {n} files in {one}; {args.workers} workers; median of {runs} runs")
 
     b_runs = [consolidate_command(one, out, args.workers) for _ in range(runs)]
-    b = statistics.median(t for t, _ in b_runs)
-    b_rss = max(r for _, r in b_runs)
+    b = statistics.median(t for t, _, _ in b_runs)
+    b_rss, b_pss = max(r for _, r, _ in b_runs), max(p for _, _, p in b_runs)
     c = median([lambda: read_floor(files)] * runs)
     cp = median([lambda: read_floor_parallel(files, args.workers)] * runs)
-    print(f"(b) qianfen-xl consolidate: {b:6.2f} s  {n / b:7.0f} files/s  peak RSS {b_rss} MB")
+    print(f"(b) qianfen-xl consolidate: {b:6.2f} s  {n / b:7.0f} files/s  "
+          f"peak memory {b_pss} MB PSS ({b_rss} MB RSS summed over processes)")
     print(f"(c) read floor, 1 process:  {c:6.2f} s  {n / c:7.0f} files/s   (b)/(c) = {b / c:.2f}")
     print(f"    read floor, {args.workers} processes: {cp:5.2f} s  {n / cp:7.0f} files/s   "
           f"(b)/(c∥) = {b / cp:.2f}")
@@ -185,10 +195,10 @@ def main() -> None:
               f"(a)/(b) = {a / b:.1f}x faster")
     if args.streets > 1:
         many = files_under(args.data)
-        t, rss = consolidate_command(args.data, out, args.workers)
+        t, rss, pss = consolidate_command(args.data, out, args.workers)
         print(f"(b) on {args.streets} streets: {len(many)} files in {t:.2f} s, "
               f"{len(many) / t:.0f} files/s ({len(many) / t / (n / b):.0%} of one street's "
-              f"rate), peak RSS {rss} MB")
+              f"rate), peak memory {pss} MB PSS ({rss} MB RSS)")
         w = write_time(args.data, out, args.workers, runs)
         print(f"    ranking workbook for {args.streets} streets written in {w:.2f} s")
 

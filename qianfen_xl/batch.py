@@ -63,7 +63,7 @@ def _init_worker(standards: Standards) -> None:
 
 def _intake_in_worker(chunk: list[tuple[Path, str]]) -> list[Submission]:
     assert _worker_standards is not None
-    return intake_many(chunk, _worker_standards)
+    return intake_many(chunk, _worker_standards, keep_score=False)
 
 
 def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers: int | None = None,
@@ -82,7 +82,7 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
     with bar:
         if workers <= 1 or len(files) < SERIAL_BELOW:
             for chunk in chunks:
-                out += intake_many(chunk, standards)
+                out += intake_many(chunk, standards, keep_score=False)
                 bar.update(len(chunk))
             return out
         # fork keeps the imported modules: a worker starts in milliseconds, not seconds.

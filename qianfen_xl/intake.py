@@ -7,7 +7,7 @@ is small and picklable (no frames, no workbook), so worker processes hand it bac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .engine import DepartmentScore, Incident, Person, score_department
@@ -59,11 +59,13 @@ def intake(path: Path, standards: Standards, label: str | None = None) -> Submis
     return intake_many([(path, label or path.name)], standards)[0]
 
 
-def intake_many(files: Sequence[tuple[Path, str]], standards: Standards) -> list[Submission]:
+def intake_many(files: Sequence[tuple[Path, str]], standards: Standards, *,
+                keep_score: bool = True) -> list[Submission]:
     """Take a batch of files in: each is read on its own, then all their rosters and
     incident logs are validated together (one schema run per batch), then each is scored.
     One bad file never spoils the others: if the pooled check fails, each file is checked
-    alone."""
+    alone. The batch passes ``keep_score=False``: a file's own score is only needed here,
+    to check its cached values, and dropping it keeps the parent's memory small."""
     read = [_read(path, label) for path, label in files]
     checked = [check_header(reg, standards, found) if reg.readable else None
                for reg, found in read]
@@ -74,12 +76,14 @@ def intake_many(files: Sequence[tuple[Path, str]], standards: Standards) -> list
         results = check_many(standards, tables)
     except Exception:  # noqa: BLE001 (isolate the file that broke the pooled check)
         results = [_check_alone(standards, t) for t in tables]
-    for c, result in zip(ours, results, strict=True):
-        finish_register(c, *result)
+    shared: dict[Person, Person] = {}  # one object per person: pickled once per chunk
+    for c, (people, incidents, found) in zip(ours, results, strict=True):
+        finish_register(c, [shared.setdefault(p, p) for p in people], incidents, found)
     out = []
     for (_, label), (reg, found), c in zip(files, read, checked, strict=True):
         try:
-            out.append(_submission(reg, found, c, standards))
+            sub = _submission(reg, found, c, standards)
+            out.append(sub if keep_score else replace(sub, score=None))
         except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
             out.append(_failed(label, exc))
     return out
