@@ -81,27 +81,26 @@ def read_floor_parallel(files: list[Path], workers: int) -> None:
 
 # ------------------------------------------------------------------ (b) the command
 
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
 def _tree_memory_kb(root: int) -> tuple[int, int]:
     """(RSS, PSS) of a process and all its descendants, from /proc. Forked workers share
     the parent's pages: RSS counts a shared page in every process, PSS divides it among
     them, so the PSS sum is the memory the run really takes."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    pss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = {root}, [root]
+    tree, frontier = [root], [root]
     while frontier:
-        pid = frontier.pop()
-        children = [p for p, parent in parents.items() if parent == pid and p not in tree]
-        tree.update(children)
-        frontier += children
+        kids = _children(frontier.pop())
+        tree += kids
+        frontier += kids
+    rss = pss = 0
     for pid in tree:
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -109,13 +108,17 @@ def _tree_memory_kb(root: int) -> tuple[int, int]:
             continue
         for line in rollup.splitlines():
             key, _, rest = line.partition(":")
-            if key in ("Rss", "Pss"):
-                (rss if key == "Rss" else pss)[pid] = int(rest.split()[0])
-    return sum(rss.values()), sum(pss.values())
+            if key == "Rss":
+                rss += int(rest.split()[0])
+            elif key == "Pss":
+                pss += int(rest.split()[0])
+    return rss, pss
 
 
-def consolidate_command(inbox: Path, out: Path, workers: int) -> tuple[float, int, int]:
-    """(seconds, peak RSS, peak PSS in MB) of one `qianfen-xl consolidate --period 2026`."""
+def consolidate_command(inbox: Path, out: Path, workers: int,
+                        memory: bool = False) -> tuple[float, int, int]:
+    """(seconds, peak RSS, peak PSS in MB) of one `qianfen-xl consolidate --period 2026`.
+    Memory is sampled only when asked (reading smaps costs CPU): time it on other runs."""
     exe = Path(sys.executable).parent / "qianfen-xl"
     cmd = [str(exe), "consolidate", str(inbox), "--period", "2026", "--out", str(out),
            "--workers", str(workers)]
@@ -129,13 +132,15 @@ def consolidate_command(inbox: Path, out: Path, workers: int) -> tuple[float, in
         while not done.is_set():
             rss, pss = _tree_memory_kb(proc.pid)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-            time.sleep(0.02)
+            time.sleep(0.05)  # light: the sampler must not slow what it measures
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     code = proc.wait()
     elapsed = time.perf_counter() - t0
     done.set()
-    sampler.join()
+    if memory:
+        sampler.join()
     if code not in (0, 1):
         raise RuntimeError(f"consolidate exited with {code}")
     return elapsed, peak // 1024, peak_pss // 1024
@@ -179,9 +184,8 @@ def main() -> None:
     n, runs = len(files), args.runs
     print(f"street-year: {n} files in {one}; {args.workers} workers; median of {runs} runs")
 
-    b_runs = [consolidate_command(one, out, args.workers) for _ in range(runs)]
-    b = statistics.median(t for t, _, _ in b_runs)
-    b_rss, b_pss = max(r for _, r, _ in b_runs), max(p for _, _, p in b_runs)
+    b = statistics.median(consolidate_command(one, out, args.workers)[0] for _ in range(runs))
+    _, b_rss, b_pss = consolidate_command(one, out, args.workers, memory=True)
     c = median([lambda: read_floor(files)] * runs)
     cp = median([lambda: read_floor_parallel(files, args.workers)] * runs)
     print(f"(b) qianfen-xl consolidate: {b:6.2f} s  {n / b:7.0f} files/s  "
@@ -195,7 +199,8 @@ def main() -> None:
               f"(a)/(b) = {a / b:.1f}x faster")
     if args.streets > 1:
         many = files_under(args.data)
-        t, rss, pss = consolidate_command(args.data, out, args.workers)
+        t = consolidate_command(args.data, out, args.workers)[0]
+        _, rss, pss = consolidate_command(args.data, out, args.workers, memory=True)
         print(f"(b) on {args.streets} streets: {len(many)} files in {t:.2f} s, "
               f"{len(many) / t:.0f} files/s ({len(many) / t / (n / b):.0%} of one street's "
               f"rate), peak memory {pss} MB PSS ({rss} MB RSS)")

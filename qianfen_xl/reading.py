@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pandas as pd
 from defusedxml import ElementTree
@@ -110,9 +111,9 @@ class RegisterFile:
     formula_cells: dict[str, FormulaCells] | None = None
 
 
-def defined_names(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
-    """Workbook-level defined names that point at one cell: name → (sheet, ``B2``)."""
-    root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+def defined_names(root: Any) -> dict[str, tuple[str, str]]:
+    """Workbook-level defined names that point at one cell: name → (sheet, ``B2``), from
+    the parsed ``xl/workbook.xml``."""
     out: dict[str, tuple[str, str]] = {}
     for node in root.iter(f"{_NS}definedName"):
         if node.get("localSheetId") is not None:
@@ -124,9 +125,8 @@ def defined_names(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
     return out
 
 
-def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(archive: zipfile.ZipFile, book: Any) -> dict[str, str]:
     """Sheet name → its XML part in the archive (``xl/worksheets/sheet2.xml``)."""
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_RELS}Relationship")}
     out = {}
@@ -140,32 +140,65 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 class FormulaCells:
     """Which cells of a sheet's XML hold a formula: ``"K5" in cells``.
 
-    Asked about a few dozen cells of a sheet already parsed by calamine, it looks each one
-    up in the raw bytes (``<c r="K5" ...><f``) rather than scanning the whole sheet; cells
-    an array formula fills (``<f t="array" ref="A5:K72">``) count as formulas too."""
+    Asked about a few dozen cells near the top of a sheet that calamine has parsed already,
+    it unpacks the sheet's XML only as far as it must (the rows a register fills come
+    first; hundreds of empty template rows follow) and looks each cell up in the raw bytes
+    (``<c r="K5" ...><f``). Cells an array formula fills (``<f t="array" ref="A5:K72">``)
+    count as formulas too: the array's anchor always comes before them."""
 
-    def __init__(self, xml: bytes) -> None:
-        self.xml = xml
-        self.cursor = 0  # cells are asked for in sheet order: resume where the last one was
+    CHUNK = 1 << 14
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.xml = b""
+        self.cursor = 0
+        self.done = False
+        self.scanned = 0  # how far "array" anchors have been looked for
         self.arrays: list[tuple[int, int, int, int]] = []
-        at = xml.find(b'"array"')
+
+    def _more(self) -> bool:
+        if self.done:
+            return False
+        chunk = self.stream.read(self.CHUNK)
+        if not chunk:
+            self.done = True
+            self.stream.close()
+            return False
+        self.xml += chunk
+        return True
+
+    def _scan_arrays(self, upto: int) -> None:
+        at = self.xml.find(b'"array"', self.scanned, upto)
         while at != -1:
-            tag = xml.rfind(b"<", 0, at)
-            ref = _ARRAY_REF.search(xml, tag, xml.find(b">", at) + 1)
+            end = self.xml.find(b">", at)
+            if end == -1:
+                break
+            ref = _ARRAY_REF.search(self.xml, self.xml.rfind(b"<", 0, at), end + 1)
             if ref is not None:
                 self.arrays.append(range_boundaries(ref.group(1).decode()))
-            at = xml.find(b'"array"', at + 1)
+            self.scanned = end
+            at = self.xml.find(b'"array"', end, upto)
 
     def __contains__(self, cell: object) -> bool:
         needle = f' r="{cell}"'.encode()
+        # Cells are asked for in sheet order: look from the last one found, then from the top.
         at = self.xml.find(needle, self.cursor)
         if at == -1:
             at = self.xml.find(needle)
+        # Unpack more until the cell's tag and what follows it (its <f>, if any) are in.
+        while (at == -1 or len(self.xml) < at + 256) and self._more():
+            at = self.xml.find(needle, max(0, len(self.xml) - self.CHUNK - len(needle))
+                               if at == -1 else at)
         if at != -1:
             self.cursor = at
+        if at != -1:
             end = self.xml.find(b">", at)
-            if self.xml[end - 1:end] != b"/" and _FORMULA_START.match(self.xml, end + 1):
+            self._scan_arrays(at)
+            if end != -1 and self.xml[end - 1:end] != b"/" \
+                    and _FORMULA_START.match(self.xml, end + 1):
                 return True
+        else:
+            self._scan_arrays(len(self.xml))
         col, row = coordinate_from_string(str(cell))
         c = column_index_from_string(col)
         return any(c0 <= c <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in self.arrays)
@@ -269,7 +302,7 @@ def _parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
 
 
 def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
-        list[Finding] | tuple[CalamineWorkbook, dict[str, bytes], list[Finding]]):
+        list[Finding] | tuple[CalamineWorkbook, dict[str, BinaryIO], list[Finding]]):
     """Recognise the file by its bytes (never by its name) and open it with calamine."""
     label = reg.label
     if data.startswith(ZIP_MAGIC):
@@ -286,10 +319,13 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
                 return [Finding("not-a-workbook", label, detail=f"文件是{what}")]
             reg.macros = "xl/vbaProject.bin" in members
             reg.format = "xlsm" if reg.macros or suffix == ".xlsm" else "xlsx"
-            names = defined_names(archive)
-            parts = sheet_parts(archive)
-            xml = {sheet: archive.read(parts[sheet]) for sheet in FORMULA_SHEETS
-                   if parts.get(sheet) in members}
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            names = defined_names(book)
+            parts = sheet_parts(archive, book)
+        # Opened again (the bytes are in memory): these streams outlive this function.
+        again = zipfile.ZipFile(io.BytesIO(data))
+        xml = {sheet: again.open(parts[sheet]) for sheet in FORMULA_SHEETS
+               if parts.get(sheet) in members}
         reg.header_cells = {n: names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in names}
         fallback_header_cells(reg)
         links = [m for m in members if m.startswith("xl/externalLinks/")]
@@ -330,7 +366,7 @@ def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> l
 
 
 def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
-                 formula_parts: dict[str, bytes]) -> list[Finding]:
+                 formula_parts: dict[str, BinaryIO]) -> list[Finding]:
     sheets: dict[str, object] = {}  # calamine parses a sheet on every get_sheet_by_name
     cache: dict[str, list[list[object]]] = {}
 
@@ -358,6 +394,9 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
     findings = read_tables(reg, set(book.sheet_names), rows_of, merged_of)
     if reg.format != "xls":
         reg.formula_cells = {sheet: FormulaCells(xml) for sheet, xml in formula_parts.items()}
+    else:
+        for stream in formula_parts.values():
+            stream.close()
     return findings
 
 
