@@ -1,0 +1,103 @@
+"""Half-year and year, checked against cases worked by hand (SCORING.md §5–§7)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qianfen_xl.annual import (
+    PENDING,
+    Ballot,
+    advanced_departments,
+    ballot_points,
+    combine_year,
+    department_year,
+    duplicate_ballots,
+    evaluate,
+    grades_with_quota,
+    person_year,
+)
+
+ALL = "机关全体人员"
+
+
+def ballots(group, ratee, values, prefix="r"):
+    return [Ballot(group, f"{prefix}{group}{k}", ratee, v) for k, v in enumerate(values)]
+
+
+def test_a_group_of_five_drops_one_highest_and_one_lowest(standards):
+    result = evaluate(standards, ballots(ALL, "A01", [60, 80, 80, 90, 100]), {"A01": "一般工作人员"})
+    (group,) = result["A01"].groups
+    assert (group.ballots, group.mean, group.trimmed) == (5, 83.33, True)  # (80+80+90)/3
+    assert result["A01"].score == 83.33
+
+
+def test_weights_by_ratee_level_and_grades_mapped_to_points(standards):
+    marks = (ballots("科室负责人", "A02", ["优秀", "称职", "称职"])            # 95, 80, 80 → 85
+             + ballots(ALL, "A02", [90, 90, 70, 80, 100, 60]))              # trim → 82.5
+    result = evaluate(standards, marks, {"A02": "一般工作人员"})["A02"]
+    assert [(g.group, g.mean) for g in result.groups] == [(ALL, 82.5), ("科室负责人", 85.0)]
+    assert result.score == 83.75  # 0.5 × 85 + 0.5 × 82.5
+    dept = evaluate(standards, ballots("主管口领导", "社保所", [90, 80, 70])
+                    + ballots(ALL, "社保所", [80, 80, 80]), {"社保所": "科室"})["社保所"]
+    assert dept.score == 80.0  # 0.6 × 80 + 0.4 × 80
+
+
+def test_a_small_group_is_folded_into_all_staff_and_never_shown(standards):
+    marks = ballots("科室负责人", "A03", [100, 40]) + ballots(ALL, "A03", [80, 80, 80])
+    result = evaluate(standards, marks, {"A03": "一般工作人员"})["A03"]
+    assert result.folded == ("科室负责人",)
+    assert [(g.group, g.ballots) for g in result.groups] == [(ALL, 5)]
+    assert result.score == 80.0  # 5 ballots: drop 100 and 40 → 80
+    assert not any(b.rater in repr(result) for b in marks)  # no rater identity anywhere
+
+
+def test_duplicate_ballots_and_bad_marks(standards):
+    marks = ballots(ALL, "A01", [80, 90])
+    assert duplicate_ballots([*marks, Ballot(ALL, marks[0].rater, "A01", 70)]) == [
+        Ballot(ALL, marks[0].rater, "A01", 70)]
+    assert ballot_points(standards, " 称职 ") == 80
+    for bad in ("很好", 101, -1):
+        with pytest.raises(ValueError):
+            ballot_points(standards, bad)
+
+
+def test_ten_people_have_at_most_two_excellent(standards):
+    totals = {f"P{i}": 990 - i * 10 for i in range(10)}  # 990, 980, …, 900
+    grades = grades_with_quota(standards, totals, {})
+    assert [p for p, g in grades.items() if g.grade == "优秀"] == ["P0", "P1"]
+    assert grades["P2"].grade == "称职" and "名额已满（2 名）" in grades["P2"].reason
+
+
+def test_a_tie_across_the_quota_is_listed_not_broken(standards):
+    totals = {"A": 950, "B": 920, "C": 920, **{f"P{i}": 800 for i in range(7)}}
+    grades = grades_with_quota(standards, totals, {})
+    assert grades["A"].grade == "优秀"
+    assert grades["B"].grade == grades["C"].grade == PENDING
+    assert "同分 920.00" in grades["B"].reason and "考核小组" in grades["B"].reason
+
+
+def test_a_veto_removes_excellent_with_the_reason(standards):
+    grades = grades_with_quota(standards, {"A": 980, "B": 910, "C": 700, "D": 500},
+                               {"A": ["N09-01"]})
+    assert grades["A"].grade == "称职" and "一票否决（N09-01）" in grades["A"].reason
+    assert grades["B"].grade == "优秀"  # quota: max(1, ⌊0.2 × 4⌋) = 1
+    assert (grades["C"].grade, grades["D"].grade) == ("基本称职", "不称职")
+
+
+def test_the_year_total_and_the_department_year(standards):
+    year = person_year(standards, [690, None, 700], evaluation=90, assessment=85)
+    assert (year.regular, year.months, year.evaluation, year.assessment, year.total) == (
+        695, 2, 180, 85, 960)
+    assert person_year(standards, [700], 100, 100, adjustments=50).total == 1000  # clamped
+    assert combine_year(standards, 80, 90) == 86.0 and combine_year(standards, None, 90) == 90
+    assert department_year(standards, [990, 1000], 900) == 976.0  # 0.8 × 995 + 0.2 × 900
+
+
+def test_advanced_departments_with_reasons(standards):
+    totals = {f"D{i}": 990 - i * 5 for i in range(10)}  # 990 … 945: three places (30 %)
+    reasons = advanced_departments(standards, totals, {}, {"D0": ["N09-04"]}, {"D1": ["2026-03"]})
+    assert [d for d, why in reasons.items() if not why] == ["D2"]
+    assert reasons["D0"] == "一票否决（N09-04）" and reasons["D1"] == "缺少月度得分：2026-03"
+    assert reasons["D3"] == "名次 4，未进前 3 名"
+    low = advanced_departments(standards, {"X": 899.99}, {}, {}, {})
+    assert low["X"] == "年度得分低于 900"
