@@ -67,8 +67,7 @@ def intake_many(files: Sequence[tuple[Path, str]], standards: Standards, *,
     alone. The batch passes ``keep_score=False``: a file's own score is only needed here,
     to check its cached values, and dropping it keeps the parent's memory small."""
     read = [_read(path, label) for path, label in files]
-    checked = [check_header(reg, standards, found) if reg.readable else None
-               for reg, found in read]
+    checked = [_header(reg, found, standards) for reg, found in read]
     ours = [c for c in checked if c is not None and c.kind]
     tables = [Tables(c.file.label, c.file.roster, c.file.incidents, c.department, c.period)
               for c in ours]
@@ -97,6 +96,19 @@ def _read(path: Path, label: str) -> tuple[RegisterFile, list[Finding]]:
         return RegisterFile(path, label, "", 0), [exc.finding]
     except Exception as exc:  # noqa: BLE001
         return RegisterFile(path, label, "", 0), list(_failed(label, exc).findings)
+
+
+def _header(reg: RegisterFile, found: list[Finding],
+            standards: Standards) -> CheckedRegister | None:
+    """The header checks of a readable file (None: not readable, or it broke them)."""
+    if not reg.readable:
+        return None
+    try:
+        return check_header(reg, standards, found)
+    except Exception as exc:  # noqa: BLE001
+        reg.readable = False
+        found[:] = list(_failed(reg.label, exc).findings)
+        return None
 
 
 def _check_alone(standards: Standards, tables: Tables) -> tuple[list, list, list[Finding]]:

@@ -153,6 +153,11 @@ def _number(value: Any, what: str) -> float | None:
     return number
 
 
+def numbers_in(values: Any) -> list[float]:
+    """The numbers of a range; blanks and text are left out, as Excel's AVERAGE does."""
+    return [n for row in grid(values) for v in row if (n := to_count(v)[0]) is not None]
+
+
 def _single(values: Any, what: str) -> Any:
     cells = [v for row in grid(values) for v in row]
     if len(cells) > 1:
@@ -288,8 +293,7 @@ def QF_RANK(score, scores):
     value = _number(_single(score, "分数"), "分数")
     if value is None:
         return ""
-    pool = [n for v in (x for row in grid(scores) for x in row)
-            if (n := to_count(v)[0]) is not None]
+    pool = numbers_in(scores)
     decimals = _standards().decimals
     ranks = competition_ranks({i: round_score(v, decimals) for i, v in
                                enumerate([value, *pool])})
@@ -301,8 +305,7 @@ def QF_RANK(score, scores):
 @excel_errors
 def QF_TRIMMED_MEAN(values):
     """去掉一个最高分、去掉一个最低分后的平均分（不少于 5 个分数时）。"""
-    numbers = [n for v in (x for row in grid(values) for x in row)
-               if (n := to_count(v)[0]) is not None]
+    numbers = numbers_in(values)
     if not numbers:
         return ""
     return trimmed_mean(_standards(), numbers)
