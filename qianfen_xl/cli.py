@@ -16,11 +16,12 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from .ballot_templates import write_evaluation_templates
 from .batch import run_consolidation
 from .consolidation import RETURNED, Consolidation, consolidation_period
 from .demo import write_demo_month
 from .engine import DepartmentScore, Person
-from .errors import OutputError, QianfenError
+from .errors import OutputError, PeriodError, QianfenError
 from .intake import intake
 from .monthly_registers import write_monthly_registers
 from .periods import parse_period
@@ -167,6 +168,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="人员名单 .xlsx/.csv：每个科室生成一套预填的登记表 (one pair per department)")
     t.add_argument("--week", default="", help="预填的周，如 2026-W47 (period of the weekly register)")
     t.add_argument("--month", default="", help="预填的月，如 2026-11 (period of the monthly register)")
+    t.add_argument("--evaluation", default="", metavar="期间",
+                   help="同时生成民主测评票和考评录入表，期间为半年或年，如 2026-H1、2026（需要 --roster）"
+                        " (ballots and the assessment sheet for a half-year or year)")
     t.add_argument("--xlsm", action="store_true",
                    help="同时生成调用 xlwings 函数的 .xlsm 版本 (also the .xlsm UDF flavour)")
 
@@ -235,7 +239,12 @@ def _run(args: argparse.Namespace) -> int:
             flavours = (FLAVOUR_FORMULAS, FLAVOUR_UDF) if args.xlsm else (FLAVOUR_FORMULAS,)
             written = write_templates(args.out, standards, unit=args.unit, roster=roster,
                                       week=args.week, month=args.month, flavours=flavours)
-            _print(f"已写入 {len(written)} 个登记表模板到 {args.out}：",
+            if args.evaluation:
+                if parse_period(args.evaluation).kind not in ("half", "year") or not roster:
+                    raise PeriodError("--evaluation 需要半年或年（如 2026-H1、2026）和 --roster")
+                written += write_evaluation_templates(args.out, standards, roster,
+                                                      args.evaluation, unit=args.unit)
+            _print(f"已写入 {len(written)} 个模板到 {args.out}：",
                    *(f"  {p.name}" for p in written))
             return EXIT_OK
         if args.command == "validate":

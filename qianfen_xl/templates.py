@@ -76,12 +76,12 @@ class StandardsLayout:
     lists: dict[str, str]
 
 
-def _ref(sheet: str, col: str, first: int, last: int | None = None) -> str:
+def sheet_ref(sheet: str, col: str, first: int, last: int | None = None) -> str:
     end = f":${col}${last}" if last is not None else ""
     return f"'{sheet}'!${col}${first}{end}"
 
 
-def _name(wb: Workbook, name: str, ref: str) -> None:
+def define_name(wb: Workbook, name: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
@@ -89,7 +89,7 @@ def _col(header: str, specs: Sequence) -> str:  # noqa: ANN001
     return get_column_letter([s.header for s in specs].index(header) + 1)
 
 
-def _setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
+def setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -104,7 +104,7 @@ def _setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
     ws.oddFooter.right.size = 9
 
 
-def _header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+def header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
     for c, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(row=row, column=c, value=header)
         cell.font = _BOLD
@@ -114,7 +114,7 @@ def _header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequenc
         ws.column_dimensions[get_column_letter(c)].width = width
 
 
-def _title(ws: Worksheet, text: str, last_col: int) -> None:
+def sheet_title(ws: Worksheet, text: str, last_col: int) -> None:
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     cell = ws.cell(row=1, column=1, value=text)
     cell.font = _TITLE_FONT
@@ -122,7 +122,7 @@ def _title(ws: Worksheet, text: str, last_col: int) -> None:
     ws.row_dimensions[1].height = 30
 
 
-def _protect(ws: Worksheet) -> None:
+def protect_sheet(ws: Worksheet) -> None:
     """Protect formulas and the catalogue; no password, so an office can still adapt a copy."""
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -137,10 +137,10 @@ def write_standards_sheet(ws: Worksheet, standards: Standards) -> StandardsLayou
     headers = ["代码", "规范", "条款", "内容", "计分范围", "每次分值", "一票否决", "适用单位",
                "下拉显示"]
     widths = [9, 22, 8, 60, 9, 9, 9, 12, 40]
-    _title(ws, f"评分标准：{standards.name}（{standards.version}）", len(headers))
+    sheet_title(ws, f"评分标准：{standards.name}（{standards.version}）", len(headers))
     ws.cell(row=2, column=1, value=f"评分标准哈希 {standards.short_digest}；本表只读，"
                                     "如需修改请由管理员编辑评分标准文件后重新生成模板。")
-    _header_row(ws, 3, headers, widths)
+    header_row(ws, 3, headers, widths)
     row = 4
     scope_text = {"individual": "个人", "department": "科室"}
     for norm in standards.norms:
@@ -169,10 +169,10 @@ def write_standards_sheet(ws: Worksheet, standards: Standards) -> StandardsLayou
         ws.column_dimensions[letter].width = 12
         for r, v in enumerate(values, start=4):
             ws.cell(row=r, column=col, value=v)
-        refs[header] = _ref(SHEET_STANDARDS, letter, 4, 3 + len(values))
+        refs[header] = sheet_ref(SHEET_STANDARDS, letter, 4, 3 + len(values))
     ws.freeze_panes = "A4"
-    _setup_print(ws, "3:3", landscape=True)
-    _protect(ws)
+    setup_print(ws, "3:3", landscape=True)
+    protect_sheet(ws)
     return StandardsLayout(4, last, refs)
 
 
@@ -180,9 +180,9 @@ def write_standards_sheet(ws: Worksheet, standards: Standards) -> StandardsLayou
 
 def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str) -> str:
     headers = [c.header for c in ROSTER_COLUMNS]
-    _title(ws, "人员名单", len(headers))
+    sheet_title(ws, "人员名单", len(headers))
     ws.cell(row=2, column=1, value="编号唯一；口、人员类别、岗位层级请从下拉列表选择。")
-    _header_row(ws, ROSTER_HEADER_ROW, headers, [c.width for c in ROSTER_COLUMNS])
+    header_row(ws, ROSTER_HEADER_ROW, headers, [c.width for c in ROSTER_COLUMNS])
     first = ROSTER_HEADER_ROW + 1
     last = ROSTER_HEADER_ROW + ROSTER_ROWS
     for r in range(first, last + 1):
@@ -201,9 +201,9 @@ def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = f"A{first}"
-    _setup_print(ws, f"{ROSTER_HEADER_ROW}:{ROSTER_HEADER_ROW}", landscape=False)
-    _protect(ws)
-    return _ref(SHEET_ROSTER, "A", first, last)
+    setup_print(ws, f"{ROSTER_HEADER_ROW}:{ROSTER_HEADER_ROW}", landscape=False)
+    protect_sheet(ws)
+    return sheet_ref(SHEET_ROSTER, "A", first, last)
 
 
 # ------------------------------------------------------------------------ 登记
@@ -230,7 +230,7 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
                          flavour: str = FLAVOUR_FORMULAS) -> None:
     specs = INCIDENT_COLUMNS
     headers = [c.header for c in specs]
-    _title(ws, f"{unit} {kind}", len(headers))
+    sheet_title(ws, f"{unit} {kind}", len(headers))
     labels = (("A2", "单位"), ("C2", "科室"), ("E2", "期间"), ("G2", "起止"))
     for ref, text in labels:
         ws[ref] = text
@@ -250,7 +250,7 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
     ws["A3"] = ("从下拉列表选择编号和项目；个人项目必须填编号，科室项目（全日制办公、请示报告、"
                 "工作作风）和科室加分的编号留空。分值和得分自动计算。")
     ws["A3"].font = Font(size=9, color="666666")
-    _header_row(ws, INCIDENT_HEADER_ROW, headers, [c.width for c in specs])
+    header_row(ws, INCIDENT_HEADER_ROW, headers, [c.width for c in specs])
     first = INCIDENT_HEADER_ROW + 1
     last = INCIDENT_HEADER_ROW + (rows or INCIDENT_ROWS[kind])
     formula = udf_points_formula() if flavour == FLAVOUR_UDF else points_formula()
@@ -276,22 +276,22 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
     rows = f"{first}:{last}"
-    _validations(ws, [
-        _dv("date", _col("日期", specs), rows, "qf_period_start", "qf_period_end",
+    add_validations(ws, [
+        validation("date", _col("日期", specs), rows, "qf_period_start", "qf_period_end",
             "日期不在本表期间内", "请填写本表期间内的日期，如 2026-11-17", op="between"),
-        _dv("list", _col("编号", specs), rows, "qf_ids", None, "编号不在人员表中",
+        validation("list", _col("编号", specs), rows, "qf_ids", None, "编号不在人员表中",
             "请从下拉列表选择编号；科室项目和科室加分请留空"),
-        _dv("list", _col("项目", specs), rows, "qf_item_list", None, "项目不在评分标准中",
+        validation("list", _col("项目", specs), rows, "qf_item_list", None, "项目不在评分标准中",
             "请从下拉列表选择项目，也可只填代码，如 N03-05", style="warning"),
-        _dv("whole", _col("次数", specs), rows, "1", None, "次数有误",
+        validation("whole", _col("次数", specs), rows, "1", None, "次数有误",
             "次数须为不小于 1 的整数", op="greaterThanOrEqual"),
     ])
     ws.freeze_panes = f"A{first}"
-    _setup_print(ws, f"1:{INCIDENT_HEADER_ROW}", landscape=True)
-    _protect(ws)
+    setup_print(ws, f"1:{INCIDENT_HEADER_ROW}", landscape=True)
+    protect_sheet(ws)
 
 
-def _dv(kind: str, col: str, rows: str, f1: str, f2: str | None, title: str, message: str,
+def validation(kind: str, col: str, rows: str, f1: str, f2: str | None, title: str, message: str,
         *, op: str | None = None, style: str = "stop") -> DataValidation:
     dv = DataValidation(type=kind, formula1=f1, formula2=f2, operator=op, allow_blank=True,
                         showErrorMessage=True, errorStyle=style, errorTitle=title, error=message,
@@ -302,7 +302,7 @@ def _dv(kind: str, col: str, rows: str, f1: str, f2: str | None, title: str, mes
     return dv
 
 
-def _validations(ws: Worksheet, items: Sequence[DataValidation]) -> None:
+def add_validations(ws: Worksheet, items: Sequence[DataValidation]) -> None:
     for dv in items:
         ws.add_data_validation(dv)
 
@@ -322,11 +322,11 @@ def write_scores_sheet(ws: Worksheet, standards: Standards,
     ind = standards.individual_norms
     headers = ["编号", "姓名", *[n.code for n in ind], "加分", "个人得分"]
     widths = [10, 12, *[9] * len(ind), 8, 10]
-    _title(ws, "得分（自动计算）", len(headers))
+    sheet_title(ws, "得分（自动计算）", len(headers))
     ws["A2"] = '=qf_unit&"  "&qf_department&"  "&qf_period'
     ws["A3"] = "个人规范：" + "；".join(f"{n.code} {n.name}" for n in ind)
     ws["A3"].font = Font(size=9, color="666666")
-    _header_row(ws, SCORES_HEADER_ROW, headers, widths)
+    header_row(ws, SCORES_HEADER_ROW, headers, widths)
     ids = f"{TABLE_INCIDENTS}[[#Data],[编号]]"
     items = f"{TABLE_INCIDENTS}[[#Data],[项目]]"
     points = f"{TABLE_INCIDENTS}[[#Data],[分值]]"
@@ -396,10 +396,10 @@ def write_scores_sheet(ws: Worksheet, standards: Standards,
             f"=QF_SCORES({TABLE_INCIDENTS}[#All],{TABLE_ROSTER}[#All],{ROSTER_ROWS})")
     ws.cell(row=total_row + 2, column=1, value=SIGNATURE)
     ws.freeze_panes = f"C{first}"
-    _setup_print(ws, f"1:{SCORES_HEADER_ROW}", landscape=False)
-    _protect(ws)
-    return {NAME_MEMBER_MEAN: _ref(SHEET_SCORES, "C", start),
-            NAME_DEPT_TOTAL: _ref(SHEET_SCORES, "C", total_row)}
+    setup_print(ws, f"1:{SCORES_HEADER_ROW}", landscape=False)
+    protect_sheet(ws)
+    return {NAME_MEMBER_MEAN: sheet_ref(SHEET_SCORES, "C", start),
+            NAME_DEPT_TOTAL: sheet_ref(SHEET_SCORES, "C", total_row)}
 
 
 # ------------------------------------------------------------------------ _meta
@@ -430,7 +430,7 @@ def write_meta_sheet(ws: Worksheet, kind: str, standards: Standards) -> None:
         ws.cell(row=r, column=1, value=key)
         ws.cell(row=r, column=2, value=value)
     ws.sheet_state = "hidden"
-    _protect(ws)
+    protect_sheet(ws)
 
 
 # ------------------------------------------------------------------------ the workbook
@@ -466,21 +466,21 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
         conf.sheet_state = "hidden"
 
     for name, (sheet, col, row) in HEADER_CELLS.items():
-        _name(wb, name, _ref(sheet, col, row))
-    _name(wb, "qf_period_start", _ref(SHEET_META, "B", 8))
-    _name(wb, "qf_period_end", _ref(SHEET_META, "B", 9))
-    _name(wb, "qf_points", f"'{SHEET_STANDARDS}'!$A${layout.first_row}:$F${layout.last_row}")
-    _name(wb, "qf_item_list", _ref(SHEET_STANDARDS, "I", layout.first_row, layout.last_row))
-    _name(wb, "qf_ids", ids_ref)
-    _name(wb, "qf_lines", layout.lists["口"])
-    _name(wb, "qf_categories", layout.lists["人员类别"])
-    _name(wb, "qf_levels", layout.lists["岗位层级"])
+        define_name(wb, name, sheet_ref(sheet, col, row))
+    define_name(wb, "qf_period_start", sheet_ref(SHEET_META, "B", 8))
+    define_name(wb, "qf_period_end", sheet_ref(SHEET_META, "B", 9))
+    define_name(wb, "qf_points", f"'{SHEET_STANDARDS}'!$A${layout.first_row}:$F${layout.last_row}")
+    define_name(wb, "qf_item_list", sheet_ref(SHEET_STANDARDS, "I", layout.first_row, layout.last_row))
+    define_name(wb, "qf_ids", ids_ref)
+    define_name(wb, "qf_lines", layout.lists["口"])
+    define_name(wb, "qf_categories", layout.lists["人员类别"])
+    define_name(wb, "qf_levels", layout.lists["岗位层级"])
     for name, ref in names.items():
-        _name(wb, name, ref)
+        define_name(wb, name, ref)
 
     roster_rows = f"{ROSTER_HEADER_ROW + 1}:{ROSTER_HEADER_ROW + ROSTER_ROWS}"
-    _validations(ws_roster, [
-        _dv("list", _col(h, ROSTER_COLUMNS), roster_rows, name, None, f"{h}有误",
+    add_validations(ws_roster, [
+        validation("list", _col(h, ROSTER_COLUMNS), roster_rows, name, None, f"{h}有误",
             f"请从下拉列表选择{h}")
         for h, name in (("口", "qf_lines"), ("人员类别", "qf_categories"),
                         ("岗位层级", "qf_levels"))

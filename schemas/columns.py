@@ -71,6 +71,31 @@ INCIDENT_COLUMNS = (
     ColumnSpec("登记人", 10, required=False),
 )
 
+# 民主测评票 (one rater's ballot) and 考评录入表 (the assessment group's scores).
+KIND_BALLOT = "民主测评票"
+KIND_ASSESSMENT = "考评录入表"
+SHEET_BALLOT = "测评"
+SHEET_ASSESSMENT = "考评"
+TABLE_BALLOTS = "ballots"
+TABLE_ASSESSMENTS = "assessments"
+NAME_GROUP = "qf_group"   # the rater group (工委领导班子, 主管口领导, 科室负责人, 机关全体人员)
+NAME_BALLOT_NO = "qf_ballot_no"  # 票号: numbers the ballots so a duplicate shows; never a name
+RATEE_DEPARTMENT = "科室"  # the 类别 of a department on a ballot (a person's is their 岗位层级)
+BALLOT_COLUMNS = (
+    ColumnSpec("对象", 14),                  # a person's 编号, or a department's name
+    ColumnSpec("名称", 14),
+    ColumnSpec("类别", 12),
+    ColumnSpec("分数", 8, required=False, number_format="0"),
+    ColumnSpec("等次", 10, required=False),
+)
+ASSESSMENT_COLUMNS = (
+    ColumnSpec("对象", 14),
+    ColumnSpec("名称", 14),
+    ColumnSpec("类别", 12),
+    ColumnSpec("考评分", 10, number_format="0.00"),  # people 0–100, departments 0–1000
+    ColumnSpec("说明", 30, required=False),
+)
+
 SCORE_ID = "编号"
 SCORE_NAME = "姓名"
 SCORE_ADDITIONS = "加分"

@@ -101,3 +101,49 @@ def test_advanced_departments_with_reasons(standards):
     assert reasons["D3"] == "名次 4，未进前 3 名"
     low = advanced_departments(standards, {"X": 899.99}, {}, {}, {})
     assert low["X"] == "年度得分低于 900"
+
+
+# ------------------------------------------------------------------ the evaluation templates
+
+def test_ballots_and_the_assessment_sheet_from_the_roster(tmp_path, standards):
+    from openpyxl import load_workbook
+
+    from qianfen_xl.ballot_templates import write_evaluation_templates
+    from qianfen_xl.sample import street_roster
+
+    roster = street_roster(standards)
+    written = {p.name: p for p in write_evaluation_templates(tmp_path, standards, roster, "2026")}
+    heads = [n for n in written if n.startswith("民主测评票_科室负责人_")]
+    assert len(heads) == 12  # one per department: a head rates the own department's staff
+    everyone = load_workbook(written["民主测评票_机关全体人员_2026.xlsx"])
+    ws = everyone["测评"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
+    assert len(rows) == 84 + 12  # every person and every department
+    assert {r[2] for r in rows} == {*standards.levels, "科室"}
+    assert [c.value for c in ws[4]][:5] == ["对象", "名称", "类别", "分数", "等次"]
+    assert "ballots" in ws.tables
+    names = {n: next(everyone.defined_names[n].destinations) for n in
+             ("qf_kind", "qf_group", "qf_period", "qf_ballot_no")}
+    kind_sheet, kind_cell = names["qf_kind"]
+    assert everyone[kind_sheet][kind_cell.replace("$", "")].value == "民主测评票"
+    assert ws["D2"].value == "机关全体人员" and ws["H2"].value is None  # 票号: no name, ever
+    assert ws["D5"].protection.locked is False and ws["A5"].protection.locked is True
+    grade_list = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"][0]
+    assert grade_list.formula1 == '"' + ",".join(standards.ballots["grade_points"]) + '"'
+    leaders = load_workbook(written["民主测评票_工委领导班子_2026.xlsx"])["测评"]
+    assert {r[2].value for r in leaders.iter_rows(min_row=5)} == {standards.levels[0]}
+    sheet = load_workbook(written["考评录入表_2026.xlsx"])["考评"]
+    assert sum(1 for _ in sheet.iter_rows(min_row=5)) == 84 + 12
+
+
+def test_the_templates_command_writes_the_evaluation_templates(tmp_path, standards):
+    from qianfen_xl.cli import main
+    from qianfen_xl.demo import write_roster_csv
+    from qianfen_xl.sample import street_roster
+
+    roster = write_roster_csv(street_roster(standards), tmp_path / "名单.csv")
+    assert main(["templates", "--out", str(tmp_path / "o"), "--roster", str(roster),
+                 "--evaluation", "2026-H1"]) == 0
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert "考评录入表_2026-H1.xlsx" in names and "民主测评票_机关全体人员_2026-H1.xlsx" in names
+    assert main(["templates", "--out", str(tmp_path / "x"), "--evaluation", "2026-11"]) == 2
