@@ -223,3 +223,106 @@ def advanced_departments(standards: Standards, totals: Mapping[str, float],
             else:
                 out[d] = ""
     return out
+
+
+# ------------------------------------------------------------------ the year assembled
+
+@dataclass(frozen=True, slots=True)
+class PersonAnnual:
+    id: str
+    name: str
+    department: str
+    level: str
+    monthly: tuple[float | None, ...]   # one per month of the period; None: not scored
+    evaluation: float | None            # 测评 on 0–100 (the year: 0.4 H1 + 0.6 year-end)
+    assessment: float | None            # 考评 on 0–100
+    year: PersonYear
+    grade: Grade
+    vetoes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentAnnual:
+    department: str
+    line: str
+    monthly: tuple[float | None, ...]
+    missing: tuple[str, ...]            # months not scored (未报送 or 退回修改)
+    assessment: float | None            # 考评 on 0–1000
+    total: float
+    rank: int | None
+    advanced: str                       # "" when 先进科室, else why not
+    vetoes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnnualResult:
+    months: tuple[str, ...]
+    people: tuple[PersonAnnual, ...]
+    departments: tuple[DepartmentAnnual, ...]
+    evaluations: Mapping[str, Evaluation]   # the last period's, for 测评汇总 (no raters)
+
+
+def _per_period(values: Mapping[str, Mapping[str, float]], key: str, halves: Sequence[str],
+                standards: Standards) -> float | None:
+    found = [values.get(p, {}).get(key) for p in halves]
+    if len(found) == 2:
+        return combine_year(standards, found[0], found[1])
+    return found[0] if found else None
+
+
+def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence], halves: Sequence[str],
+                  evaluations: Mapping[str, Mapping[str, Evaluation]],
+                  assessments: Mapping[str, Mapping[str, float]],
+                  lines: Mapping[str, str]) -> AnnualResult:
+    """The year (or half-year) from its months' department results (``month_rows``: month
+    label → DepartmentMonth list, as consolidation gives them), the 测评 and 考评 of each
+    evaluation period in ``halves`` (one for a half-year; H1 then the year for a year)."""
+    months = tuple(month_rows)
+    people: dict[str, dict] = {}
+    departments: dict[str, dict] = {}
+    for k, label in enumerate(months):
+        for r in month_rows[label]:
+            # The leadership unit's members are assessed like everyone; the unit itself is
+            # never among the 科室 (SCORING.md §2).
+            d = departments.setdefault(r.department, {"monthly": [None] * len(months),
+                                                      "vetoes": []}) if r.ranked else None
+            if r.score is None:
+                continue
+            if d is not None:
+                d["monthly"][k] = r.score.total
+                d["vetoes"] += r.score.vetoes
+            levels = {m.id: m.level for m in r.members}
+            for p in r.score.people:
+                entry = people.setdefault(p.id, {"monthly": [None] * len(months), "vetoes": []})
+                entry |= {"name": p.name, "department": r.department,
+                          "level": levels.get(p.id, "")}
+                entry["monthly"][k] = p.total
+                entry["vetoes"] += p.vetoes
+    scores = {h: {k: e.score for k, e in evaluations.get(h, {}).items()} for h in halves}
+    person_rows = {}
+    for pid, e in people.items():
+        ev = _per_period(scores, pid, halves, standards)
+        asm = _per_period(assessments, pid, halves, standards)
+        person_rows[pid] = (e, ev, asm, person_year(standards, e["monthly"], ev, asm))
+    grades = grades_with_quota(standards, {p: row[3].total for p, row in person_rows.items()},
+                               {p: tuple(dict.fromkeys(row[0]["vetoes"]))
+                                for p, row in person_rows.items()})
+    out_people = tuple(
+        PersonAnnual(pid, e["name"], e["department"], e["level"], tuple(e["monthly"]), ev, asm,
+                     year, grades[pid], tuple(dict.fromkeys(e["vetoes"])))
+        for pid, (e, ev, asm, year) in person_rows.items())
+    totals, missing, vetoes = {}, {}, {}
+    for d, e in departments.items():
+        asm = _per_period(assessments, d, halves, standards)
+        totals[d] = department_year(standards, e["monthly"], asm)
+        missing[d] = tuple(m for m, v in zip(months, e["monthly"], strict=True) if v is None)
+        vetoes[d] = tuple(dict.fromkeys(e["vetoes"]))
+        e["assessment"] = asm
+    advanced = advanced_departments(standards, totals, lines, vetoes, missing)
+    ranks = competition_ranks(totals)
+    out_departments = tuple(sorted(
+        (DepartmentAnnual(d, lines.get(d, ""), tuple(e["monthly"]), missing[d], e["assessment"],
+                          totals[d], ranks[d], advanced[d], vetoes[d])
+         for d, e in departments.items()), key=lambda x: (x.rank or 0, x.department)))
+    last = evaluations.get(halves[-1], {}) if halves else {}
+    return AnnualResult(months, out_people, out_departments, last)

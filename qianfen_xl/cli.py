@@ -16,10 +16,14 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from .annual_batch import run_annual
+from .annual_registers import write_annual_registers
+from .annual_workbook import write_annual_workbook
 from .ballot_templates import write_evaluation_templates
 from .batch import run_consolidation
 from .consolidation import RETURNED, Consolidation, consolidation_period
 from .demo import write_demo_month
+from .demo_year import write_demo_year
 from .engine import DepartmentScore, Person
 from .errors import OutputError, PeriodError, QianfenError
 from .intake import intake
@@ -136,6 +140,41 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
     return result.exit_code
 
 
+def run_annual_command(args: argparse.Namespace, standards: Standards) -> int:
+    label = args.year or args.half
+    period = parse_period(label)
+    if period.kind not in ("year", "half"):
+        raise PeriodError(f"“{label}” 不是年度（2026）或半年（2026-H1）")
+    roster = read_roster(args.roster, standards) if args.roster else []
+    run = run_annual(args.inbox, period, standards, roster=roster, workers=args.workers)
+    unit = run.consolidation.unit
+    out = args.out or Path(f"年度考核_{label}.xlsx")
+    _print(f"{unit} {label} 年度考核：{len(run.result.people)} 人，"
+           f"{len(run.result.departments)} 个科室")
+    for d in run.result.departments:
+        mark = "先进科室" if not d.advanced else d.advanced
+        _print("  " + pad(str(d.rank or ""), 6) + pad(d.department, 18)
+               + pad(f"{d.total:.2f}", 10, True) + f"  {mark}")
+    _print(f"已写入年度汇总表：{write_annual_workbook(run, standards, unit, label, out)}")
+    if args.registers:
+        written = write_annual_registers(run.result.people, run.result.months, unit, label,
+                                         args.registers, per_person=args.per_person)
+        _print(f"已写入 {len(written)} 个年度考核情况登记表文件。")
+    return EXIT_OK if not any(f.is_error for f in run.findings) else EXIT_FINDINGS
+
+
+def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
+    """A whole fictional year through ``annual``."""
+    demo = write_demo_year(out, standards, int(parse_period(year).label), seed)
+    _print(f"已为虚构的 {standards.unit} 生成 {year} 年度材料：{demo.folder}",
+           f"  （{demo.missing[0]} 缺 {demo.missing[1]} 月表；{demo.vetoed} 3 月有一票否决事项）", "")
+    args = argparse.Namespace(year=year, half="", out=out / f"年度考核_{year}.xlsx", roster=None,
+                              registers=out / f"年度考核情况登记表_{year}.xlsx",
+                              per_person=False, workers=None, inbox=demo.folder)
+    run_annual_command(args, standards)
+    return EXIT_OK
+
+
 def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
     """The main job on the built-in fictional street: a month of weekly registers from the
     templates, consolidated into the ranking workbook."""
@@ -192,6 +231,19 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, default=None,
                    help="并行进程数，默认全部 CPU (parallel workers; default all cores)")
 
+    an = sub.add_parser("annual", help="半年、年度考核：平时、测评、考评、等次与先进科室 "
+                                       "(half-year or year: grades and 先进科室)")
+    an.add_argument("inbox", type=Path, help="存放月/周登记表、民主测评票和考评录入表的文件夹")
+    which = an.add_mutually_exclusive_group(required=True)
+    which.add_argument("--year", default="", help="年度，如 2026")
+    which.add_argument("--half", default="", help="半年，如 2026-H1")
+    an.add_argument("--out", type=Path, default=None, help="年度汇总表 .xlsx (annual workbook)")
+    an.add_argument("--roster", type=Path, default=None, help="全街道人员名单 .xlsx/.csv")
+    an.add_argument("--registers", type=Path, default=None,
+                    help="年度考核情况登记表：一个工作簿（每人一页）；与 --per-person 同用时为文件夹")
+    an.add_argument("--per-person", action="store_true", help="每人一个文件 (one file each)")
+    an.add_argument("--workers", type=int, default=None, help="并行进程数 (parallel workers)")
+
     sv = sub.add_parser("serve", help="在内网服务器上运行 xlwings Server，为 Excel 提供千分制函数 "
                                       "(serve the UDFs to Excel through xlwings Server)")
     sv.add_argument("--dir", type=Path, default=Path("qianfen-server"),
@@ -205,6 +257,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, default=Path("demo-output"), help="输出文件夹")
     d.add_argument("--seed", type=int, default=2026, help="随机种子 (deterministic data)")
     d.add_argument("--month", default="2026-11", help="示例的月份 (the month of the sample)")
+    d.add_argument("--year", default="",
+                   help="演示整个年度（月登记表、民主测评、考评、等次与先进科室），如 2026 (a whole year)")
     return parser
 
 
@@ -254,12 +308,16 @@ def _run(args: argparse.Namespace) -> int:
             return consolidate_inbox(args.inbox, args.period, standards, out=out,
                                      roster_file=args.roster, json_out=args.json,
                                      monthly_out=args.monthly_out, workers=args.workers)
+        if args.command == "annual":
+            return run_annual_command(args, standards)
         if args.command == "serve":
             if args.init_only:
                 _print(f"已生成 xlwings Server 项目：{init_project(args.dir)}")
                 return EXIT_OK
             return serve(args.dir, args.host, args.port)
         if args.command == "demo":
+            if args.year:
+                return run_demo_year(args.out, standards, args.seed, args.year)
             return run_demo(args.out, standards, args.seed, args.month)
     except QianfenError as exc:
         print(f"qianfen-xl: {exc}", file=sys.stderr)

@@ -84,6 +84,11 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("formula-overwritten", WARNING, "公式被改写为数值",
          "该单元格应为自动计算的公式；系统以重新计算的得分为准，请换用模板中的公式"),
     Rule("text-in-number", ERROR, "数字单元格中是文字", "请只填写数字"),
+    # 民主测评票 and 考评录入表
+    Rule("ballot-invalid", ERROR, "测评分无效", "请填写 0 到 100 的分数，或从下拉列表选择等次"),
+    Rule("ballot-conflict", ERROR, "分数与等次不一致", "分数和等次只填一项"),
+    Rule("ballot-duplicate", WARNING, "重复的测评票", "同一测评组、同一票号出现两次，只计一次：请核对票号"),
+    Rule("assessment-invalid", ERROR, "考评分无效", "个人考评分为 0 到 100，科室考评分为 0 到 1000"),
     # the batch: files of one department and period taken together
     Rule("register-conflict", ERROR, "同一科室同一期间有两份不同的登记表",
          "无法确定以哪一份为准：请保留一份正确的登记表，删除另一份后重新汇总"),

@@ -204,7 +204,7 @@ class FormulaCells:
         return any(c0 <= c <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in self.arrays)
 
 
-def _cell_value(rows: list[list[object]], cell: str) -> object:
+def cell_value(rows: list[list[object]], cell: str) -> object:
     match = re.match(r"([A-Z]+)(\d+)", cell)
     if not match:
         return None
@@ -409,7 +409,7 @@ def read_tables(reg: RegisterFile, sheets: set[str],
     findings: list[Finding] = []
     for name, (sheet, cell) in list(reg.header_cells.items()):
         if sheet in sheets:
-            reg.header[name] = _cell_value(rows_of(sheet), cell)
+            reg.header[name] = cell_value(rows_of(sheet), cell)
         else:
             del reg.header_cells[name]
     if SHEET_META in sheets:

@@ -147,3 +147,155 @@ def test_the_templates_command_writes_the_evaluation_templates(tmp_path, standar
     names = {p.name for p in (tmp_path / "o").iterdir()}
     assert "考评录入表_2026-H1.xlsx" in names and "民主测评票_机关全体人员_2026-H1.xlsx" in names
     assert main(["templates", "--out", str(tmp_path / "x"), "--evaluation", "2026-11"]) == 2
+
+
+# ------------------------------------------------------------------ a half-year end to end
+
+def _fill_ballot(folder, standards, group, ratees, marks, ballot_no, name):
+    from qianfen_xl.ballot_templates import build_ballot
+    from qianfen_xl.templates import save_workbook
+
+    wb = build_ballot(standards, group, "2026-H1", ratees)
+    ws = wb["测评"]
+    ws["H2"] = ballot_no
+    for r, mark in enumerate(marks, start=5):
+        ws[f"{'D' if isinstance(mark, int) else 'E'}{r}"] = mark
+    return save_workbook(wb, folder / name)
+
+
+@pytest.fixture(scope="module")
+def half_year(tmp_path_factory, standards):
+    from datetime import date
+
+    from qianfen_xl.ballot_templates import build_assessment, ratees_of
+    from qianfen_xl.engine import Incident
+    from qianfen_xl.templates import save_workbook
+
+    from builders import KIND_MONTHLY, STREET, register
+
+    inbox = tmp_path_factory.mktemp("half") / "inbox"
+    people = [p for p in STREET if p.department in ("社保所", "城市管理科")]
+    incidents = {}
+    for m in range(1, 7):
+        for d in ("社保所", "城市管理科"):
+            if (d, m) == ("城市管理科", 4):
+                continue  # a month never sent
+            members = [p for p in people if p.department == d]
+            rows = [Incident(date(2026, m, 10), members[m % len(members)].id, "N03-04", m % 3 + 1,
+                             "串岗")]
+            if (d, m) == ("社保所", 3):
+                rows.append(Incident(date(2026, 3, 12), "A02", "N09-01", 1, "索取财物"))
+            incidents[(d, m)] = rows
+            register(inbox, standards, kind=KIND_MONTHLY, period=f"2026-{m:02d}", roster=members,
+                     incidents=rows, department=d, name=f"{d}_2026-{m:02d}.xlsx")
+    everyone = ratees_of(standards, "机关全体人员", people)
+    marks = [[95, 90, 85, 80, 75, 90, 85], [90, 90, 90, 90, 90, 90, 90],
+             [100, 95, 80, 70, 60, 80, 80], [85, 85, 85, 85, 85, 85, 85],
+             [90, 80, 70, 90, 80, 70, 90], ["优秀", "称职", "称职", "基本称职", "称职", "优秀", "称职"]]
+    ballots = inbox / "测评"
+    ballots.mkdir()
+    for k, row in enumerate(marks):
+        _fill_ballot(ballots, standards, "机关全体人员", everyone, row, f"QT-{k:03d}",
+                     f"全体_{k}.xlsx")
+    heads = ratees_of(standards, "科室负责人", [p for p in people if p.department == "社保所"])
+    for k in range(2):  # two ballots only: folded into 全体
+        _fill_ballot(ballots, standards, "科室负责人", heads, [60, 60], f"KZ-{k:03d}",
+                     f"科室负责人_{k}.xlsx")
+    _fill_ballot(ballots, standards, "机关全体人员", everyone, marks[0], "QT-000", "全体_重复.xlsx")
+    wb = build_assessment(standards, "2026-H1", people)
+    ws = wb["考评"]
+    for r in range(5, 5 + len(people) + 2):
+        ws[f"D{r}"] = 90 if ws[f"C{r}"].value != "科室" else 950
+    save_workbook(wb, inbox / "考评录入表.xlsx")
+    return inbox, people, incidents, everyone, marks
+
+
+def test_a_half_year_end_to_end(half_year, standards, tmp_path):
+    from qianfen_xl.annual import Ballot, ballot_points, evaluate, person_year
+    from qianfen_xl.annual_batch import run_annual
+    from qianfen_xl.engine import score_department
+    from qianfen_xl.periods import parse_period
+
+    inbox, people, incidents, everyone, marks = half_year
+    run = run_annual(inbox, parse_period("2026-H1"), standards, workers=1)
+    result = run.result
+    assert result.months == tuple(f"2026-{m:02d}" for m in range(1, 7))
+    ballots = [Ballot("机关全体人员", f"r{k}", ratee[0], ballot_points(standards, mark))
+               for k, row in enumerate(marks) for ratee, mark in zip(everyone, row, strict=True)]
+    ballots += [Ballot("科室负责人", f"h{k}", h, 60.0) for k in range(2) for h in ("A02", "A03")]
+    levels = {p.id: p.level for p in people} | {"社保所": "科室", "城市管理科": "科室"}
+    expected_eval = evaluate(standards, ballots, levels)
+    by_id = {p.id: p for p in result.people}
+    for person in people:
+        months = []
+        for m in range(1, 7):
+            rows = incidents.get((person.department, m))
+            members = [p for p in people if p.department == person.department]
+            months.append(None if rows is None else next(
+                x.total for x in score_department(standards, "", members, rows).people
+                if x.id == person.id))
+        year = person_year(standards, months, expected_eval[person.id].score, 90)
+        assert by_id[person.id].year == year, person.id
+    assert expected_eval["A02"].folded == ("科室负责人",)
+    assert by_id["A02"].vetoes == ("N09-01",)
+    assert [p.grade.grade for p in result.people].count("优秀") <= 1  # 5 people → quota 1
+    departments = {d.department: d for d in result.departments}
+    assert "一票否决" in departments["社保所"].advanced
+    assert departments["城市管理科"].advanced == "缺少月度得分：2026-04"
+    assert departments["城市管理科"].missing == ("2026-04",)
+    assert any(f.code == "ballot-duplicate" and f.file == "测评/全体_重复.xlsx"
+               for f in run.findings)
+
+
+def test_the_annual_workbook_never_names_a_rater(half_year, standards, tmp_path):
+    from openpyxl import load_workbook
+
+    from qianfen_xl.cli import main
+
+    inbox, *_ = half_year
+    out = tmp_path / "年度.xlsx"
+    registers = tmp_path / "登记表.xlsx"
+    assert main(["annual", str(inbox), "--half", "2026-H1", "--out", str(out),
+                 "--registers", str(registers), "--workers", "1"]) in (0, 1)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["个人年度", "科室年度", "测评汇总", "校验报告", "数据来源"]
+    cells = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value]
+    assert not any("QT-" in v or "KZ-" in v for v in cells)  # 票号: never in any output
+    summary = [c.value for row in wb["测评汇总"].iter_rows() for c in row]
+    assert "科室负责人" in summary  # folded: named as a group, never shown alone
+    assert len(load_workbook(registers).sheetnames) == 5
+
+
+@pytest.mark.libreoffice
+def test_the_annual_registers_print_one_a4_page_each(half_year, standards, tmp_path,
+                                                     lo_profile):
+    import subprocess
+
+    from qianfen_xl.annual_batch import run_annual
+    from qianfen_xl.annual_registers import write_annual_registers
+    from qianfen_xl.periods import parse_period
+
+    from libreoffice import convert
+
+    inbox, people, *_ = half_year
+    run = run_annual(inbox, parse_period("2026-H1"), standards, workers=1)
+    (book,) = write_annual_registers(run.result.people, run.result.months, "xxx街道", "2026-H1",
+                                     tmp_path / "登记表.xlsx")
+    (pdf,) = convert([book], tmp_path / "pdf", lo_profile, "pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+    assert pages == len(people)
+
+
+def test_demo_year_runs_the_whole_year(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from qianfen_xl.cli import main
+
+    assert main(["demo", "--year", "2026", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "先进科室" in printed and "一票否决" in printed and "缺少月度得分" in printed
+    wb = load_workbook(tmp_path / "年度考核_2026.xlsx", read_only=True)
+    people = list(wb["个人年度"].iter_rows(min_row=4, values_only=True))
+    assert sum(1 for r in people if r[0] and str(r[0])[0] in "DL") == 84  # everyone, 班子 too
+    assert len(load_workbook(tmp_path / "年度考核情况登记表_2026.xlsx").sheetnames) == 84

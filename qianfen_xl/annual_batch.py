@@ -1,0 +1,81 @@
+"""``qianfen-xl annual``: the months of an inbox (as ``consolidate`` scores them), its
+民主测评票 and 考评录入表, assembled into the half-year or year (annual.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .annual import AnnualResult, Ballot, assemble_year, evaluate
+from .batch import discover, intake_all
+from .consolidation import Consolidation, consolidate
+from .engine import Person
+from .evaluation_io import (
+    EVALUATION_KINDS,
+    EvaluationFile,
+    assessments_from,
+    ballots_from,
+    peek_kind,
+    read_evaluation,
+)
+from .findings import Finding
+from .periods import Period
+from .schemas.columns import KIND_ASSESSMENT, RATEE_DEPARTMENT
+from .standards import Standards
+
+
+@dataclass(frozen=True)
+class AnnualRun:
+    result: AnnualResult
+    consolidation: Consolidation
+    evaluations: tuple[EvaluationFile, ...]
+    findings: tuple[Finding, ...]
+    halves: tuple[str, ...]
+
+
+def evaluation_periods(period: Period) -> tuple[str, ...]:
+    """The evaluations a period combines: a half-year its own; a year H1 and year-end."""
+    return (period.label,) if period.kind == "half" else (f"{period.label}-H1", period.label)
+
+
+def run_annual(inbox: Path, period: Period, standards: Standards, *,
+               roster: Sequence[Person] = (), workers: int | None = None) -> AnnualRun:
+    files = discover(inbox)
+    kinds = {label: peek_kind(path) for path, label in files}
+    registers = [(p, label) for p, label in files if kinds[label] not in EVALUATION_KINDS]
+    consolidation = consolidate(standards, intake_all(registers, standards, workers), period,
+                                roster)
+    evaluations = tuple(read_evaluation(p, label) for p, label in files
+                        if kinds[label] in EVALUATION_KINDS)
+    halves = evaluation_periods(period)
+    months = {m.period.label: m.departments for m in consolidation.requested}
+    level_of = {m.id: m.level for rows in months.values() for r in rows for m in r.members}
+    level_of |= {r.department: RATEE_DEPARTMENT for rows in months.values() for r in rows}
+    lines = {r.department: r.line for rows in months.values() for r in rows}
+    findings: list[Finding] = []
+    marks: dict[str, list[Ballot]] = defaultdict(list)
+    scores: dict[str, dict[str, float]] = defaultdict(dict)
+    first_of: dict[tuple[str, str, str], str] = {}  # (period, group, 票号) → the first file
+    for ef in evaluations:
+        if ef.period is None or ef.period.label not in halves:
+            if ef.period is not None:
+                findings.append(Finding("period-outside", ef.label,
+                                        detail=f"表内期间 {ef.period.label}"))
+            continue
+        if ef.kind == KIND_ASSESSMENT:
+            scores[ef.period.label] |= assessments_from(standards, ef)
+            continue
+        key = (ef.period.label, ef.group, ef.ballot_no or ef.label)
+        if key in first_of:  # the same ballot twice: counted once
+            findings.append(Finding("ballot-duplicate", ef.label,
+                                    detail=f"与 {first_of[key]} 是同一测评组、同一票号"))
+            continue
+        first_of[key] = ef.label
+        marks[ef.period.label] += ballots_from(standards, ef)
+    by_period = {half: evaluate(standards, ballots, level_of) for half, ballots in marks.items()}
+    result = assemble_year(standards, months, halves, by_period, scores, lines)
+    findings = [f for ef in evaluations for f in ef.findings] + findings
+    return AnnualRun(result, consolidation, evaluations, tuple(consolidation.findings)
+                     + tuple(findings), halves)

@@ -1,0 +1,180 @@
+"""Reading filled 民主测评票 and 考评录入表: the ballots (anonymous: a ballot is known by its
+group and 票号 only) and the 考评 scores, each bad cell a finding naming it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+
+from .annual import Ballot, ballot_points
+from .findings import Finding
+from .limits import MAX_ROWS, LimitExceeded, check_archive, read_source
+from .normalise import to_count, to_key, to_text
+from .periods import Period, parse_period
+from .reading import ZIP_MAGIC, SheetTable, cell_value, defined_names, find_table
+from .schemas.columns import (
+    ASSESSMENT_COLUMNS,
+    BALLOT_COLUMNS,
+    KIND_ASSESSMENT,
+    KIND_BALLOT,
+    NAME_BALLOT_NO,
+    NAME_GROUP,
+    NAME_KIND,
+    NAME_PERIOD,
+    RATEE_DEPARTMENT,
+    SHEET_ASSESSMENT,
+    SHEET_BALLOT,
+)
+from .standards import Standards
+
+EVALUATION_KINDS = {KIND_BALLOT: (SHEET_BALLOT, BALLOT_COLUMNS),
+                    KIND_ASSESSMENT: (SHEET_ASSESSMENT, ASSESSMENT_COLUMNS)}
+
+
+@dataclass
+class EvaluationFile:
+    label: str
+    sha256: str = ""
+    size: int = 0
+    kind: str = ""
+    group: str = ""
+    ballot_no: str = ""
+    period: Period | None = None
+    table: SheetTable | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def peek_kind(path: Path) -> str:
+    """The template kind a workbook declares (qf_kind), or "" (cheap: names and one cell)."""
+    try:
+        data = read_source(path, path.name)
+        if not data.startswith(ZIP_MAGIC):
+            return ""
+        names, book = _names_and_book(data, path.name)
+        return to_text(_Cells(book, names)(NAME_KIND)) or ""
+    except Exception:  # noqa: BLE001 (not ours to judge here: the register reader will)
+        return ""
+
+
+def _names_and_book(data: bytes, label: str) -> tuple[dict, CalamineWorkbook]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        check_archive(archive, label)
+        names = defined_names(ElementTree.fromstring(archive.read("xl/workbook.xml")))
+    return names, CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
+class _Cells:
+    """Header cells by defined name, each sheet parsed once."""
+
+    def __init__(self, book: CalamineWorkbook, names: dict[str, tuple[str, str]]) -> None:
+        self.book, self.names, self.rows = book, names, {}
+
+    def __call__(self, name: str) -> object:
+        ref = self.names.get(name)
+        if ref is None or ref[0] not in self.book.sheet_names:
+            return None
+        sheet, cell = ref
+        if sheet not in self.rows:
+            self.rows[sheet] = self.book.get_sheet_by_name(sheet).to_python(
+                skip_empty_area=False)
+        return cell_value(self.rows[sheet], cell)
+
+
+def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
+    label = label or path.name
+    ef = EvaluationFile(label)
+    try:
+        data = read_source(path, label)
+        ef.sha256, ef.size = hashlib.sha256(data).hexdigest(), len(data)
+        if not data.startswith(ZIP_MAGIC):
+            ef.findings.append(Finding("not-a-workbook", label))
+            return ef
+        names, book = _names_and_book(data, label)
+        value = _Cells(book, names)
+        ef.kind = to_text(value(NAME_KIND)) or ""
+        if ef.kind not in EVALUATION_KINDS:
+            ef.findings.append(Finding("template-unknown", label, detail=f"“{ef.kind}”"))
+            return ef
+        ef.group = to_text(value(NAME_GROUP)) or ""
+        ef.ballot_no = to_key(value(NAME_BALLOT_NO)) or ""
+        raw_period = to_text(value(NAME_PERIOD)) or ""
+        try:
+            ef.period = parse_period(raw_period)
+        except ValueError:
+            sheet, cell = names.get(NAME_PERIOD, ("", ""))
+            ef.findings.append(Finding("period-invalid", label, sheet, cell, f"“{raw_period}”"))
+        sheet, specs = EVALUATION_KINDS[ef.kind]
+        grid = book.get_sheet_by_name(sheet)
+        if grid.height > MAX_ROWS:
+            raise LimitExceeded(Finding("sheet-too-large", label, sheet, "", f"{grid.height} 行"))
+        ef.table, problems = find_table(grid.to_python(skip_empty_area=False), sheet, specs,
+                                        label)
+        ef.findings += problems
+    except LimitExceeded as exc:
+        ef.findings.append(exc.finding)
+    except OSError as exc:
+        ef.findings.append(Finding("file-unreadable", label, detail=exc.strerror or str(exc)))
+    except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
+        ef.findings.append(Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）"))
+    return ef
+
+
+def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:
+    """The ballot's marks; a mark that is neither a 0–100 score nor a grade, or a score
+    and a grade that disagree, is a finding on ``ef`` (and not counted)."""
+    t = ef.table
+    if t is None:
+        return []
+    rater = f"{ef.group}#{ef.ballot_no or ef.label}"
+    out = []
+    seen: set[str] = set()
+    for row in t.rows:
+        ratee = to_key(t.value("对象", row))
+        score, grade = t.value("分数", row), to_text(t.value("等次", row))
+        if not ratee or (score is None and grade is None):
+            continue
+        if ratee in seen:  # one mark per ratee on a ballot: the first counts
+            ef.findings.append(Finding("ballot-duplicate", ef.label, t.sheet,
+                                       t.cell("对象", row), f"“{ratee}”"))
+            continue
+        seen.add(ratee)
+        try:
+            mark = ballot_points(standards, score if score is not None else grade)
+            if score is not None and grade is not None and ballot_points(standards, grade) != mark:
+                ef.findings.append(Finding("ballot-conflict", ef.label, t.sheet,
+                                           t.cell("等次", row), f"{score} 与 {grade}"))
+                continue
+        except ValueError:
+            cell = t.cell("分数" if score is not None else "等次", row)
+            ef.findings.append(Finding("ballot-invalid", ef.label, t.sheet, cell,
+                                       f"“{score if score is not None else grade}”"))
+            continue
+        out.append(Ballot(ef.group, rater, ratee, mark))
+    return out
+
+
+def assessments_from(standards: Standards, ef: EvaluationFile) -> dict[str, float]:
+    """对象 → 考评分 (people 0–100, departments 0–1000); a bad value is a finding."""
+    t = ef.table
+    out: dict[str, float] = {}
+    if t is None:
+        return out
+    for row in t.rows:
+        key = to_key(t.value("对象", row))
+        value, bad = to_count(t.value("考评分", row))
+        if not key or (value is None and not bad):
+            continue
+        high = standards.full_marks if t.value("类别", row) == RATEE_DEPARTMENT else 100
+        if bad or value is None or not 0 <= value <= high:
+            ef.findings.append(Finding("assessment-invalid", ef.label, t.sheet,
+                                       t.cell("考评分", row), f"“{t.value('考评分', row)}”"))
+            continue
+        out[key] = value
+    return out
