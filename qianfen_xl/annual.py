@@ -273,7 +273,8 @@ def _per_period(values: Mapping[str, Mapping[str, float]], key: str, halves: Seq
 def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence], halves: Sequence[str],
                   evaluations: Mapping[str, Mapping[str, Evaluation]],
                   assessments: Mapping[str, Mapping[str, float]],
-                  lines: Mapping[str, str]) -> AnnualResult:
+                  lines: Mapping[str, str],
+                  adjustments: Mapping[str, float] | None = None) -> AnnualResult:
     """The year (or half-year) from its months' department results (``month_rows``: month
     label → DepartmentMonth list, as consolidation gives them), the 测评 and 考评 of each
     evaluation period in ``halves`` (one for a half-year; H1 then the year for a year)."""
@@ -303,7 +304,8 @@ def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence], halv
     for pid, e in people.items():
         ev = _per_period(scores, pid, halves, standards)
         asm = _per_period(assessments, pid, halves, standards)
-        person_rows[pid] = (e, ev, asm, person_year(standards, e["monthly"], ev, asm))
+        person_rows[pid] = (e, ev, asm, person_year(standards, e["monthly"], ev, asm,
+                                                    (adjustments or {}).get(pid, 0.0)))
     grades = grades_with_quota(standards, {p: row[3].total for p, row in person_rows.items()},
                                {p: tuple(dict.fromkeys(row[0]["vetoes"]))
                                 for p, row in person_rows.items()})

@@ -15,7 +15,7 @@ from .engine import Person
 from .evaluation_io import (
     EVALUATION_KINDS,
     EvaluationFile,
-    assessments_from,
+    assessment_rows,
     ballots_from,
     peek_kind,
     read_evaluation,
@@ -57,6 +57,7 @@ def run_annual(inbox: Path, period: Period, standards: Standards, *,
     findings: list[Finding] = []
     marks: dict[str, list[Ballot]] = defaultdict(list)
     scores: dict[str, dict[str, float]] = defaultdict(dict)
+    adjustments: dict[str, float] = {}
     first_of: dict[tuple[str, str, str], str] = {}  # (period, group, 票号) → the first file
     for ef in evaluations:
         if ef.period is None or ef.period.label not in halves:
@@ -65,7 +66,10 @@ def run_annual(inbox: Path, period: Period, standards: Standards, *,
                                         detail=f"表内期间 {ef.period.label}"))
             continue
         if ef.kind == KIND_ASSESSMENT:
-            scores[ef.period.label] |= assessments_from(standards, ef)
+            values, changes = assessment_rows(standards, ef)
+            scores[ef.period.label] |= values
+            if ef.period.label == halves[-1]:  # the period's own decision stands for it
+                adjustments |= changes
             continue
         key = (ef.period.label, ef.group, ef.ballot_no or ef.label)
         if key in first_of:  # the same ballot twice: counted once
@@ -75,7 +79,7 @@ def run_annual(inbox: Path, period: Period, standards: Standards, *,
         first_of[key] = ef.label
         marks[ef.period.label] += ballots_from(standards, ef)
     by_period = {half: evaluate(standards, ballots, level_of) for half, ballots in marks.items()}
-    result = assemble_year(standards, months, halves, by_period, scores, lines)
+    result = assemble_year(standards, months, halves, by_period, scores, lines, adjustments)
     findings = [f for ef in evaluations for f in ef.findings] + findings
     return AnnualRun(result, consolidation, evaluations, tuple(consolidation.findings)
                      + tuple(findings), halves)

@@ -70,6 +70,14 @@ def _fill(wb, run: AnnualRun, standards: Standards, unit: str, period: str) -> N
     chart.set_legend({"none": True})
     people.ws.insert_chart(anchor, 3, chart)
 
+    pending = [p for p in r.people if p.grade.grade == PENDING]
+    if pending:
+        ties = SheetWriter(wb, "待定名单", f"{unit} {period} 优秀名额边界同分人员（请考核小组决定）",
+                           subtitle, [Column("编号", 9), Column("姓名", 10), Column("科室", 16),
+                                      Column("总分", 9, SCORE_FORMAT), Column("说明", 60, wrap=True)])
+        for p in sorted(pending, key=lambda p: p.id):
+            ties.add([p.id, p.name, p.department, p.year.total, p.grade.reason])
+
     depts = SheetWriter(wb, "科室年度", f"{unit} {period} 科室年度考核", subtitle, [
         Column("名次", 6), Column("科室", 16), Column("口", 8),
         *[Column(m, 9, SCORE_FORMAT) for m in months],

@@ -160,12 +160,13 @@ def build_assessment(standards: Standards, period: str, roster: Sequence[Person]
     ws.title = SHEET_ASSESSMENT
     sheet_title(ws, f"{unit} {KIND_ASSESSMENT}", len(ASSESSMENT_COLUMNS))
     _header_fields(ws, (("A2", "单位", unit), ("C2", "", ""), ("E2", "期间", period)))
-    ws["A3"] = "个人考评分 0–100（含述职）；科室考评分 0–1000（总结与主管领导测评）。"
+    ws["A3"] = ("个人考评分 0–100（含述职）；科室考评分 0–1000（总结与主管领导测评）。"
+                "调整：经考核小组决定对个人总分的加减分，请在说明中写明依据。")
     ws["A3"].font = Font(size=9, color="666666")
     rows = [(p.id, p.name, p.level) for p in roster]
     rows += [(d, d, RATEE_DEPARTMENT) for d in dict.fromkeys(
         p.department for p in roster if p.department != standards.leadership_unit)]
-    _table(ws, TABLE_ASSESSMENTS, ASSESSMENT_COLUMNS, rows, ("考评分", "说明"))
+    _table(ws, TABLE_ASSESSMENTS, ASSESSMENT_COLUMNS, rows, ("考评分", "调整", "说明"))
     for name, col in ((NAME_UNIT, "B"), (NAME_PERIOD, "F")):
         define_name(wb, name, sheet_ref(SHEET_ASSESSMENT, col, 2))
     setup_print(ws, f"1:{HEADER_ROW}", landscape=False)

@@ -14,11 +14,12 @@ from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
 from .annual import Ballot, ballot_points
-from .findings import Finding
+from .findings import Finding, dedupe
 from .limits import MAX_ROWS, LimitExceeded, check_archive, read_source
 from .normalise import to_count, to_key, to_text
 from .periods import Period, parse_period
 from .reading import ZIP_MAGIC, SheetTable, cell_value, defined_names, find_table
+from .schemas import assessment_schema, ballot_schema
 from .schemas.columns import (
     ASSESSMENT_COLUMNS,
     BALLOT_COLUMNS,
@@ -28,11 +29,11 @@ from .schemas.columns import (
     NAME_GROUP,
     NAME_KIND,
     NAME_PERIOD,
-    RATEE_DEPARTMENT,
     SHEET_ASSESSMENT,
     SHEET_BALLOT,
 )
 from .standards import Standards
+from .validation import findings_from_failures, schema_failures
 
 EVALUATION_KINDS = {KIND_BALLOT: (SHEET_BALLOT, BALLOT_COLUMNS),
                     KIND_ASSESSMENT: (SHEET_ASSESSMENT, ASSESSMENT_COLUMNS)}
@@ -133,9 +134,12 @@ def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:
     if t is None:
         return []
     rater = f"{ef.group}#{ef.ballot_no or ef.label}"
+    bad = _schema_findings(ballot_schema(standards), ef)
     out = []
     seen: set[str] = set()
     for row in t.rows:
+        if row in bad:
+            continue
         ratee = to_key(t.value("对象", row))
         score, grade = t.value("分数", row), to_text(t.value("等次", row))
         if not ratee or (score is None and grade is None):
@@ -145,36 +149,39 @@ def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:
                                        t.cell("对象", row), f"“{ratee}”"))
             continue
         seen.add(ratee)
-        try:
-            mark = ballot_points(standards, score if score is not None else grade)
-            if score is not None and grade is not None and ballot_points(standards, grade) != mark:
-                ef.findings.append(Finding("ballot-conflict", ef.label, t.sheet,
-                                           t.cell("等次", row), f"{score} 与 {grade}"))
-                continue
-        except ValueError:
-            cell = t.cell("分数" if score is not None else "等次", row)
-            ef.findings.append(Finding("ballot-invalid", ef.label, t.sheet, cell,
-                                       f"“{score if score is not None else grade}”"))
+        mark = ballot_points(standards, score if score is not None else grade)
+        if score is not None and grade is not None and ballot_points(standards, grade) != mark:
+            ef.findings.append(Finding("ballot-conflict", ef.label, t.sheet,
+                                       t.cell("等次", row), f"{score} 与 {grade}"))
             continue
         out.append(Ballot(ef.group, rater, ratee, mark))
     return out
 
 
-def assessments_from(standards: Standards, ef: EvaluationFile) -> dict[str, float]:
-    """对象 → 考评分 (people 0–100, departments 0–1000); a bad value is a finding."""
+def _schema_findings(schema, ef: EvaluationFile) -> set[int]:  # noqa: ANN001
+    """Run a schema on the file's table; its failures become findings. Returns the bad rows."""
+    failures = schema_failures(schema, ef.table.frame)
+    ef.findings[:] = dedupe(ef.findings + findings_from_failures(failures, ef.table, ef.label))
+    return {row for _, row, _ in failures}
+
+
+def assessment_rows(standards: Standards, ef: EvaluationFile) -> tuple[
+        dict[str, float], dict[str, float]]:
+    """(对象 → 考评分, 对象 → 调整) of a 考评录入表; bad values are findings, not counted."""
     t = ef.table
-    out: dict[str, float] = {}
+    scores: dict[str, float] = {}
+    adjustments: dict[str, float] = {}
     if t is None:
-        return out
+        return scores, adjustments
+    bad = _schema_findings(assessment_schema(standards), ef)
     for row in t.rows:
         key = to_key(t.value("对象", row))
-        value, bad = to_count(t.value("考评分", row))
-        if not key or (value is None and not bad):
+        if not key or row in bad:
             continue
-        high = standards.full_marks if t.value("类别", row) == RATEE_DEPARTMENT else 100
-        if bad or value is None or not 0 <= value <= high:
-            ef.findings.append(Finding("assessment-invalid", ef.label, t.sheet,
-                                       t.cell("考评分", row), f"“{t.value('考评分', row)}”"))
-            continue
-        out[key] = value
-    return out
+        score = to_count(t.value("考评分", row))[0]
+        if score is not None:
+            scores[key] = score
+        adjustment = to_count(t.value("调整", row))[0]
+        if adjustment:
+            adjustments[key] = adjustment
+    return scores, adjustments

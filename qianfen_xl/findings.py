@@ -89,6 +89,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("ballot-conflict", ERROR, "分数与等次不一致", "分数和等次只填一项"),
     Rule("ballot-duplicate", WARNING, "重复的测评票", "同一测评组、同一票号出现两次，只计一次：请核对票号"),
     Rule("assessment-invalid", ERROR, "考评分无效", "个人考评分为 0 到 100，科室考评分为 0 到 1000"),
+    Rule("adjustment-invalid", ERROR, "调整分不是数字", "调整请填写加减的分数，如 -10 或 5"),
     # the batch: files of one department and period taken together
     Rule("register-conflict", ERROR, "同一科室同一期间有两份不同的登记表",
          "无法确定以哪一份为准：请保留一份正确的登记表，删除另一份后重新汇总"),

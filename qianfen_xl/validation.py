@@ -39,6 +39,7 @@ ROSTER_HEADERS = tuple(c.header for c in ROSTER_COLUMNS)
 INCIDENT_HEADERS = tuple(c.header for c in INCIDENT_COLUMNS)
 # The column a frame-wide check points at.
 BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
+         "assessment-invalid": "考评分",
     "date-missing": "日期", "item-missing": "项目", "count-missing": "次数",
     "reason-missing": "事由", "person-required": "编号", "person-not-allowed": "编号",
     "item-leadership-only": "项目", "person-unknown": "编号", "person-name-mismatch": "姓名",

@@ -93,6 +93,7 @@ ASSESSMENT_COLUMNS = (
     ColumnSpec("名称", 14),
     ColumnSpec("类别", 12),
     ColumnSpec("考评分", 10, number_format="0.00"),  # people 0–100, departments 0–1000
+    ColumnSpec("调整", 8, required=False, number_format="0.00"),  # ± points on a person's total
     ColumnSpec("说明", 30, required=False),
 )
 

@@ -112,3 +112,51 @@ def incident_schema(standards: Standards) -> pa.DataFrameSchema:
         strict=False,
         name="incidents",
     )
+
+
+def _numeric(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.map(lambda v: v if not isinstance(v, bool) else None),
+                         errors="coerce")
+
+
+@cache
+def ballot_schema(standards: Standards) -> pa.DataFrameSchema:
+    """A 民主测评票's rows: 分数 0–100 or an 等次 from the standards, not both different."""
+    grades = list(standards.ballots["grade_points"])
+
+    def score_ok(s: pd.Series) -> pd.Series:
+        number = _numeric(s)
+        return _blank(s) | (number.notna() & number.between(0, 100))
+
+    return pa.DataFrameSchema(
+        {
+            "对象": pa.Column(object, nullable=True),
+            "分数": pa.Column(object, nullable=True, required=False,
+                            checks=pa.Check(score_ok, name="ballot-invalid")),
+            "等次": pa.Column(object, nullable=True, required=False, checks=pa.Check(
+                lambda s: _blank(s) | s.astype("string").str.strip().isin(grades),
+                name="ballot-invalid")),
+        },
+        strict=False,
+        name="ballots",
+    )
+
+
+@cache
+def assessment_schema(standards: Standards) -> pa.DataFrameSchema:
+    """A 考评录入表's rows: 考评分 0–100 for a person, 0–满分 for a department; 调整 a number."""
+    def score_ok(df: pd.DataFrame) -> pd.Series:
+        number = _numeric(df["考评分"])
+        high = (df["类别"] == "科室").map({True: standards.full_marks, False: 100.0})
+        return _blank(df["考评分"]) | (number.notna() & (number >= 0) & (number <= high))
+
+    return pa.DataFrameSchema(
+        {
+            "对象": pa.Column(object, nullable=True),
+            "调整": pa.Column(object, nullable=True, required=False, checks=pa.Check(
+                lambda s: _blank(s) | _numeric(s).notna(), name="adjustment-invalid")),
+        },
+        checks=[pa.Check(score_ok, name="assessment-invalid")],
+        strict=False,
+        name="assessments",
+    )

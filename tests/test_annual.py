@@ -206,6 +206,8 @@ def half_year(tmp_path_factory, standards):
     ws = wb["考评"]
     for r in range(5, 5 + len(people) + 2):
         ws[f"D{r}"] = 90 if ws[f"C{r}"].value != "科室" else 950
+        if ws[f"A{r}"].value == "C01":
+            ws[f"E{r}"] = -10  # an adjustment the assessment group decided
     save_workbook(wb, inbox / "考评录入表.xlsx")
     return inbox, people, incidents, everyone, marks
 
@@ -234,7 +236,8 @@ def test_a_half_year_end_to_end(half_year, standards, tmp_path):
             months.append(None if rows is None else next(
                 x.total for x in score_department(standards, "", members, rows).people
                 if x.id == person.id))
-        year = person_year(standards, months, expected_eval[person.id].score, 90)
+        year = person_year(standards, months, expected_eval[person.id].score, 90,
+                           -10 if person.id == "C01" else 0)
         assert by_id[person.id].year == year, person.id
     assert expected_eval["A02"].folded == ("科室负责人",)
     assert by_id["A02"].vetoes == ("N09-01",)
@@ -299,3 +302,48 @@ def test_demo_year_runs_the_whole_year(tmp_path, capsys):
     people = list(wb["个人年度"].iter_rows(min_row=4, values_only=True))
     assert sum(1 for r in people if r[0] and str(r[0])[0] in "DL") == 84  # everyone, 班子 too
     assert len(load_workbook(tmp_path / "年度考核情况登记表_2026.xlsx").sheetnames) == 84
+
+
+def test_ties_across_the_quota_get_their_own_list_in_the_workbook(tmp_path, standards):
+    from openpyxl import load_workbook
+
+    from qianfen_xl.annual import AnnualResult, Grade, PersonAnnual, PersonYear
+    from qianfen_xl.annual_batch import AnnualRun
+    from qianfen_xl.annual_workbook import write_annual_workbook
+    from qianfen_xl.consolidation import consolidate, consolidation_period
+
+    year = PersonYear(690, 6, 190, 90, 0, 970)
+    people = tuple(PersonAnnual(pid, name, "社保所", "一般工作人员", (690.0,) * 6, 95, 90, year,
+                                Grade(PENDING, "与其他 1 人同分 970.00，跨越优秀名额"), ())
+                   for pid, name in (("A01", "张晓明"), ("A02", "李海燕")))
+    result = AnnualResult(tuple(f"2026-{m:02d}" for m in range(1, 7)), people, (), {})
+    run = AnnualRun(result, consolidate(standards, [], consolidation_period("2026-H1")), (), (),
+                    ("2026-H1",))
+    out = write_annual_workbook(run, standards, "xxx街道", "2026-H1", tmp_path / "年度.xlsx")
+    rows = list(load_workbook(out)["待定名单"].iter_rows(min_row=4, values_only=True))
+    assert [r[:2] for r in rows] == [("A01", "张晓明"), ("A02", "李海燕")]
+    assert "跨越优秀名额" in rows[0][4]
+
+
+def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_path, standards):
+    from qianfen_xl.ballot_templates import build_assessment
+    from qianfen_xl.evaluation_io import assessment_rows, ballots_from, read_evaluation
+    from qianfen_xl.templates import save_workbook
+
+    from builders import ROSTER
+
+    ratees = [(p.id, p.name, p.level) for p in ROSTER]
+    path = _fill_ballot(tmp_path, standards, ALL, ratees, [120, "很好", 88], "Q1", "票.xlsx")
+    ef = read_evaluation(path)
+    marks = ballots_from(standards, ef)
+    assert [(b.ratee, b.value) for b in marks] == [("A03", 88.0)]
+    assert sorted((f.sheet, f.cell, f.code) for f in ef.findings) == [
+        ("测评", "D5", "ballot-invalid"), ("测评", "E6", "ballot-invalid")]
+    wb = build_assessment(standards, "2026-H1", ROSTER)
+    ws = wb["考评"]
+    ws["D5"], ws["D6"], ws["E7"], ws["D8"] = 101, 95, "减五分", 1200
+    ef = read_evaluation(save_workbook(wb, tmp_path / "考评.xlsx"))
+    scores, adjustments = assessment_rows(standards, ef)
+    assert scores == {"A02": 95} and adjustments == {}
+    assert sorted((f.cell, f.code) for f in ef.findings) == [
+        ("D5", "assessment-invalid"), ("D8", "assessment-invalid"), ("E7", "adjustment-invalid")]
