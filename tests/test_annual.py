@@ -151,11 +151,11 @@ def test_the_templates_command_writes_the_evaluation_templates(tmp_path, standar
 
 # ------------------------------------------------------------------ a half-year end to end
 
-def _fill_ballot(folder, standards, group, ratees, marks, ballot_no, name):
+def _fill_ballot(folder, standards, group, ratees, marks, ballot_no, name, period="2026-H1"):
     from qianfen_xl.ballot_templates import build_ballot
     from qianfen_xl.templates import save_workbook
 
-    wb = build_ballot(standards, group, "2026-H1", ratees)
+    wb = build_ballot(standards, group, period, ratees)
     ws = wb["测评"]
     ws["H2"] = ballot_no
     for r, mark in enumerate(marks, start=5):
@@ -347,3 +347,83 @@ def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_p
     assert scores == {"A02": 95} and adjustments == {}
     assert sorted((f.cell, f.code) for f in ef.findings) == [
         ("D5", "assessment-invalid"), ("D8", "assessment-invalid"), ("E7", "adjustment-invalid")]
+
+
+# ------------------------------------------------------------------ a whole year end to end
+
+@pytest.fixture(scope="module")
+def whole_year(tmp_path_factory, standards):
+    from datetime import date
+
+    from qianfen_xl.ballot_templates import build_assessment, ratees_of
+    from qianfen_xl.engine import Incident
+    from qianfen_xl.templates import save_workbook
+
+    from builders import KIND_MONTHLY, STREET, register
+
+    inbox = tmp_path_factory.mktemp("year") / "inbox"
+    people = [p for p in STREET if p.department in ("社保所", "城市管理科")]
+    incidents = {}
+    for m in range(1, 13):
+        for d in ("社保所", "城市管理科"):
+            members = [p for p in people if p.department == d]
+            rows = [Incident(date(2026, m, 5), members[(m + 1) % len(members)].id, "N07-04",
+                             1 + m % 2, "周例会迟到")]
+            if (d, m) == ("社保所", 3):
+                rows.append(Incident(date(2026, 3, 12), "A02", "N09-01", 1, "索取财物"))
+            incidents[(d, m)] = rows
+            register(inbox, standards, kind=KIND_MONTHLY, period=f"2026-{m:02d}", roster=members,
+                     incidents=rows, department=d, name=f"{d}_2026-{m:02d}.xlsx")
+    everyone = ratees_of(standards, "机关全体人员", people)
+    marks = {"2026-H1": [[100, 100, 80, 85, 90, 95, 88]] * 3 + [[100, 95, 85, 80, 90, 90, 90]] * 3,
+             "2026": [[100, 98, 82, 86, 91, 96, 87]] * 3 + [[100, 97, 84, 83, 92, 91, 89]] * 3}
+    for period, rows in marks.items():
+        for k, row in enumerate(rows):
+            _fill_ballot(inbox / period, standards, "机关全体人员", everyone, row,
+                         f"{period}-{k}", f"全体_{k}.xlsx", period)
+        wb = build_assessment(standards, period, people)
+        ws = wb["考评"]
+        for r in range(5, 5 + len(people) + 2):
+            ws[f"D{r}"] = (100 if ws[f"A{r}"].value == "A02" else 90) \
+                if ws[f"C{r}"].value != "科室" else 950
+        save_workbook(wb, inbox / f"考评录入表_{period}.xlsx")
+    return inbox, people, incidents, everyone, marks
+
+
+def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whole_year,
+                                                                           standards):
+    from qianfen_xl.annual import Ballot, combine_year, department_year, evaluate, person_year
+    from qianfen_xl.annual_batch import run_annual
+    from qianfen_xl.engine import score_department
+    from qianfen_xl.periods import parse_period
+
+    inbox, people, incidents, everyone, marks = whole_year
+    run = run_annual(inbox, parse_period("2026"), standards, workers=1)
+    levels = {p.id: p.level for p in people} | {"社保所": "科室", "城市管理科": "科室"}
+    evaluations = {period: evaluate(standards, [
+        Ballot("机关全体人员", f"{period}{k}", ratee[0], float(mark))
+        for k, row in enumerate(rows) for ratee, mark in zip(everyone, row, strict=True)], levels)
+        for period, rows in marks.items()}
+    by_id = {p.id: p for p in run.result.people}
+    dept_months = {d: [] for d in ("社保所", "城市管理科")}
+    for m in range(1, 13):
+        for d in dept_months:
+            members = [p for p in people if p.department == d]
+            dept_months[d].append(score_department(standards, d, members, incidents[(d, m)]))
+    for person in people:
+        months = [next(x.total for x in dept_months[person.department][m].people
+                       if x.id == person.id) for m in range(12)]
+        evaluation = combine_year(standards, evaluations["2026-H1"][person.id].score,
+                                  evaluations["2026"][person.id].score)
+        assessment = 100 if person.id == "A02" else 90
+        assert by_id[person.id].year == person_year(standards, months, evaluation, assessment)
+    a02 = by_id["A02"]
+    assert a02.year.total >= 900 and a02.grade.grade == "称职"
+    assert "一票否决（N09-01）" in a02.grade.reason
+    departments = {d.department: d for d in run.result.departments}
+    for d, scores in dept_months.items():
+        assert departments[d].total == department_year(standards, [s.total for s in scores], 950)
+    assert departments["社保所"].advanced == "一票否决（N09-01）"
+    # The places are the top 30 % of all departments (at least one); a disqualified
+    # department's place is not handed down (SCORING.md §7 as read here).
+    assert departments["城市管理科"].advanced == "名次 2，未进前 1 名"
