@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from qianfen_xl.annual import (
@@ -16,6 +18,11 @@ from qianfen_xl.annual import (
     grades_with_quota,
     person_year,
 )
+from qianfen_xl.ballot_templates import build_assessment, ratees_of
+from qianfen_xl.engine import Incident
+from qianfen_xl.templates import save_workbook
+
+from builders import KIND_MONTHLY, STREET, register
 
 ALL = "机关全体人员"
 
@@ -165,14 +172,6 @@ def _fill_ballot(folder, standards, group, ratees, marks, ballot_no, name, perio
 
 @pytest.fixture(scope="module")
 def half_year(tmp_path_factory, standards):
-    from datetime import date
-
-    from qianfen_xl.ballot_templates import build_assessment, ratees_of
-    from qianfen_xl.engine import Incident
-    from qianfen_xl.templates import save_workbook
-
-    from builders import KIND_MONTHLY, STREET, register
-
     inbox = tmp_path_factory.mktemp("half") / "inbox"
     people = [p for p in STREET if p.department in ("社保所", "城市管理科")]
     incidents = {}
@@ -353,14 +352,6 @@ def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_p
 
 @pytest.fixture(scope="module")
 def whole_year(tmp_path_factory, standards):
-    from datetime import date
-
-    from qianfen_xl.ballot_templates import build_assessment, ratees_of
-    from qianfen_xl.engine import Incident
-    from qianfen_xl.templates import save_workbook
-
-    from builders import KIND_MONTHLY, STREET, register
-
     inbox = tmp_path_factory.mktemp("year") / "inbox"
     people = [p for p in STREET if p.department in ("社保所", "城市管理科")]
     incidents = {}
