@@ -160,7 +160,6 @@ def test_the_templates_command_writes_the_evaluation_templates(tmp_path, standar
 
 def _fill_ballot(folder, standards, group, ratees, marks, ballot_no, name, period="2026-H1"):
     from qianfen_xl.ballot_templates import build_ballot
-    from qianfen_xl.templates import save_workbook
 
     wb = build_ballot(standards, group, period, ratees)
     ws = wb["测评"]
@@ -325,9 +324,7 @@ def test_ties_across_the_quota_get_their_own_list_in_the_workbook(tmp_path, stan
 
 
 def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_path, standards):
-    from qianfen_xl.ballot_templates import build_assessment
     from qianfen_xl.evaluation_io import assessment_rows, ballots_from, read_evaluation
-    from qianfen_xl.templates import save_workbook
 
     from builders import ROSTER
 
