@@ -23,12 +23,12 @@ from pathlib import Path
 from openpyxl.workbook import Workbook
 
 from qianfen_xl.engine import Incident, Person
-from qianfen_xl.filling import fill_incidents
+from qianfen_xl.filling import clear_incidents, fill_incidents
 from qianfen_xl.periods import parse_period, week_of
 from qianfen_xl.sample import random_incidents
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 from qianfen_xl.standards import load_standards
-from qianfen_xl.templates import INCIDENT_HEADER_ROW, build_register, register_filename
+from qianfen_xl.templates import build_register, register_filename
 
 YEAR = 2026
 PEOPLE_PER_DEPARTMENT = 10
@@ -55,15 +55,8 @@ def street_people(street: int, standards) -> dict[str, list[Person]]:  # noqa: A
     return out
 
 
-def _clear(wb: Workbook, rows: int) -> None:
-    ws = wb["登记"]
-    for r in range(INCIDENT_HEADER_ROW + 1, INCIDENT_HEADER_ROW + 1 + rows):
-        for col in "ABCDEGH":
-            ws[f"{col}{r}"].value = None
-
-
 def _refill(wb: Workbook, standards, period: str, incidents, people, previous: int) -> int:  # noqa: ANN001
-    _clear(wb, previous)
+    clear_incidents(wb, previous)
     wb["登记"]["F2"].value = period
     fill_incidents(wb, standards, incidents, {p.id: p.name for p in people}, people[0].name)
     return len(incidents)

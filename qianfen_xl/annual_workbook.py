@@ -7,13 +7,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import xlsxwriter
-
 from .annual import PENDING
 from .annual_batch import AnnualRun
-from .atomic import FIXED_TIME, write_atomic
+from .atomic import FIXED_TIME
 from .findings import REPORT_COLUMNS
-from .ranking_workbook import HEADER_ROW, OPTIONS, SCORE_FORMAT, Column, SheetWriter
+from .ranking_workbook import HEADER_ROW, SCORE_FORMAT, Column, SheetWriter, write_xlsx
 from .standards import Standards
 
 KIND_ANNUAL = "年度考核汇总"
@@ -22,14 +20,7 @@ ADVANCED = "先进科室"
 
 def write_annual_workbook(run: AnnualRun, standards: Standards, unit: str, period: str,
                           path: Path) -> Path:
-    def write(tmp: Path) -> None:
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="qianfen-") as scratch:
-            wb = xlsxwriter.Workbook(str(tmp), {**OPTIONS, "tmpdir": scratch})
-            _fill(wb, run, standards, unit, period)
-            wb.close()
-    return write_atomic(path, write)
+    return write_xlsx(path, lambda wb: _fill(wb, run, standards, unit, period))
 
 
 def _fill(wb, run: AnnualRun, standards: Standards, unit: str, period: str) -> None:  # noqa: ANN001

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from .ballot_templates import build_assessment, build_ballot, ratees_of, rater_groups
 from .engine import Incident, Person
-from .filling import fill_incidents
+from .filling import clear_incidents, fill_incidents
 from .periods import parse_period
 from .sample import departments_of, random_incidents, street_roster
 from .schemas.columns import KIND_MONTHLY, RATEE_DEPARTMENT
 from .standards import Standards
-from .templates import INCIDENT_HEADER_ROW, build_register, register_filename, save_workbook
+from .templates import build_register, register_filename, save_workbook
 
 BALLOTS_PER_GROUP = {"机关全体人员": 9, "主管口领导": 4, "工委领导班子": 5}
 HEAD_BALLOTS = 2  # a department head's group is small: folded into 全体
@@ -51,11 +51,8 @@ def write_demo_year(out: Path, standards: Standards, year: int = 2026,
             if m == 3 and department == ordinary[0]:
                 incidents.append(Incident(date(year, 3, 12), vetoed.id, "N09-01", 1,
                                           "接受服务对象宴请"))
-            ws = wb["登记"]
-            for r in range(INCIDENT_HEADER_ROW + 1, INCIDENT_HEADER_ROW + 1 + filled):
-                for col in "ABCDEGH":
-                    ws[f"{col}{r}"].value = None
-            ws["F2"].value = label
+            clear_incidents(wb, filled)
+            wb["登记"]["F2"].value = label
             fill_incidents(wb, standards, incidents, {p.id: p.name for p in people},
                            people[0].name)
             filled = len(incidents)

@@ -45,3 +45,15 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
             if isinstance(value, str):
                 cell.data_type = "s"
         row += 1
+
+
+def clear_incidents(wb: Workbook, rows: int) -> None:
+    """Empty the first ``rows`` rows of the 登记 table (its 分值 formulas stay), so one
+    workbook can be filled again for the next period."""
+    ws = wb[SHEET_INCIDENTS]
+    headers = {ws.cell(row=INCIDENT_HEADER_ROW, column=c).value: c
+               for c in range(1, ws.max_column + 1)}
+    inputs = [c for h, c in headers.items() if h not in ("分值", None)]
+    for r in range(INCIDENT_HEADER_ROW + 1, INCIDENT_HEADER_ROW + 1 + rows):
+        for c in inputs:
+            ws.cell(row=r, column=c).value = None

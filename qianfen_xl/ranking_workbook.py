@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,15 +123,20 @@ class SheetWriter:
         self.append(values, self.formats)
 
 
-def write_ranking_workbook(result: Consolidation, standards: Standards, path: Path) -> Path:
-    """Write the workbook atomically; identical results give identical bytes."""
+def write_xlsx(path: Path, fill: Callable[[Workbook], None]) -> Path:
+    """Write an XlsxWriter workbook atomically: ``fill`` adds its sheets."""
     def write(tmp: Path) -> None:
         # XlsxWriter streams rows to scratch files: in a folder removed whatever happens.
         with tempfile.TemporaryDirectory(prefix="qianfen-") as scratch:
             wb = xlsxwriter.Workbook(str(tmp), {**OPTIONS, "tmpdir": scratch})
-            fill_ranking_workbook(wb, result, standards)
+            fill(wb)
             wb.close()
     return write_atomic(path, write)
+
+
+def write_ranking_workbook(result: Consolidation, standards: Standards, path: Path) -> Path:
+    """Write the workbook atomically; identical results give identical bytes."""
+    return write_xlsx(path, lambda wb: fill_ranking_workbook(wb, result, standards))
 
 
 def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standards) -> None:
