@@ -137,7 +137,7 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
         if not s.readable:
             ledger.status[s.label] = UNREADABLE
         elif not _attributable(s):
-            ledger.mark(s, RETURNED)
+            ledger.mark(s, RETURNED if not s.ok else UNUSED)
 
     lines = _department_lines(standards, roster, attributable)
     street = {p.department for p in roster}

@@ -47,6 +47,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "该表由另一版评分标准生成，已按当前评分标准重新计分；如有疑问请换用新模板"),
     Rule("template-version", ERROR, "登记表模板版本不受支持", "请换用当前版本的登记表模板重新填写"),
     Rule("merged-cells", ERROR, "表格中有合并单元格", "合并后只有第一格有内容：请取消合并，每行分别填写"),
+    Rule("evaluation-file", WARNING, "测评材料，不计入月度汇总",
+         "民主测评票和考评录入表由 qianfen-xl annual 汇总，可与登记表放在同一文件夹"),
     Rule("header-missing", ERROR, "表头信息未填写", "请在登记表顶部填写科室和期间"),
     Rule("period-invalid", ERROR, "期间格式有误", "周填如 2026-W47，月填如 2026-11"),
     Rule("period-kind-mismatch", ERROR, "期间与登记表类型不符",

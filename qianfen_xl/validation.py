@@ -21,6 +21,8 @@ from .reading import RegisterFile, SheetTable
 from .schemas import incident_schema, roster_schema
 from .schemas.columns import (
     INCIDENT_COLUMNS,
+    KIND_ASSESSMENT,
+    KIND_BALLOT,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
     NAME_KIND,
@@ -110,6 +112,11 @@ def check_header(reg: RegisterFile, standards: Standards,
 def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standards) -> None:
     label = reg.label
     kind = to_text(reg.header.get(NAME_KIND)) or reg.meta.get("模板类型", "")
+    if kind in (KIND_BALLOT, KIND_ASSESSMENT):  # ours, but read by `annual`, not here
+        checked.findings = [f for f in checked.findings  # it has no 登记 or 人员, rightly
+                            if f.code not in ("sheet-missing", "column-missing")]
+        checked.findings.append(Finding("evaluation-file", label, detail=kind))
+        return
     if kind not in REGISTER_KINDS:
         checked.findings.append(Finding("template-unknown", label, detail=f"模板类型为 “{kind}”"
                                         if kind else "没有模板类型（qf_kind）"))

@@ -415,3 +415,16 @@ def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whol
     # The places are the top 30 % of all departments (at least one); a disqualified
     # department's place is not handed down (SCORING.md §7 as read here).
     assert departments["城市管理科"].advanced == "名次 2，未进前 1 名"
+
+
+def test_consolidate_leaves_evaluation_files_aside_without_errors(half_year, standards):
+    from qianfen_xl.batch import discover, intake_all
+    from qianfen_xl.consolidation import consolidate, consolidation_period
+
+    inbox, *_ = half_year
+    result = consolidate(standards, intake_all(discover(inbox), standards, workers=1),
+                         consolidation_period("2026-03"))
+    aside = [s for s in result.sources if s.submission.label.startswith("测评/")]
+    assert aside and {s.status for s in aside} == {"未计分", "重复文件"}  # one ballot twice
+    assert {f.code for f in result.findings if f.file.startswith("测评/")} == {
+        "evaluation-file", "file-duplicate"}  # warnings only: nothing returned
