@@ -12,14 +12,7 @@ from .annual import AnnualResult, Ballot, assemble_year, evaluate
 from .batch import discover, intake_all
 from .consolidation import Consolidation, consolidate
 from .engine import Person
-from .evaluation_io import (
-    EVALUATION_KINDS,
-    EvaluationFile,
-    assessment_rows,
-    ballots_from,
-    peek_kind,
-    read_evaluation,
-)
+from .evaluation_io import EvaluationFile, assessment_rows, ballots_from, read_evaluation
 from .findings import Finding
 from .periods import Period
 from .schemas.columns import KIND_ASSESSMENT, RATEE_DEPARTMENT
@@ -43,12 +36,12 @@ def evaluation_periods(period: Period) -> tuple[str, ...]:
 def run_annual(inbox: Path, period: Period, standards: Standards, *,
                roster: Sequence[Person] = (), workers: int | None = None) -> AnnualRun:
     files = discover(inbox)
-    kinds = {label: peek_kind(path) for path, label in files}
-    registers = [(p, label) for p, label in files if kinds[label] not in EVALUATION_KINDS]
-    consolidation = consolidate(standards, intake_all(registers, standards, workers), period,
+    # Intake reads every file once and tells the evaluation files apart (evaluation-file).
+    subs = intake_all(files, standards, workers)
+    aside = {s.label for s in subs if any(f.code == "evaluation-file" for f in s.findings)}
+    consolidation = consolidate(standards, [s for s in subs if s.label not in aside], period,
                                 roster)
-    evaluations = tuple(read_evaluation(p, label) for p, label in files
-                        if kinds[label] in EVALUATION_KINDS)
+    evaluations = tuple(read_evaluation(p, label) for p, label in files if label in aside)
     halves = evaluation_periods(period)
     months = {m.period.label: m.departments for m in consolidation.requested}
     level_of = {m.id: m.level for rows in months.values() for r in rows for m in r.members}

@@ -52,18 +52,6 @@ class EvaluationFile:
     findings: list[Finding] = field(default_factory=list)
 
 
-def peek_kind(path: Path) -> str:
-    """The template kind a workbook declares (qf_kind), or "" (cheap: names and one cell)."""
-    try:
-        data = read_source(path, path.name)
-        if not data.startswith(ZIP_MAGIC):
-            return ""
-        names, book = _names_and_book(data, path.name)
-        return to_text(_Cells(book, names)(NAME_KIND)) or ""
-    except Exception:  # noqa: BLE001 (not ours to judge here: the register reader will)
-        return ""
-
-
 def _names_and_book(data: bytes, label: str) -> tuple[dict, CalamineWorkbook]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         check_archive(archive, label)
