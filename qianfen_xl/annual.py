@@ -64,18 +64,6 @@ def ballot_points(standards: Standards, value: float | str) -> float:
     return number
 
 
-def duplicate_ballots(ballots: Iterable[Ballot]) -> list[Ballot]:
-    """Every ballot after the first from the same rater, group and ratee."""
-    seen: set[tuple[str, str, str]] = set()
-    out = []
-    for b in ballots:
-        key = (b.group, b.rater, b.ratee)
-        if key in seen:
-            out.append(b)
-        seen.add(key)
-    return out
-
-
 def evaluate(standards: Standards, ballots: Iterable[Ballot],
              level_of: Mapping[str, str]) -> dict[str, Evaluation]:
     """测评 per ratee (ratee → level as in ``ballots.weights``, e.g. 一般工作人员 or 科室).

@@ -13,7 +13,6 @@ from qianfen_xl.annual import (
     ballot_points,
     combine_year,
     department_year,
-    duplicate_ballots,
     evaluate,
     grades_with_quota,
     person_year,
@@ -58,10 +57,7 @@ def test_a_small_group_is_folded_into_all_staff_and_never_shown(standards):
     assert not any(b.rater in repr(result) for b in marks)  # no rater identity anywhere
 
 
-def test_duplicate_ballots_and_bad_marks(standards):
-    marks = ballots(ALL, "A01", [80, 90])
-    assert duplicate_ballots([*marks, Ballot(ALL, marks[0].rater, "A01", 70)]) == [
-        Ballot(ALL, marks[0].rater, "A01", 70)]
+def test_ballot_marks(standards):
     assert ballot_points(standards, " 称职 ") == 80
     for bad in ("很好", 101, -1):
         with pytest.raises(ValueError):
@@ -328,13 +324,14 @@ def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_p
 
     from builders import ROSTER
 
-    ratees = [(p.id, p.name, p.level) for p in ROSTER]
-    path = _fill_ballot(tmp_path, standards, ALL, ratees, [120, "很好", 88], "Q1", "票.xlsx")
+    ratees = [(p.id, p.name, p.level) for p in ROSTER] + [("A03", "王建国", "一般工作人员")]
+    path = _fill_ballot(tmp_path, standards, ALL, ratees, [120, "很好", 88, 70], "Q1", "票.xlsx")
     ef = read_evaluation(path)
     marks = ballots_from(standards, ef)
-    assert [(b.ratee, b.value) for b in marks] == [("A03", 88.0)]
+    assert [(b.ratee, b.value) for b in marks] == [("A03", 88.0)]  # one mark per ratee
     assert sorted((f.sheet, f.cell, f.code) for f in ef.findings) == [
-        ("测评", "D5", "ballot-invalid"), ("测评", "E6", "ballot-invalid")]
+        ("测评", "A8", "ballot-duplicate"), ("测评", "D5", "ballot-invalid"),
+        ("测评", "E6", "ballot-invalid")]
     wb = build_assessment(standards, "2026-H1", ROSTER)
     ws = wb["考评"]
     ws["D5"], ws["D6"], ws["E7"], ws["D8"] = 101, 95, "减五分", 1200
