@@ -140,15 +140,17 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
     return result.exit_code
 
 
-def run_annual_command(args: argparse.Namespace, standards: Standards) -> int:
-    label = args.year or args.half
+def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | None = None,
+                 roster: Sequence[Person] = (), registers: Path | None = None,
+                 per_person: bool = False, workers: int | None = None) -> int:
+    """The half-year or year of an inbox: print the departments, write the workbook (and the
+    per-person registers when asked)."""
     period = parse_period(label)
     if period.kind not in ("year", "half"):
         raise PeriodError(f"“{label}” 不是年度（2026）或半年（2026-H1）")
-    roster = read_roster(args.roster, standards) if args.roster else []
-    run = run_annual(args.inbox, period, standards, roster=roster, workers=args.workers)
+    run = run_annual(inbox, period, standards, roster=roster, workers=workers)
     unit = run.consolidation.unit
-    out = args.out or Path(f"年度考核_{label}.xlsx")
+    out = out or Path(f"年度考核_{label}.xlsx")
     _print(f"{unit} {label} 年度考核：{len(run.result.people)} 人，"
            f"{len(run.result.departments)} 个科室")
     for d in run.result.departments:
@@ -156,9 +158,9 @@ def run_annual_command(args: argparse.Namespace, standards: Standards) -> int:
         _print("  " + pad(str(d.rank or ""), 6) + pad(d.department, 18)
                + pad(f"{d.total:.2f}", 10, True) + f"  {mark}")
     _print(f"已写入年度汇总表：{write_annual_workbook(run, standards, unit, label, out)}")
-    if args.registers:
+    if registers:
         written = write_annual_registers(run.result.people, run.result.months, unit, label,
-                                         args.registers, per_person=args.per_person)
+                                         registers, per_person=per_person)
         _print(f"已写入 {len(written)} 个年度考核情况登记表文件。")
     return EXIT_OK if not any(f.is_error for f in run.findings) else EXIT_FINDINGS
 
@@ -168,10 +170,8 @@ def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
     demo = write_demo_year(out, standards, int(parse_period(year).label), seed)
     _print(f"已为虚构的 {standards.unit} 生成 {year} 年度材料：{demo.folder}",
            f"  （{demo.missing[0]} 缺 {demo.missing[1]} 月表；{demo.vetoed} 3 月有一票否决事项）", "")
-    args = argparse.Namespace(year=year, half="", out=out / f"年度考核_{year}.xlsx", roster=None,
-                              registers=out / f"年度考核情况登记表_{year}.xlsx",
-                              per_person=False, workers=None, inbox=demo.folder)
-    run_annual_command(args, standards)
+    annual_inbox(demo.folder, year, standards, out=out / f"年度考核_{year}.xlsx",
+                 registers=out / f"年度考核情况登记表_{year}.xlsx")
     return EXIT_OK
 
 
@@ -309,7 +309,10 @@ def _run(args: argparse.Namespace) -> int:
                                      roster_file=args.roster, json_out=args.json,
                                      monthly_out=args.monthly_out, workers=args.workers)
         if args.command == "annual":
-            return run_annual_command(args, standards)
+            roster = read_roster(args.roster, standards) if args.roster else []
+            return annual_inbox(args.inbox, args.year or args.half, standards, out=args.out,
+                                roster=roster, registers=args.registers,
+                                per_person=args.per_person, workers=args.workers)
         if args.command == "serve":
             if args.init_only:
                 _print(f"已生成 xlwings Server 项目：{init_project(args.dir)}")
