@@ -24,6 +24,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from timing import median_time
+
 ROOT = Path(__file__).resolve().parent.parent
 SHEETS = ("登记", "人员", "得分")
 
@@ -156,16 +158,7 @@ def write_time(inbox: Path, out: Path, workers: int, runs: int) -> float:
     standards = load_standards()
     result = run_consolidation(inbox, consolidation_period("2026"), standards, workers=workers,
                                progress=False)
-    return median([lambda: write_ranking_workbook(result, standards, out)] * runs)
-
-
-def median(calls: list) -> float:  # noqa: ANN001 (callables)
-    times = []
-    for call in calls:
-        t0 = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(lambda: write_ranking_workbook(result, standards, out), runs)
 
 
 def main() -> None:
@@ -186,15 +179,15 @@ def main() -> None:
 
     b = statistics.median(consolidate_command(one, out, args.workers)[0] for _ in range(runs))
     _, b_rss, b_pss = consolidate_command(one, out, args.workers, memory=True)
-    c = median([lambda: read_floor(files)] * runs)
-    cp = median([lambda: read_floor_parallel(files, args.workers)] * runs)
+    c = median_time(lambda: read_floor(files), runs)
+    cp = median_time(lambda: read_floor_parallel(files, args.workers), runs)
     print(f"(b) qianfen-xl consolidate: {b:6.2f} s  {n / b:7.0f} files/s  "
           f"peak memory {b_pss} MB PSS ({b_rss} MB RSS summed over processes)")
     print(f"(c) read floor, 1 process:  {c:6.2f} s  {n / c:7.0f} files/s   (b)/(c) = {b / c:.2f}")
     print(f"    read floor, {args.workers} processes: {cp:5.2f} s  {n / cp:7.0f} files/s   "
           f"(b)/(c∥) = {b / cp:.2f}")
     if not args.skip_naive:
-        a = median([lambda: naive(files)] * runs)
+        a = median_time(lambda: naive(files), runs)
         print(f"(a) naive path:             {a:6.2f} s  {n / a:7.0f} files/s   "
               f"(a)/(b) = {a / b:.1f}x faster")
     if args.streets > 1:
