@@ -79,11 +79,10 @@ def _table(ws, name: str, specs: Sequence[ColumnSpec], rows: Sequence[Sequence[o
     first = HEADER_ROW + 1
     last = HEADER_ROW + max(1, len(rows))
     for r, values in enumerate(rows, start=first):
-        for c, (spec, value) in enumerate(zip(specs, values, strict=False), start=1):
+        for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
-            cell.number_format = spec.number_format
     for r in range(first, last + 1):
         for c, spec in enumerate(specs, start=1):
             cell = ws.cell(row=r, column=c)
