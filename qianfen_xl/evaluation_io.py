@@ -18,7 +18,14 @@ from .findings import Finding, dedupe
 from .limits import MAX_ROWS, LimitExceeded, check_archive, read_source
 from .normalise import to_count, to_key, to_text
 from .periods import Period, parse_period
-from .reading import ZIP_MAGIC, SheetTable, cell_value, defined_names, find_table
+from .reading import (
+    ZIP_MAGIC,
+    SheetTable,
+    cell_value,
+    defined_names,
+    find_table,
+    parse_failure,
+)
 from .schemas import assessment_schema, ballot_schema
 from .schemas.columns import (
     ASSESSMENT_COLUMNS,
@@ -79,6 +86,7 @@ class _Cells:
 def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     label = label or path.name
     ef = EvaluationFile(label)
+    data = b""
     try:
         data = read_source(path, label)
         ef.sha256, ef.size = hashlib.sha256(data).hexdigest(), len(data)
@@ -111,7 +119,8 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     except OSError as exc:
         ef.findings.append(Finding("file-unreadable", label, detail=exc.strerror or str(exc)))
     except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
-        ef.findings.append(Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）"))
+        ef.findings.append(parse_failure(data, label, exc) if data else
+                           Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）"))
     return ef
 
 

@@ -286,12 +286,12 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
     except LimitExceeded as exc:
         return reg, [exc.finding]
     except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
-        return reg, [_parse_failure(data, label, exc)]
+        return reg, [parse_failure(data, label, exc)]
     reg.readable = True
     return reg, findings
 
 
-def _parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
+def parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
     """Why a parser refused the file: an XML entity declaration, or plain damage."""
     with contextlib.suppress(Exception):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -425,3 +425,16 @@ def test_consolidate_leaves_evaluation_files_aside_without_errors(half_year, sta
     assert aside and {s.status for s in aside} == {"未计分", "重复文件"}  # one ballot twice
     assert {f.code for f in result.findings if f.file.startswith("测评/")} == {
         "evaluation-file", "file-duplicate"}  # warnings only: nothing returned
+
+
+def test_an_entity_bomb_in_a_ballot_is_named(tmp_path, standards):
+    from qianfen_xl.ballot_templates import build_ballot
+    from qianfen_xl.evaluation_io import read_evaluation
+
+    from hostile import _part, _with_dtd, rezip
+
+    ballot = save_workbook(build_ballot(standards, ALL, "2026", [("A01", "张晓明", "一般工作人员")]),
+                           tmp_path / "票.xlsx")
+    bomb = rezip(ballot, tmp_path / "炸弹票.xlsx", _part("", "xl/worksheets/sheet1.xml", _with_dtd))
+    assert [(f.code, f.detail) for f in read_evaluation(bomb).findings] == [
+        ("xml-entities", "xl/worksheets/sheet1.xml")]
