@@ -4,6 +4,10 @@ Exit codes: 0 clean (every department scored); 1 a register has 错误 (some dep
 scored); 2 a file or the command cannot run at all (nothing could be consolidated);
 130 interrupted (Ctrl+C or SIGTERM), with no partial output left behind.
 Messages for people are Chinese; a traceback is never shown for bad input.
+
+Only what ``consolidate`` and ``validate`` need is imported up front: the offices run them
+on every month, so their start-up is kept short; the other commands import their modules
+when they run.
 """
 
 from __future__ import annotations
@@ -16,25 +20,16 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from .annual_batch import run_annual
-from .annual_registers import write_annual_registers
-from .annual_workbook import write_annual_workbook
-from .ballot_templates import write_evaluation_templates
 from .batch import run_consolidation
 from .consolidation import RETURNED, Consolidation, consolidation_period
-from .demo import write_demo_month
-from .demo_year import write_demo_year
 from .engine import DepartmentScore, Person
 from .errors import OutputError, PeriodError, QianfenError
 from .intake import intake
-from .monthly_registers import write_monthly_registers
 from .periods import parse_period
 from .ranking_json import write_ranking_json
 from .ranking_workbook import ranking_order, write_ranking_workbook
 from .roster_io import read_roster
-from .server import init_project, serve
 from .standards import Standards, load_standards
-from .templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as shells report a Ctrl+C
@@ -135,6 +130,8 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
     if json_out is not None:
         _print(f"已写入 JSON：{write_ranking_json(result, json_out)}")
     if monthly_out is not None:
+        from .monthly_registers import write_monthly_registers
+
         written = write_monthly_registers(result, standards, monthly_out)
         _print(f"已生成 {len(written)} 份预填的月考核情况登记表到 {monthly_out}")
     return result.exit_code
@@ -145,6 +142,10 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
                  per_person: bool = False, workers: int | None = None) -> int:
     """The half-year or year of an inbox: print the departments, write the workbook (and the
     per-person registers when asked)."""
+    from .annual_batch import run_annual
+    from .annual_registers import write_annual_registers
+    from .annual_workbook import write_annual_workbook
+
     period = parse_period(label)
     if period.kind not in ("year", "half"):
         raise PeriodError(f"“{label}” 不是年度（2026）或半年（2026-H1）")
@@ -167,6 +168,8 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
 
 def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
     """A whole fictional year through ``annual``."""
+    from .demo_year import write_demo_year
+
     demo = write_demo_year(out, standards, int(parse_period(year).label), seed)
     _print(f"已为虚构的 {standards.unit} 生成 {year} 年度材料：{demo.folder}",
            f"  （{demo.missing[0]} 缺 {demo.missing[1]} 月表；{demo.vetoed} 3 月有一票否决事项）", "")
@@ -178,6 +181,9 @@ def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
 def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
     """The main job on the built-in fictional street: a month of weekly registers from the
     templates, consolidated into the ranking workbook."""
+    from .demo import write_demo_month
+    from .templates import write_templates
+
     templates = write_templates(out / "模板", standards)
     _print("已生成模板：", *(f"  {p}" for p in templates))
     demo = write_demo_month(out, standards, month, seed)
@@ -286,6 +292,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         standards = load_standards(args.standards)
         if args.command == "templates":
+            from .ballot_templates import write_evaluation_templates
+            from .templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
+
             for label in (args.week, args.month):
                 if label:
                     parse_period(label)
@@ -314,6 +323,8 @@ def _run(args: argparse.Namespace) -> int:
                                 roster=roster, registers=args.registers,
                                 per_person=args.per_person, workers=args.workers)
         if args.command == "serve":
+            from .server import init_project, serve
+
             if args.init_only:
                 _print(f"已生成 xlwings Server 项目：{init_project(args.dir)}")
                 return EXIT_OK
