@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
 from .annual import Ballot, ballot_points
 from .findings import Finding, dedupe
-from .limits import MAX_ROWS, LimitExceeded, check_archive, read_source
+from .limits import MAX_ROWS, LimitExceeded, read_source
 from .normalise import to_count, to_key, to_text
 from .periods import Period, parse_period
 from .reading import (
     ZIP_MAGIC,
     SheetTable,
     cell_value,
-    defined_names,
     find_table,
+    open_package,
     parse_failure,
 )
 from .schemas import assessment_schema, ballot_schema
@@ -59,13 +57,6 @@ class EvaluationFile:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _names_and_book(data: bytes, label: str) -> tuple[dict, CalamineWorkbook]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        check_archive(archive, label)
-        names = defined_names(ElementTree.fromstring(archive.read("xl/workbook.xml")))
-    return names, CalamineWorkbook.from_filelike(io.BytesIO(data))
-
-
 class _Cells:
     """Header cells by defined name, each sheet parsed once."""
 
@@ -93,7 +84,12 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
         if not data.startswith(ZIP_MAGIC):
             ef.findings.append(Finding("not-a-workbook", label))
             return ef
-        names, book = _names_and_book(data, label)
+        package = open_package(data, label)
+        if isinstance(package, Finding):
+            ef.findings.append(package)
+            return ef
+        package.archive.close()
+        names, book = package.names, CalamineWorkbook.from_filelike(io.BytesIO(data))
         value = _Cells(book, names)
         ef.kind = to_text(value(NAME_KIND)) or ""
         if ef.kind not in EVALUATION_KINDS:

@@ -14,16 +14,15 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pandas as pd
 from defusedxml import ElementTree
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.utils.cell import coordinate_from_string
 from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from .findings import Finding
 from .limits import (
@@ -54,8 +53,14 @@ SCORE_HEADERS = ["编号", "姓名", "个人得分"]  # locate the 得分 header
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_FORMULA_START = re.compile(rb"\s*<(?:\w+:)?f[\s>/]")
-_ARRAY_REF = re.compile(rb'\bref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"')
+# A cell whose element opens with a formula: <c r="K5" s="8"><f>…; a prefix (x:c) may come.
+# Atomic and possessive parts keep a failed match from backtracking through the tag.
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\s(?>[^>]*?\br=")([A-Z]{1,3}\d+)"[^>]*+(?<!/)>\s*+<(?:\w+:)?f[\s>/]')
+_ARRAY_FORMULA = re.compile(  # the range an array formula fills, from its anchor's <f>
+    rb'<(?:\w+:)?f\s(?=[^>]*["\']array["\'])[^>]*?\bref=["\']([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -138,78 +143,86 @@ def sheet_parts(archive: zipfile.ZipFile, book: Any) -> dict[str, str]:
 
 
 class FormulaCells:
-    """Which cells of a sheet's XML hold a formula: ``"K5" in cells``.
+    """Which cells of a sheet's XML hold a formula: ``cells.among(["K5", "K6"])``.
 
-    Asked about a few dozen cells near the top of a sheet that calamine has parsed already,
-    it unpacks the sheet's XML only as far as it must (the rows a register fills come
-    first; hundreds of empty template rows follow) and looks each cell up in the raw bytes
-    (``<c r="K5" ...><f``). Cells an array formula fills (``<f t="array" ref="A5:K72">``)
-    count as formulas too: the array's anchor always comes before them."""
+    Asked about cells near the top of a sheet that calamine has parsed already, it unpacks
+    the sheet's XML only as far as the last row asked for (the rows a register fills come
+    first; hundreds of empty template rows follow), and looks for formula cells only in the
+    rows asked for, one regular-expression pass each. Cells an array formula fills
+    (``<f t="array" ref="A5:K72">``) count as formulas too: the array's anchor is found
+    wherever it is above them."""
 
     CHUNK = 1 << 14
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
         self.xml = b""
-        self.cursor = 0
         self.done = False
-        self.scanned = 0  # how far "array" anchors have been looked for
-        self.arrays: list[tuple[int, int, int, int]] = []
 
-    def _more(self) -> bool:
-        if self.done:
-            return False
+    def _more(self) -> None:
         chunk = self.stream.read(self.CHUNK)
-        if not chunk:
+        if chunk:
+            self.xml += chunk
+        else:
             self.done = True
             self.stream.close()
-            return False
-        self.xml += chunk
-        return True
 
-    def _scan_arrays(self, upto: int) -> None:
-        at = self.xml.find(b'"array"', self.scanned, upto)
-        while at != -1:
-            end = self.xml.find(b">", at)
-            if end == -1:
-                break
-            ref = _ARRAY_REF.search(self.xml, self.xml.rfind(b"<", 0, at), end + 1)
-            if ref is not None:
-                self.arrays.append(range_boundaries(ref.group(1).decode()))
-            self.scanned = end
-            at = self.xml.find(b'"array"', end, upto)
+    def _unpack_through(self, row: int) -> None:
+        """Unpack until a later row has begun (so ``row`` is complete), or to the end."""
+        while not self.done:
+            at = self.xml.rfind(b"row ", max(0, len(self.xml) - self.CHUNK - 8))
+            started = _ROW_NUMBER.match(self.xml, self.xml.rfind(b"<", 0, at)) if at > 0 else None
+            if started and int(started.group(1)) > row:
+                return
+            self._more()
 
-    def __contains__(self, cell: object) -> bool:
-        needle = f' r="{cell}"'.encode()
-        # Cells are asked for in sheet order: look from the last one found, then from the top.
-        at = self.xml.find(needle, self.cursor)
-        if at == -1:
-            at = self.xml.find(needle)
-        # Unpack more until the cell's tag and what follows it (its <f>, if any) are in.
-        while (at == -1 or len(self.xml) < at + 256) and self._more():
-            at = self.xml.find(needle, max(0, len(self.xml) - self.CHUNK - len(needle))
-                               if at == -1 else at)
-        if at != -1:
-            self.cursor = at
-        if at != -1:
-            end = self.xml.find(b">", at)
-            self._scan_arrays(at)
-            if end != -1 and self.xml[end - 1:end] != b"/" \
-                    and _FORMULA_START.match(self.xml, end + 1):
-                return True
-        else:
-            self._scan_arrays(len(self.xml))
-        col, row = coordinate_from_string(str(cell))
-        c = column_index_from_string(col)
-        return any(c0 <= c <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in self.arrays)
+    def _formulas_in(self, rows: Iterable[int]) -> set[bytes]:
+        """The formula cells of these rows (ascending, as a sheet stores them)."""
+        found: set[bytes] = set()
+        at = 0
+        for row in rows:
+            start = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
+            if start == -1:
+                continue  # no cell in that row
+            after = _ROW_NUMBER.search(self.xml, start)
+            at = after.start() if after else len(self.xml)
+            found.update(_FORMULA_CELL.findall(self.xml, start, at))
+        return found
+
+    def among(self, cells: Iterable[str]) -> set[str]:
+        """The ones of ``cells`` (``"K5"``) that hold a formula."""
+        wanted = [(cell, *split_cell(cell)) for cell in cells]
+        if not wanted:
+            return set()
+        rows = sorted({row for _, _, row in wanted})
+        self._unpack_through(rows[-1])
+        formulas = self._formulas_in(rows)
+        refs = _ARRAY_FORMULA.findall(self.xml) if b"array" in self.xml else []
+        arrays = [(*split_cell(a), *split_cell(b))
+                  for a, b in (ref.decode().split(":") for ref in refs)]
+        return {cell for cell, col, row in wanted if cell.encode() in formulas
+                or any(c0 <= col <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in arrays)}
+
+
+def split_cell(cell: str) -> tuple[int, int]:
+    """``"K5"`` → (column 11, row 5), both counted from 1; (0, 0) for anything else.
+
+    >>> split_cell("K5"), split_cell("$AA$10"), split_cell("5K")
+    ((11, 5), (27, 10), (0, 0))
+    """
+    match = _CELL.fullmatch(cell)
+    if not match:
+        return 0, 0
+    col = 0
+    for letter in match.group(1):
+        col = col * 26 + ord(letter) - 64
+    return col, int(match.group(2))
 
 
 def cell_value(rows: list[list[object]], cell: str) -> object:
-    match = re.match(r"([A-Z]+)(\d+)", cell)
-    if not match:
-        return None
-    r, c = int(match.group(2)) - 1, column_index_from_string(match.group(1)) - 1
-    if r < len(rows) and c < len(rows[r]):
+    c, r = split_cell(cell)
+    r, c = r - 1, c - 1
+    if r >= 0 and c >= 0 and r < len(rows) and c < len(rows[r]):
         value = rows[r][c]
         return None if is_blank(value) else value
     return None
@@ -242,7 +255,7 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
             if isinstance(value, str) and value.strip():
                 best_map.setdefault(ascii_form(value), c)
     findings = [
-        Finding("column-missing", label, sheet, f"{get_column_letter(1)}{best_row + 1}",
+        Finding("column-missing", label, sheet, f"A{best_row + 1}",
                 f"表头中没有 “{h}”")
         for h in required if h not in best_map
     ]
@@ -261,7 +274,7 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
     if len(keep) < len(kept):
         data = {h: [col[k] for k in keep] for h, col in data.items()}
         kept = [kept[k] for k in keep]
-    letters = {h: get_column_letter(c + 1) for h, c in best_map.items()}
+    letters = {h: xl_col_to_name(c) for h, c in best_map.items()}
     return SheetTable(sheet, best_row + 1, letters, data, [r for r, _ in kept]), findings
 
 
@@ -301,34 +314,54 @@ def parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
     return Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）")
 
 
+@dataclass
+class Package:
+    """A workbook's zip container, opened and checked: its parts, its workbook-level defined
+    names, and which part holds each sheet."""
+
+    archive: zipfile.ZipFile
+    members: set[str]
+    names: dict[str, tuple[str, str]]
+    parts: dict[str, str]
+
+
+def open_package(data: bytes, label: str) -> Package | Finding:
+    """Open an OOXML workbook's bytes: a finding when it is no workbook; LimitExceeded
+    when it is a zip bomb (refused from the directory, before anything is unpacked)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return Finding("file-corrupt", label, detail="压缩结构损坏或文件不完整")
+    check_archive(archive, label)
+    members = set(archive.namelist())
+    if "xl/workbook.xml" not in members:
+        archive.close()
+        what = ("OpenDocument 表格（.ods）" if "content.xml" in members
+                else "压缩包，其中没有 Excel 工作簿")
+        return Finding("not-a-workbook", label, detail=f"文件是{what}")
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return Package(archive, members, defined_names(book), sheet_parts(archive, book))
+
+
 def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
         list[Finding] | tuple[CalamineWorkbook, dict[str, BinaryIO], list[Finding]]):
     """Recognise the file by its bytes (never by its name) and open it with calamine."""
     label = reg.label
     if data.startswith(ZIP_MAGIC):
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            return [Finding("file-corrupt", label, detail="压缩结构损坏或文件不完整")]
-        with archive:
-            check_archive(archive, label)
-            members = set(archive.namelist())
-            if "xl/workbook.xml" not in members:
-                what = ("OpenDocument 表格（.ods）" if "content.xml" in members
-                        else "压缩包，其中没有 Excel 工作簿")
-                return [Finding("not-a-workbook", label, detail=f"文件是{what}")]
-            reg.macros = "xl/vbaProject.bin" in members
-            reg.format = "xlsm" if reg.macros or suffix == ".xlsm" else "xlsx"
-            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-            names = defined_names(book)
-            parts = sheet_parts(archive, book)
-        # Opened again (the bytes are in memory): these streams outlive this function.
-        again = zipfile.ZipFile(io.BytesIO(data))
-        xml = {sheet: again.open(parts[sheet]) for sheet in FORMULA_SHEETS
-               if parts.get(sheet) in members}
+        package = open_package(data, label)
+        if isinstance(package, Finding):
+            return [package]
+        reg.macros = "xl/vbaProject.bin" in package.members
+        reg.format = "xlsm" if reg.macros or suffix == ".xlsm" else "xlsx"
+        # The streams outlive the archive object (the bytes are in memory): closing it
+        # leaves them readable.
+        with package.archive as archive:
+            xml = {sheet: archive.open(package.parts[sheet]) for sheet in FORMULA_SHEETS
+                   if package.parts.get(sheet) in package.members}
+        names = package.names
         reg.header_cells = {n: names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in names}
         fallback_header_cells(reg)
-        links = [m for m in members if m.startswith("xl/externalLinks/")]
+        links = [m for m in package.members if m.startswith("xl/externalLinks/")]
         notes = [Finding("external-links", label, detail=f"{len(links)} 个")] if links else []
         return CalamineWorkbook.from_filelike(io.BytesIO(data)), xml, notes
     if data.startswith(OLE_MAGIC):
@@ -360,7 +393,7 @@ def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> l
     out = []
     for (r0, c0), (r1, c1) in ranges:
         if r1 + 1 >= header_row:
-            ref = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+            ref = f"{xl_col_to_name(c0)}{r0 + 1}:{xl_col_to_name(c1)}{r1 + 1}"
             out.append(Finding("merged-cells", label, sheet, ref.split(":")[0], ref))
     return out
 

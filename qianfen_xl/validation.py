@@ -321,7 +321,9 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
         for row, inc in zip(log.rows, incidents or [], strict=False):
             checks.append((log.sheet, log.cell("分值", row), log.value("分值", row),
                            item_points(standards, inc.code, inc.count)))
-    formulas = reg.formula_cells or {}
+    cells = reg.formula_cells or {}
+    formulas = {sheet: cells[sheet].among(cell for s, cell, _, _ in checks if s == sheet)
+                for sheet in {s for s, _, _, _ in checks} if sheet in cells}
     for sheet, cell, raw, value in checks:
         cached = to_count(raw)[0]
         if sheet in formulas and cell not in formulas[sheet]:

@@ -224,3 +224,36 @@ def test_filling_more_incidents_than_the_table_holds_is_refused(tmp_path, standa
     many = [INCIDENTS[0]] * 201  # the weekly table holds 200 rows
     with pytest.raises(ValueError, match="do not fit"):
         register(tmp_path, standards, incidents=many)
+
+
+@pytest.mark.parametrize("cell_xml", [
+    '<c r="F6" s="8"><f>E6*2</f><v>4</v></c>',                    # as Excel writes it
+    '<c s="8" r="F6" t="n"><f>E6*2</f><v>4</v></c>',              # attributes in any order
+    '<x:c r="F6"><x:f>E6*2</x:f><x:v>4</x:v></x:c>',               # a namespace prefix
+    '<c r="F6">\n  <f t="shared" si="0"/>\n  <v>4</v>\n</c>',      # shared, and spaced out
+])
+def test_a_formula_is_recognised_however_the_saving_program_wrote_it(cell_xml):
+    """Excel, LibreOffice and WPS write the same formula cell differently; the check that a
+    live cell still holds its formula must not cry wolf at any of them."""
+    import io
+
+    from qianfen_xl.reading import FormulaCells
+
+    filler = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"空" * 40}</t></is></c>'
+                     f'<c r="F{r}"/></row>' for r in range(7, 900))
+    xml = (f'<worksheet><sheetData><row r="5"><c r="F5"><v>1</v></c></row><row r="6">'
+           f'{cell_xml}</row>{filler}</sheetData></worksheet>').encode()
+    cells = FormulaCells(io.BytesIO(xml))
+    assert cells.among(["F5", "F6", "F7", "F899", "F900"]) == {"F6"}
+
+
+def test_cells_an_array_formula_fills_count_as_formulas():
+    import io
+
+    from qianfen_xl.reading import FormulaCells
+
+    rows = "".join(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c></row>' for r in range(6, 80))
+    xml = (b'<worksheet><sheetData><row r="5"><c r="A5"><f t="array" ref="A5:K72">'
+           b'QF_SCORES(incidents[#All],roster[#All],60)</f><v>1</v></c></row>'
+           + rows.encode() + b'</sheetData></worksheet>')
+    assert FormulaCells(io.BytesIO(xml)).among(["B6", "K72", "B73", "L6"]) == {"B6", "K72"}
