@@ -152,11 +152,11 @@ class FormulaCells:
     (``<f t="array" ref="A5:K72">``) count as formulas too: the array's anchor is found
     wherever it is above them."""
 
-    CHUNK = 1 << 14
+    CHUNK = 1 << 15
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.xml = b""
+        self.xml = bytearray()  # grows in place: a bytes += would copy it all each time
         self.done = False
 
     def _more(self) -> None:
