@@ -83,6 +83,8 @@ def round_score(value: float, decimals: int = 2) -> float:
     >>> round_score(2.675), round_score(-0.125), round(0.125, 2)
     (2.68, -0.13, 0.12)
     """
+    if float(value).is_integer():  # most scores are whole: nothing to round
+        return float(value)
     exact = Decimal(f"{value:.15g}")
     return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 

@@ -7,6 +7,7 @@ codes, 编号, 次数 and dates; dates may be real dates, Excel serial numbers o
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -26,6 +27,7 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
+@functools.lru_cache(maxsize=4096)  # the same headers, codes and ids, file after file
 def ascii_form(text: str) -> str:
     """Full-width → ASCII (NFKC), dashes unified, surrounding blanks removed."""
     folded = unicodedata.normalize("NFKC", text)

@@ -238,12 +238,13 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
     required = [s.header for s in specs if isinstance(s, ColumnSpec) and s.required] or wanted
     longest = max(len(w) for w in wanted) + 8  # longer text is never a header
     best_row, best_hits, best_map = -1, 0, {}
+    headers = set(wanted)
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for c, value in enumerate(row):
             if isinstance(value, str) and value and len(value) <= longest:
-                key = value if value in wanted else ascii_form(value)
-                if key in wanted and key not in found:
+                key = value if value in headers else ascii_form(value)
+                if key in headers and key not in found:
                     found[key] = c
         if len(found) > best_hits:
             best_row, best_hits, best_map = r, len(found), found
@@ -264,8 +265,9 @@ def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ..
     inputs = [c for h, c in best_map.items() if h not in live] or list(best_map.values())
     width = max(inputs) + 1
     kept = [(best_row + 2 + k, row) for k, row in enumerate(rows[best_row + 1:])
-            if len(row) >= width and any(row[c] != "" and row[c] is not None for c in inputs)
-            or len(row) < width and any(not is_blank(v) for v in row)]
+            if row.count("") < len(row) and (  # calamine's empty cell is ""
+                len(row) >= width and any(row[c] != "" and row[c] is not None for c in inputs)
+                or len(row) < width and any(not is_blank(v) for v in row))]
     data = {h: [None if c >= len(row) or is_blank(row[c]) else row[c] for _, row in kept]
             for h, c in best_map.items()}
     # A row of blanks only (spaces, say) is no row either.
