@@ -60,6 +60,7 @@ _FORMULA_CELL = re.compile(
 _ARRAY_FORMULA = re.compile(  # the range an array formula fills, from its anchor's <f>
     rb'<(?:\w+:)?f\s(?=[^>]*["\']array["\'])[^>]*?\bref=["\']([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -184,24 +185,30 @@ class FormulaCells:
             start = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
             if start == -1:
                 continue  # no cell in that row
-            after = _ROW_NUMBER.search(self.xml, start)
-            at = after.start() if after else len(self.xml)
+            at = self.xml.find(b"</row>", start)  # text never holds a bare "<"
+            if at == -1:  # a prefixed </x:row>, or the sheet's end
+                after = _ROW_NUMBER.search(self.xml, start)
+                at = after.start() if after else len(self.xml)
             found.update(_FORMULA_CELL.findall(self.xml, start, at))
         return found
 
     def among(self, cells: Iterable[str]) -> set[str]:
         """The ones of ``cells`` (``"K5"``) that hold a formula."""
-        wanted = [(cell, *split_cell(cell)) for cell in cells]
+        wanted = list(cells)
         if not wanted:
             return set()
-        rows = sorted({row for _, _, row in wanted})
+        rows = sorted({int(cell.lstrip(_LETTERS) or 0) for cell in wanted})
         self._unpack_through(rows[-1])
         formulas = self._formulas_in(rows)
-        refs = _ARRAY_FORMULA.findall(self.xml) if b"array" in self.xml else []
-        arrays = [(*split_cell(a), *split_cell(b))
-                  for a, b in (ref.decode().split(":") for ref in refs)]
-        return {cell for cell, col, row in wanted if cell.encode() in formulas
-                or any(c0 <= col <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in arrays)}
+        out = {cell for cell in wanted if cell.encode() in formulas}
+        if b"array" in self.xml:
+            arrays = [(*split_cell(a), *split_cell(b)) for a, b in
+                      (ref.decode().split(":") for ref in _ARRAY_FORMULA.findall(self.xml))]
+            for cell in wanted:
+                col, row = split_cell(cell)
+                if any(c0 <= col <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in arrays):
+                    out.add(cell)
+        return out
 
 
 def split_cell(cell: str) -> tuple[int, int]:
