@@ -7,7 +7,8 @@
   (c) the read floor: python-calamine reading the same sheets and nothing else, one process
       (and, for reference, split over the same number of processes as (b)).
 
-Prints medians over ``--runs`` runs, the ratios (b)/(a) and (b)/(c), files per second and
+(b) and (c) take turns, run after run, so that their ratio compares runs made under the
+same load. Prints medians over ``--runs`` runs, the ratios (b)/(a) and (b)/(c), files per second and
 peak RSS; then (b) on ``--streets`` streets for flatness, and the time to write the ranking
 workbook for them. Data are generated once into ``--data`` (benchmarks/generate.py).
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from timing import median_time
+from timing import interleaved_medians, median_time
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEETS = ("登记", "人员", "得分")
@@ -177,10 +177,14 @@ def main() -> None:
     n, runs = len(files), args.runs
     print(f"street-year: {n} files in {one}; {args.workers} workers; median of {runs} runs")
 
-    b = statistics.median(consolidate_command(one, out, args.workers)[0] for _ in range(runs))
+    # (b) and (c) take turns, so that the ratio compares runs made under the same load.
+    medians = interleaved_medians({
+        "b": lambda: consolidate_command(one, out, args.workers),
+        "c": lambda: read_floor(files),
+        "cp": lambda: read_floor_parallel(files, args.workers),
+    }, runs)
+    b, c, cp = medians["b"], medians["c"], medians["cp"]
     _, b_rss, b_pss = consolidate_command(one, out, args.workers, memory=True)
-    c = median_time(lambda: read_floor(files), runs)
-    cp = median_time(lambda: read_floor_parallel(files, args.workers), runs)
     print(f"(b) qianfen-xl consolidate: {b:6.2f} s  {n / b:7.0f} files/s  "
           f"peak memory {b_pss} MB PSS ({b_rss} MB RSS summed over processes)")
     print(f"(c) read floor, 1 process:  {c:6.2f} s  {n / c:7.0f} files/s   (b)/(c) = {b / c:.2f}")
