@@ -4,6 +4,7 @@ progress bar when there are many), consolidate, and write the outputs.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -77,6 +78,9 @@ _worker_standards: Standards | None = None
 def _init_worker(standards: Standards) -> None:
     global _worker_standards
     _worker_standards = standards
+    # What the worker inherits (modules, standards) is never garbage: frozen, collections
+    # here skip it, which saves ~5 % per file and leaves those pages shared with the parent.
+    gc.freeze()
     # Ctrl+C reaches the whole process group: only the parent acts on it (it cancels the
     # pool), so a worker never dies half-way through a chunk with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
