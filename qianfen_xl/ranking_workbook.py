@@ -36,7 +36,6 @@ SCORE_FORMAT = "0.00"
 CHART_COLUMNS = 3  # small line charts per row in 月度趋势
 A4 = 9
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 text
-_PLAIN = re.compile(r"[^\x00-\x08\x0b\x0c\x0e-\x1f]{0,1000}")  # needs no cleaning
 OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
            "strings_to_urls": False}
 
@@ -106,7 +105,9 @@ class SheetWriter:
                 number(r, c, value, fmt)
             elif kind is str:
                 if value:
-                    string(r, c, value if _PLAIN.fullmatch(value) else text(value), fmt)
+                    # isprintable (C speed) rules out every control character at once
+                    clean = value.isprintable() and len(value) <= 1000
+                    string(r, c, value if clean else text(value), fmt)
                 elif fmt is not None:
                     ws.write_blank(r, c, None, fmt)
             elif value is None:
