@@ -19,6 +19,7 @@ from .periods import Period, parse_period
 from .reading import (
     ZIP_MAGIC,
     SheetTable,
+    calamine_panics,
     cell_value,
     find_table,
     open_package,
@@ -81,35 +82,8 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     try:
         data = read_source(path, label)
         ef.sha256, ef.size = hashlib.sha256(data).hexdigest(), len(data)
-        if not data.startswith(ZIP_MAGIC):
-            ef.findings.append(Finding("not-a-workbook", label))
-            return ef
-        package = open_package(data, label)
-        if isinstance(package, Finding):
-            ef.findings.append(package)
-            return ef
-        package.archive.close()
-        names, book = package.names, CalamineWorkbook.from_filelike(io.BytesIO(data))
-        value = _Cells(book, names)
-        ef.kind = to_text(value(NAME_KIND)) or ""
-        if ef.kind not in EVALUATION_KINDS:
-            ef.findings.append(Finding("template-unknown", label, detail=f"“{ef.kind}”"))
-            return ef
-        ef.group = to_text(value(NAME_GROUP)) or ""
-        ef.ballot_no = to_key(value(NAME_BALLOT_NO)) or ""
-        raw_period = to_text(value(NAME_PERIOD)) or ""
-        try:
-            ef.period = parse_period(raw_period)
-        except ValueError:
-            sheet, cell = names.get(NAME_PERIOD, ("", ""))
-            ef.findings.append(Finding("period-invalid", label, sheet, cell, f"“{raw_period}”"))
-        sheet, specs = EVALUATION_KINDS[ef.kind]
-        grid = book.get_sheet_by_name(sheet)
-        if grid.height > MAX_ROWS:
-            raise LimitExceeded(Finding("sheet-too-large", label, sheet, "", f"{grid.height} 行"))
-        ef.table, problems = find_table(grid.to_python(skip_empty_area=False), sheet, specs,
-                                        label)
-        ef.findings += problems
+        with calamine_panics():
+            _read_sheet(ef, data)
     except LimitExceeded as exc:
         ef.findings.append(exc.finding)
     except OSError as exc:
@@ -118,6 +92,39 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
         ef.findings.append(parse_failure(data, label, exc) if data else
                            Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）"))
     return ef
+
+
+def _read_sheet(ef: EvaluationFile, data: bytes) -> None:
+    """The header fields and the table of a ballot or 考评 file's bytes, into ``ef``."""
+    label = ef.label
+    if not data.startswith(ZIP_MAGIC):
+        ef.findings.append(Finding("not-a-workbook", label))
+        return
+    package = open_package(data, label)
+    if isinstance(package, Finding):
+        ef.findings.append(package)
+        return
+    package.archive.close()
+    names, book = package.names, CalamineWorkbook.from_filelike(io.BytesIO(data))
+    value = _Cells(book, names)
+    ef.kind = to_text(value(NAME_KIND)) or ""
+    if ef.kind not in EVALUATION_KINDS:
+        ef.findings.append(Finding("template-unknown", label, detail=f"“{ef.kind}”"))
+        return
+    ef.group = to_text(value(NAME_GROUP)) or ""
+    ef.ballot_no = to_key(value(NAME_BALLOT_NO)) or ""
+    raw_period = to_text(value(NAME_PERIOD)) or ""
+    try:
+        ef.period = parse_period(raw_period)
+    except ValueError:
+        sheet, cell = names.get(NAME_PERIOD, ("", ""))
+        ef.findings.append(Finding("period-invalid", label, sheet, cell, f"“{raw_period}”"))
+    sheet, specs = EVALUATION_KINDS[ef.kind]
+    grid = book.get_sheet_by_name(sheet)
+    if grid.height > MAX_ROWS:
+        raise LimitExceeded(Finding("sheet-too-large", label, sheet, "", f"{grid.height} 行"))
+    ef.table, problems = find_table(grid.to_python(skip_empty_area=False), sheet, specs, label)
+    ef.findings += problems
 
 
 def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:

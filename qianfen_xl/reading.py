@@ -14,7 +14,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -300,17 +300,35 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
         return reg, [Finding("file-unreadable", label, detail=exc.strerror or str(exc))]
     reg.sha256, reg.size = hashlib.sha256(data).hexdigest(), len(data)
     try:
-        opened = _open_workbook(reg, data, path.suffix.lower())
-        if isinstance(opened, list):
-            return reg, opened
-        book, formula_parts, findings = opened
-        findings += _read_sheets(reg, book, formula_parts)
+        with calamine_panics():
+            opened = _open_workbook(reg, data, path.suffix.lower())
+            if isinstance(opened, list):
+                return reg, opened
+            book, formula_parts, findings = opened
+            findings += _read_sheets(reg, book, formula_parts)
     except LimitExceeded as exc:
         return reg, [exc.finding]
     except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
         return reg, [parse_failure(data, label, exc)]
     reg.readable = True
     return reg, findings
+
+
+class ParserPanic(Exception):
+    """python-calamine's Rust code panicked on the file (a date cell out of range, say)."""
+
+
+@contextlib.contextmanager
+def calamine_panics() -> Iterator[None]:
+    """Turn a panic of python-calamine into :class:`ParserPanic`. pyo3 raises a panic as
+    ``PanicException``, a BaseException that cannot be imported: ``except Exception`` lets
+    it through, and one malformed file would stop a whole batch."""
+    try:
+        yield
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":
+            raise ParserPanic(str(exc)) from exc
+        raise
 
 
 def parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
@@ -320,6 +338,9 @@ def parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
             member = entity_member(archive)
         if member is not None:
             return Finding("xml-entities", label, detail=member)
+    if isinstance(exc, ParserPanic):
+        return Finding("file-corrupt", label,
+                       detail="有无法解析的单元格（如超出范围的日期），请在 Excel 中检查后另存")
     return Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）")
 
 

@@ -13,7 +13,7 @@ from .engine import Person
 from .errors import QianfenError
 from .findings import Finding, has_errors
 from .normalise import normalise_roster
-from .reading import SheetTable, find_table
+from .reading import SheetTable, calamine_panics, find_table
 from .schemas import roster_schema
 from .schemas.columns import ROSTER_COLUMNS, SHEET_ROSTER
 from .standards import Standards
@@ -36,7 +36,8 @@ def _rows(path: Path) -> tuple[str, list[list[object]]]:
 def read_roster(path: Path, standards: Standards) -> list[Person]:
     """The people of the roster file; raises :class:`RosterError` naming every bad cell."""
     try:
-        sheet, rows = _rows(path)
+        with calamine_panics():
+            sheet, rows = _rows(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise RosterError(f"无法读取人员名单 {path}: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 (calamine raises its own types for broken files)

@@ -198,6 +198,14 @@ def control_and_long_text(inbox: Path, s: Standards, scratch: Path) -> Path:
         else d))
 
 
+def date_out_of_range(inbox: Path, s: Standards, scratch: Path) -> Path:
+    """A date cell holding a serial no calendar reaches: python-calamine's Rust code panics
+    on it (found by the fuzzer); the file must come back with a finding, not stop the run."""
+    return rezip(base(scratch, s, "日期越界_源.xlsx"), inbox / "日期越界.xlsx", lambda n, d: (
+        d.replace(b'<c r="A6" s="6" t="n"><v>46343</v>', b'<c r="A6" s="6" t="n"><v>-1e15</v>')
+        if n == "xl/worksheets/sheet1.xml" else d))
+
+
 def symlink(inbox: Path, s: Standards, scratch: Path) -> Path | None:
     outside = base(scratch, s, "外面的文件.xlsx")
     target = inbox / "链接.xlsx"
@@ -241,6 +249,7 @@ CASES = (
     Case("auto-run-macro", auto_run_macro, ()),
     Case("formula-like-text", formula_like_text, ()),
     Case("control-and-long-text", control_and_long_text, ()),
+    Case("date-out-of-range", date_out_of_range, ("file-corrupt",)),
     Case("symlink", symlink, ("file-symlink",)),
     Case("fifo", fifo, ("not-a-regular-file",)),
     Case("unreadable", unreadable, ("file-unreadable",)),
