@@ -97,9 +97,9 @@ class SheetWriter:
         r, ws = self.row, self.ws
         string = getattr(ws, "_write_string", ws.write_string)
         number = getattr(ws, "_write_number", ws.write_number)
-        n_formats = len(formats)
-        for c, value in enumerate(values):
-            fmt = formats[c] if c < n_formats else None
+        if len(formats) < len(values):
+            formats = [*formats, *[None] * (len(values) - len(formats))]
+        for c, (value, fmt) in enumerate(zip(values, formats, strict=False)):
             kind = type(value)
             if kind is float or kind is int:
                 number(r, c, value, fmt)
@@ -221,7 +221,7 @@ def _people_sheet(wb: Workbook, result: Consolidation, standards: Standards,
         for r in month.scored():
             for p in r.score.people:
                 sheet.add([month.period.label, p.id, p.name, r.department,
-                           *(p.norms[c] for c in norms), p.additions, p.total,
+                           *[p.norms[c] for c in norms], p.additions, p.total,
                            "、".join(p.vetoes)])
 
 
