@@ -266,11 +266,16 @@ def check_many(standards: Standards, batch: Sequence[Tables]) -> list[
         failures += [("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
         for i, rows in _failures_by_file(failures, frame).items():
             findings[i] += findings_from_failures(rows, batch[i].incidents, batch[i].label)
-        days = [d.date() if not pd.isna(d) else None for d in frame["日期"]]
+        # One object per distinct value (dates, 编号, 项目, 事由, 登记人 repeat across a batch):
+        # the results are pickled to the parent, which then holds each once per batch.
+        seen: dict[object, object] = {}
+        one = seen.setdefault
+        days = [None if pd.isna(d) else one(d.date(), d.date()) for d in frame["日期"]]
         counts = [int(c) if c == c else 0 for c in frame["次数"]]
-        columns = [frame[h].tolist() for h in (FILE, "_row", "编号", "项目", "事由", "登记人")]
-        for day, count, (i, row, pid, code, reason, recorder) in zip(
-                days, counts, zip(*columns, strict=True), strict=True):
+        columns = [[one(v, v) for v in frame[h].tolist()] for h in ("编号", "项目", "事由", "登记人")]
+        where = zip(frame[FILE].tolist(), frame["_row"].tolist(), strict=True)
+        for day, count, (i, row), pid, code, reason, recorder in zip(
+                days, counts, where, *columns, strict=True):
             t = batch[i]
             incidents[i].append(Incident(day, pid, code, count, reason or "",
                                          source=f"{t.label} › {t.incidents.sheet}!{row}",
