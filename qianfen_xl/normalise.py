@@ -27,11 +27,19 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
-@functools.lru_cache(maxsize=4096)  # the same headers, codes and ids, file after file
 def ascii_form(text: str) -> str:
     """Full-width → ASCII (NFKC), dashes unified, surrounding blanks removed."""
+    # Headers, codes and ids recur file after file: short texts are remembered (long ones
+    # are not, so a hostile file cannot fill the cache with megabytes).
+    return _ascii_form_short(text) if len(text) <= 64 else _ascii_form(text)
+
+
+def _ascii_form(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
     return re.sub(r"[‐‑‒–—―−－]", "-", folded).strip()
+
+
+_ascii_form_short = functools.lru_cache(maxsize=4096)(_ascii_form)
 
 
 def to_text(value: object) -> str | None:
