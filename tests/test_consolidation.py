@@ -251,7 +251,9 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
                                                                     range(7, 13)}
     import zipfile
     charts = [n for n in zipfile.ZipFile(out).namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 3  # this month's bar chart and one line per department
+    assert len(charts) == 2  # this month's bar chart, and a line per department in one chart
+    chart = zipfile.ZipFile(out).read(charts[1]).decode()
+    assert chart.count("<c:ser>") == 2 and "城市管理科" in chart and "社保所" in chart
 
 
 def test_a_week_is_not_a_consolidation_period():
