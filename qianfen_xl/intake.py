@@ -78,8 +78,12 @@ def intake_many(files: Sequence[tuple[Path, str]], standards: Standards, *,
     shared: dict[Person, Person] = {}  # one object per person: pickled once per chunk
     for c, (people, incidents, found) in zip(ours, results, strict=True):
         finish_register(c, [shared.setdefault(p, p) for p in people], incidents, found)
+    # Each file's sheets are let go once it is scored: a chunk never holds them all at once.
+    pending = list(zip(files, read, checked, strict=True))[::-1]
+    del ours, tables, results, read, checked
     out = []
-    for (_, label), (reg, found), c in zip(files, read, checked, strict=True):
+    while pending:
+        (_, label), (reg, found), c = pending.pop()
         try:
             sub = _submission(reg, found, c, standards)
             out.append(sub if keep_score else replace(sub, score=None))
