@@ -110,7 +110,7 @@ class SheetWriter:
             elif kind is str:
                 if value:
                     # isprintable (C speed) rules out every control character at once
-                    clean = value.isprintable() and len(value) <= 1000
+                    clean = value.isprintable() and len(value) <= EXCEL_CELL_TEXT_MAX
                     string(r, c, value if clean else text(value), fmt)
                 elif fmt is not None:
                     ws.write_blank(r, c, None, fmt)
@@ -135,7 +135,7 @@ class _FastDeflate(zipfile.ZipFile):
     the class its ``workbook`` module opens, for the time of ``close``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs, compresslevel=1)
+        super().__init__(*args, **{**kwargs, "compresslevel": 1})
 
 
 @contextlib.contextmanager
