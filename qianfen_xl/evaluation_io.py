@@ -89,8 +89,7 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     except OSError as exc:
         ef.findings.append(Finding("file-unreadable", label, detail=exc.strerror or str(exc)))
     except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
-        ef.findings.append(parse_failure(data, label, exc) if data else
-                           Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）"))
+        ef.findings.append(parse_failure(data, label, exc))  # no bytes: plain file-corrupt
     return ef
 
 
