@@ -23,7 +23,7 @@ lint: $(STAMP)
 
 templates: $(STAMP)
 	$(BIN)/qianfen-xl templates --out workbook_templates --xlsm
-	$(BIN)/python -m qianfen_xl.vba macros
+	$(BIN)/python -m qianfen_xl.excel.vba macros
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

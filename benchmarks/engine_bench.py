@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import random
 
-from qianfen_xl.engine import Incident, score_department
-from qianfen_xl.periods import parse_period
-from qianfen_xl.sample import departments_of, random_incidents, street_roster
-from qianfen_xl.standards import load_standards
+from qianfen_xl.contract.periods import parse_period
+from qianfen_xl.contract.standards import load_standards
+from qianfen_xl.demo.sample import departments_of, random_incidents, street_roster
+from qianfen_xl.scoring.engine import Incident, score_department
 
 from timing import median_time
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from openpyxl.workbook import Workbook
 
-from qianfen_xl.engine import Incident, Person
-from qianfen_xl.filling import clear_incidents, fill_incidents
-from qianfen_xl.periods import parse_period, week_of
-from qianfen_xl.sample import random_incidents
+from qianfen_xl.contract.periods import parse_period, week_of
+from qianfen_xl.contract.standards import load_standards
+from qianfen_xl.demo.sample import random_incidents
+from qianfen_xl.forms.filling import clear_incidents, fill_incidents
+from qianfen_xl.forms.registers import build_register, register_filename
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
-from qianfen_xl.standards import load_standards
-from qianfen_xl.templates import build_register, register_filename
+from qianfen_xl.scoring.engine import Incident, Person
 
 YEAR = 2026
 PEOPLE_PER_DEPARTMENT = 10

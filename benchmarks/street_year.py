@@ -47,10 +47,10 @@ def ensure_data(data: Path, streets: int) -> None:
 def naive(files: list[Path]) -> None:
     import pandas as pd
 
-    from qianfen_xl.reading import find_table
+    from qianfen_xl.contract.standards import load_standards
+    from qianfen_xl.intake.reading import find_table
+    from qianfen_xl.intake.validation import check_tables
     from qianfen_xl.schemas.columns import INCIDENT_COLUMNS, ROSTER_COLUMNS
-    from qianfen_xl.standards import load_standards
-    from qianfen_xl.validation import check_tables
 
     standards = load_standards()
     for path in files:
@@ -150,10 +150,10 @@ def consolidate_command(inbox: Path, out: Path, workers: int,
 
 def write_time(inbox: Path, out: Path, workers: int, runs: int) -> float:
     """Median time to write the ranking workbook for the inbox's results."""
-    from qianfen_xl.batch import run_consolidation
-    from qianfen_xl.consolidation import consolidation_period
-    from qianfen_xl.ranking_workbook import write_ranking_workbook
-    from qianfen_xl.standards import load_standards
+    from qianfen_xl.batch.consolidation import consolidation_period
+    from qianfen_xl.batch.inbox import run_consolidation
+    from qianfen_xl.contract.standards import load_standards
+    from qianfen_xl.reports.ranking import write_ranking_workbook
 
     standards = load_standards()
     result = run_consolidation(inbox, consolidation_period("2026"), standards, workers=workers,

@@ -20,10 +20,10 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import xlwings  # noqa: E402
 from xlwings.server import custom_functions_call  # noqa: E402
 
-from qianfen_xl import udfs  # noqa: E402
-from qianfen_xl.engine import Person, score_department  # noqa: E402
-from qianfen_xl.normalise import EXCEL_EPOCH  # noqa: E402
-from qianfen_xl.standards import load_standards  # noqa: E402
+from qianfen_xl.contract.normalise import EXCEL_EPOCH  # noqa: E402
+from qianfen_xl.contract.standards import load_standards  # noqa: E402
+from qianfen_xl.excel import udfs  # noqa: E402
+from qianfen_xl.scoring.engine import Person, score_department  # noqa: E402
 
 from timing import median_time  # noqa: E402
 

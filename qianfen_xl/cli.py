@@ -21,16 +21,16 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from .batch import run_consolidation
-from .consolidation import RETURNED, Consolidation, consolidation_period
-from .engine import DepartmentScore, Person
-from .errors import OutputError, PeriodError, QianfenError
-from .intake import intake
-from .periods import parse_period
-from .ranking_json import write_ranking_json
-from .ranking_workbook import ranking_order, write_ranking_workbook
-from .roster_io import read_roster
-from .standards import Standards, load_standards
+from qianfen_xl.batch.consolidation import RETURNED, Consolidation, consolidation_period
+from qianfen_xl.batch.inbox import run_consolidation
+from qianfen_xl.contract.errors import OutputError, PeriodError, QianfenError
+from qianfen_xl.contract.periods import parse_period
+from qianfen_xl.contract.standards import Standards, load_standards
+from qianfen_xl.intake.register import intake
+from qianfen_xl.intake.roster import read_roster
+from qianfen_xl.reports.ranking import ranking_order, write_ranking_workbook
+from qianfen_xl.reports.ranking_json import write_ranking_json
+from qianfen_xl.scoring.engine import DepartmentScore, Person
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as shells report a Ctrl+C
@@ -131,7 +131,7 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
     if json_out is not None:
         _print(f"已写入 JSON：{write_ranking_json(result, json_out)}")
     if monthly_out is not None:
-        from .monthly_registers import write_monthly_registers
+        from qianfen_xl.reports.monthly import write_monthly_registers
 
         written = write_monthly_registers(result, standards, monthly_out)
         _print(f"已生成 {len(written)} 份预填的月考核情况登记表到 {monthly_out}")
@@ -143,9 +143,9 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
                  per_person: bool = False, workers: int | None = None) -> int:
     """The half-year or year of an inbox: print the departments, write the workbook (and the
     per-person registers when asked)."""
-    from .annual_batch import run_annual
-    from .annual_registers import write_annual_registers
-    from .annual_workbook import write_annual_workbook
+    from qianfen_xl.batch.annual import run_annual
+    from qianfen_xl.forms.annual_register import write_annual_registers
+    from qianfen_xl.reports.annual import write_annual_workbook
 
     period = parse_period(label)
     if period.kind not in ("year", "half"):
@@ -169,7 +169,7 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
 
 def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
     """A whole fictional year through ``annual``."""
-    from .demo_year import write_demo_year
+    from qianfen_xl.demo.year import write_demo_year
 
     demo = write_demo_year(out, standards, int(parse_period(year).label), seed)
     _print(f"已为虚构的 {standards.unit} 生成 {year} 年度材料：{demo.folder}",
@@ -182,8 +182,8 @@ def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
 def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
     """The main job on the built-in fictional street: a month of weekly registers from the
     templates, consolidated into the ranking workbook."""
-    from .demo import write_demo_month
-    from .templates import write_templates
+    from qianfen_xl.demo.month import write_demo_month
+    from qianfen_xl.forms.registers import write_templates
 
     templates = write_templates(out / "模板", standards)
     _print("已生成模板：", *(f"  {p}" for p in templates))
@@ -293,8 +293,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         standards = load_standards(args.standards)
         if args.command == "templates":
-            from .ballot_templates import write_evaluation_templates
-            from .templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
+            from qianfen_xl.forms.ballots import write_evaluation_templates
+            from qianfen_xl.forms.registers import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 
             for label in (args.week, args.month):
                 if label:
@@ -324,7 +324,7 @@ def _run(args: argparse.Namespace) -> int:
                                 roster=roster, registers=args.registers,
                                 per_person=args.per_person, workers=args.workers)
         if args.command == "serve":
-            from .server import init_project, serve
+            from qianfen_xl.excel.server import init_project, serve
 
             if args.init_only:
                 _print(f"已生成 xlwings Server 项目：{init_project(args.dir)}")

@@ -14,7 +14,7 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
-from qianfen_xl.standards import Standards
+from qianfen_xl.contract.standards import Standards
 
 # Frames arrive pooled: the rows of many registers at once, each row carrying its file's
 # context in underscore columns, so one validation covers a whole batch of files.

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from qianfen_xl.engine import Incident, Person
-from qianfen_xl.filling import fill_incidents
-from qianfen_xl.periods import parse_period
-from qianfen_xl.sample import random_incidents
+from qianfen_xl.contract.periods import parse_period
+from qianfen_xl.contract.standards import Standards
+from qianfen_xl.demo.sample import random_incidents
+from qianfen_xl.forms.filling import fill_incidents
+from qianfen_xl.forms.registers import build_register, save_workbook
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
-from qianfen_xl.standards import Standards
-from qianfen_xl.templates import build_register, save_workbook
+from qianfen_xl.scoring.engine import Incident, Person
 
 DEPT = "社保所"
 ROSTER = [

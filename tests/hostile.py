@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from qianfen_xl.engine import Incident, Person
-from qianfen_xl.standards import Standards
+from qianfen_xl.contract.standards import Standards
+from qianfen_xl.scoring.engine import Incident, Person
 
 from builders import add_macros as _add_macros
 from builders import encrypt, register

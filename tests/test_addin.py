@@ -10,12 +10,12 @@ import zipfile
 from python_calamine import CalamineWorkbook
 
 from qianfen_xl import udfs
-from qianfen_xl.addin import validation_rows
-from qianfen_xl.engine import score_department
-from qianfen_xl.filling import fill_incidents
-from qianfen_xl.intake import intake
-from qianfen_xl.templates import FLAVOUR_UDF, build_register, save_workbook
-from qianfen_xl.vba import vba_string, write_macros
+from qianfen_xl.excel.addin import validation_rows
+from qianfen_xl.excel.vba import vba_string, write_macros
+from qianfen_xl.forms.filling import fill_incidents
+from qianfen_xl.forms.registers import FLAVOUR_UDF, build_register, save_workbook
+from qianfen_xl.intake.register import intake
+from qianfen_xl.scoring.engine import score_department
 
 from builders import DEPT, INCIDENTS, ROSTER, WEEK, register
 from conftest import ROOT

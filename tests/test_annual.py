@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from qianfen_xl.annual import (
+from qianfen_xl.forms.ballots import build_assessment, ratees_of
+from qianfen_xl.forms.registers import save_workbook
+from qianfen_xl.scoring.annual import (
     PENDING,
     Ballot,
     advanced_departments,
@@ -17,9 +19,7 @@ from qianfen_xl.annual import (
     grades_with_quota,
     person_year,
 )
-from qianfen_xl.ballot_templates import build_assessment, ratees_of
-from qianfen_xl.engine import Incident
-from qianfen_xl.templates import save_workbook
+from qianfen_xl.scoring.engine import Incident
 
 from builders import KIND_MONTHLY, STREET, register
 
@@ -111,8 +111,8 @@ def test_advanced_departments_with_reasons(standards):
 def test_ballots_and_the_assessment_sheet_from_the_roster(tmp_path, standards):
     from openpyxl import load_workbook
 
-    from qianfen_xl.ballot_templates import write_evaluation_templates
-    from qianfen_xl.sample import street_roster
+    from qianfen_xl.demo.sample import street_roster
+    from qianfen_xl.forms.ballots import write_evaluation_templates
 
     roster = street_roster(standards)
     written = {p.name: p for p in write_evaluation_templates(tmp_path, standards, roster, "2026")}
@@ -141,8 +141,8 @@ def test_ballots_and_the_assessment_sheet_from_the_roster(tmp_path, standards):
 
 def test_the_templates_command_writes_the_evaluation_templates(tmp_path, standards):
     from qianfen_xl.cli import main
-    from qianfen_xl.demo import write_roster_csv
-    from qianfen_xl.sample import street_roster
+    from qianfen_xl.demo.month import write_roster_csv
+    from qianfen_xl.demo.sample import street_roster
 
     roster = write_roster_csv(street_roster(standards), tmp_path / "名单.csv")
     assert main(["templates", "--out", str(tmp_path / "o"), "--roster", str(roster),
@@ -155,7 +155,7 @@ def test_the_templates_command_writes_the_evaluation_templates(tmp_path, standar
 # ------------------------------------------------------------------ a half-year end to end
 
 def _fill_ballot(folder, standards, group, ratees, marks, ballot_no, name, period="2026-H1"):
-    from qianfen_xl.ballot_templates import build_ballot
+    from qianfen_xl.forms.ballots import build_ballot
 
     wb = build_ballot(standards, group, period, ratees)
     ws = wb["测评"]
@@ -207,10 +207,10 @@ def half_year(tmp_path_factory, standards):
 
 
 def test_a_half_year_end_to_end(half_year, standards, tmp_path):
-    from qianfen_xl.annual import Ballot, ballot_points, evaluate, person_year
-    from qianfen_xl.annual_batch import run_annual
-    from qianfen_xl.engine import score_department
-    from qianfen_xl.periods import parse_period
+    from qianfen_xl.batch.annual import run_annual
+    from qianfen_xl.contract.periods import parse_period
+    from qianfen_xl.scoring.annual import Ballot, ballot_points, evaluate, person_year
+    from qianfen_xl.scoring.engine import score_department
 
     inbox, people, incidents, everyone, marks = half_year
     run = run_annual(inbox, parse_period("2026-H1"), standards, workers=1)
@@ -268,9 +268,9 @@ def test_the_annual_registers_print_one_a4_page_each(half_year, standards, tmp_p
                                                      lo_profile):
     import subprocess
 
-    from qianfen_xl.annual_batch import run_annual
-    from qianfen_xl.annual_registers import write_annual_registers
-    from qianfen_xl.periods import parse_period
+    from qianfen_xl.batch.annual import run_annual
+    from qianfen_xl.contract.periods import parse_period
+    from qianfen_xl.forms.annual_register import write_annual_registers
 
     from libreoffice import convert
 
@@ -301,10 +301,10 @@ def test_demo_year_runs_the_whole_year(tmp_path, capsys):
 def test_ties_across_the_quota_get_their_own_list_in_the_workbook(tmp_path, standards):
     from openpyxl import load_workbook
 
-    from qianfen_xl.annual import AnnualResult, Grade, PersonAnnual, PersonYear
-    from qianfen_xl.annual_batch import AnnualRun
-    from qianfen_xl.annual_workbook import write_annual_workbook
-    from qianfen_xl.consolidation import consolidate, consolidation_period
+    from qianfen_xl.batch.annual import AnnualRun
+    from qianfen_xl.batch.consolidation import consolidate, consolidation_period
+    from qianfen_xl.reports.annual import write_annual_workbook
+    from qianfen_xl.scoring.annual import AnnualResult, Grade, PersonAnnual, PersonYear
 
     year = PersonYear(690, 6, 190, 90, 0, 970)
     people = tuple(PersonAnnual(pid, name, "社保所", "一般工作人员", (690.0,) * 6, 95, 90, year,
@@ -320,7 +320,7 @@ def test_ties_across_the_quota_get_their_own_list_in_the_workbook(tmp_path, stan
 
 
 def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_path, standards):
-    from qianfen_xl.evaluation_io import assessment_rows, ballots_from, read_evaluation
+    from qianfen_xl.intake.evaluation import assessment_rows, ballots_from, read_evaluation
 
     from builders import ROSTER
 
@@ -377,10 +377,16 @@ def whole_year(tmp_path_factory, standards):
 
 def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whole_year,
                                                                            standards):
-    from qianfen_xl.annual import Ballot, combine_year, department_year, evaluate, person_year
-    from qianfen_xl.annual_batch import run_annual
-    from qianfen_xl.engine import score_department
-    from qianfen_xl.periods import parse_period
+    from qianfen_xl.batch.annual import run_annual
+    from qianfen_xl.contract.periods import parse_period
+    from qianfen_xl.scoring.annual import (
+        Ballot,
+        combine_year,
+        department_year,
+        evaluate,
+        person_year,
+    )
+    from qianfen_xl.scoring.engine import score_department
 
     inbox, people, incidents, everyone, marks = whole_year
     run = run_annual(inbox, parse_period("2026"), standards, workers=1)
@@ -415,8 +421,8 @@ def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whol
 
 
 def test_consolidate_leaves_evaluation_files_aside_without_errors(half_year, standards):
-    from qianfen_xl.batch import discover, intake_all
-    from qianfen_xl.consolidation import consolidate, consolidation_period
+    from qianfen_xl.batch.consolidation import consolidate, consolidation_period
+    from qianfen_xl.batch.inbox import discover, intake_all
 
     inbox, *_ = half_year
     result = consolidate(standards, intake_all(discover(inbox), standards, workers=1),
@@ -428,8 +434,8 @@ def test_consolidate_leaves_evaluation_files_aside_without_errors(half_year, sta
 
 
 def test_an_entity_bomb_in_a_ballot_is_named(tmp_path, standards):
-    from qianfen_xl.ballot_templates import build_ballot
-    from qianfen_xl.evaluation_io import read_evaluation
+    from qianfen_xl.forms.ballots import build_ballot
+    from qianfen_xl.intake.evaluation import read_evaluation
 
     from hostile import _part, _with_dtd, rezip
 

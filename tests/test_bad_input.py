@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from qianfen_xl.batch import discover, intake_all
+from qianfen_xl.batch.consolidation import consolidate, consolidation_period
+from qianfen_xl.batch.inbox import discover, intake_all
 from qianfen_xl.cli import main
-from qianfen_xl.consolidation import consolidate, consolidation_period
-from qianfen_xl.engine import Incident, Person, score_department
+from qianfen_xl.scoring.engine import Incident, Person, score_department
 
 from builders import add_macros, encrypt, register, street_month
 

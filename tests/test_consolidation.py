@@ -12,12 +12,12 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from qianfen_xl.batch import discover, intake_all
+from qianfen_xl.batch.consolidation import consolidate, consolidation_period
+from qianfen_xl.batch.inbox import discover, intake_all
 from qianfen_xl.cli import main
-from qianfen_xl.consolidation import consolidate, consolidation_period
-from qianfen_xl.demo import write_roster_csv
-from qianfen_xl.engine import Incident, Person, competition_ranks, score_department
-from qianfen_xl.errors import PeriodError
+from qianfen_xl.contract.errors import PeriodError
+from qianfen_xl.demo.month import write_roster_csv
+from qianfen_xl.scoring.engine import Incident, Person, competition_ranks, score_department
 
 from builders import KIND_MONTHLY, STREET, register, street_month
 

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qianfen_xl.engine import (
+from qianfen_xl.scoring.engine import (
     Incident,
     Person,
     competition_ranks,

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from qianfen_xl.batch import discover, intake_all
+from qianfen_xl.batch.consolidation import consolidate, consolidation_period
+from qianfen_xl.batch.inbox import discover, intake_all
 from qianfen_xl.cli import main
-from qianfen_xl.consolidation import consolidate, consolidation_period
-from qianfen_xl.intake import intake_many
-from qianfen_xl.limits import check_archive
+from qianfen_xl.contract.limits import check_archive
+from qianfen_xl.intake.register import intake_many
 
 from builders import register, street_month
 from hostile import CASES, base
@@ -113,8 +113,8 @@ def test_a_file_that_vanished_after_discovery_is_unreadable(tmp_path, standards)
 
 
 def test_archive_limits_are_checked_before_unpacking(tmp_path, standards, monkeypatch):
-    import qianfen_xl.limits as limits
-    from qianfen_xl.limits import LimitExceeded
+    import qianfen_xl.contract.limits as limits
+    from qianfen_xl.contract.limits import LimitExceeded
 
     path = base(tmp_path, standards)
     monkeypatch.setattr(limits, "MAX_UNCOMPRESSED_BYTES", 100_000)

@@ -9,9 +9,9 @@ from datetime import date
 import openpyxl
 import pytest
 
-from qianfen_xl.engine import Incident, Person, item_points, score_department
-from qianfen_xl.periods import parse_period
-from qianfen_xl.sample import departments_of, random_incidents, street_roster
+from qianfen_xl.contract.periods import parse_period
+from qianfen_xl.demo.sample import departments_of, random_incidents, street_roster
+from qianfen_xl.scoring.engine import Incident, Person, item_points, score_department
 
 from builders import INCIDENTS, KIND_MONTHLY, ROSTER, register
 from libreoffice import convert

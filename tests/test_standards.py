@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qianfen_xl.errors import StandardsError
-from qianfen_xl.standards import DEFAULT_PATH, load_standards, parse_standards
+from qianfen_xl.contract.errors import StandardsError
+from qianfen_xl.contract.standards import DEFAULT_PATH, load_standards, parse_standards
 
 from conftest import REGULATION
 

@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 
 from qianfen_xl.cli import main
+from qianfen_xl.contract.standards import load_standards
+from qianfen_xl.forms.registers import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 from qianfen_xl.schemas.columns import (
     HEADER_NAMES,
     INCIDENT_COLUMNS,
@@ -17,8 +19,6 @@ from qianfen_xl.schemas.columns import (
     KIND_WEEKLY,
     ROSTER_COLUMNS,
 )
-from qianfen_xl.standards import load_standards
-from qianfen_xl.templates import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 
 from conftest import ROOT
 

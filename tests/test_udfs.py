@@ -18,8 +18,9 @@ import pytest
 import xlwings
 from xlwings.server import custom_functions_call, custom_functions_meta
 
-from qianfen_xl import udfs
-from qianfen_xl.engine import (
+from qianfen_xl.contract.normalise import EXCEL_EPOCH
+from qianfen_xl.excel import udfs
+from qianfen_xl.scoring.engine import (
     Incident,
     competition_ranks,
     grade_for,
@@ -28,7 +29,6 @@ from qianfen_xl.engine import (
     score_person,
     trimmed_mean,
 )
-from qianfen_xl.normalise import EXCEL_EPOCH
 
 from builders import ROSTER
 
@@ -179,7 +179,7 @@ def _free_port() -> int:
 
 
 def test_the_server_project_answers_custom_function_calls(tmp_path, standards):
-    from qianfen_xl.server import init_project, server_command
+    from qianfen_xl.excel.server import init_project, server_command
 
     folder = init_project(tmp_path / "server")
     port = _free_port()
@@ -217,7 +217,7 @@ def test_engine_udfs_spreadsheet_and_batch_agree_to_the_cent(tmp_path, standards
     import openpyxl
 
     from qianfen_xl.cli import main
-    from qianfen_xl.engine import Person
+    from qianfen_xl.scoring.engine import Person
 
     from builders import KIND_MONTHLY, register
     from libreoffice import convert

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from qianfen_xl.cli import main
-from qianfen_xl.engine import Incident, score_department
-from qianfen_xl.reading import read_register
-from qianfen_xl.validation import check_register
+from qianfen_xl.intake.reading import read_register
+from qianfen_xl.intake.validation import check_register
+from qianfen_xl.scoring.engine import Incident, score_department
 
 from builders import INCIDENTS, ROSTER, register
 
@@ -180,7 +180,7 @@ def test_a_score_formula_overwritten_with_a_constant_is_a_warning(tmp_path, stan
 
 @pytest.mark.libreoffice
 def test_cached_values_saved_by_a_spreadsheet_agree(tmp_path, standards, lo_profile):
-    from qianfen_xl.validation import cached_score_findings
+    from qianfen_xl.intake.validation import cached_score_findings
 
     from libreoffice import convert
 
@@ -193,7 +193,7 @@ def test_cached_values_saved_by_a_spreadsheet_agree(tmp_path, standards, lo_prof
 
 
 def test_a_department_total_overwritten_is_a_warning(tmp_path, standards):
-    from qianfen_xl.validation import cached_score_findings
+    from qianfen_xl.intake.validation import cached_score_findings
 
     def overwrite(wb):
         sheet, ref = next(wb.defined_names["qf_dept_total"].destinations)
@@ -207,7 +207,7 @@ def test_a_department_total_overwritten_is_a_warning(tmp_path, standards):
 
 
 def test_a_formula_overwritten_with_its_own_value_is_still_a_warning(tmp_path, standards):
-    from qianfen_xl.validation import cached_score_findings
+    from qianfen_xl.intake.validation import cached_score_findings
 
     def overwrite(wb):
         wb["得分"]["K6"].value = 695   # A02's 个人得分, the right number but no longer live
@@ -237,7 +237,7 @@ def test_a_formula_is_recognised_however_the_saving_program_wrote_it(cell_xml):
     live cell still holds its formula must not cry wolf at any of them."""
     import io
 
-    from qianfen_xl.reading import FormulaCells
+    from qianfen_xl.intake.reading import FormulaCells
 
     filler = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"空" * 40}</t></is></c>'
                      f'<c r="F{r}"/></row>' for r in range(7, 900))
@@ -250,7 +250,7 @@ def test_a_formula_is_recognised_however_the_saving_program_wrote_it(cell_xml):
 def test_cells_an_array_formula_fills_count_as_formulas():
     import io
 
-    from qianfen_xl.reading import FormulaCells
+    from qianfen_xl.intake.reading import FormulaCells
 
     rows = "".join(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c></row>' for r in range(6, 80))
     xml = (b'<worksheet><sheetData><row r="5"><c r="A5"><f t="array" ref="A5:K72">'

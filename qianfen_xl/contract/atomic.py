@@ -1,0 +1,81 @@
+"""Writing outputs atomically: a temporary file in the target folder, renamed into place.
+
+An interrupted write leaves the previous file (or none), never a partial one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from qianfen_xl.contract.errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it over ``target``."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp",
+                                        dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {target}: {exc.strerror}") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an output is an ordinary file
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp_path)`` and move the result to ``target``."""
+    with atomic_path(target) as tmp:
+        write(tmp)
+    return Path(target)
+
+
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+FIXED_TIME = datetime(*ZIP_TIME)  # document properties: identical inputs → identical files
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+def freeze_zip(path: Path, *, macro_enabled: bool = False) -> None:
+    """Make an .xlsx written by openpyxl reproducible, in place: every zip member gets the
+    same fixed time, and the document's 'modified' time (which openpyxl stamps on save)
+    is set to the fixed time too. Identical contents then give identical bytes.
+
+    ``macro_enabled`` declares the workbook an .xlsm (Excel refuses an .xlsm whose main
+    part says .xlsx); its VBA project is added in Excel (see macros/)."""
+    frozen = path.with_name(path.name + ".frozen")
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(frozen, "w") as dst:
+            for item in src.infolist():
+                info = zipfile.ZipInfo(item.filename, ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = item.external_attr
+                data = src.read(item.filename)
+                if item.filename == "docProps/core.xml":
+                    data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+                if macro_enabled and item.filename == "[Content_Types].xml":
+                    data = data.replace(_XLSX_MAIN, _XLSM_MAIN)
+                dst.writestr(info, data)
+        shutil.move(frozen, path)
+    finally:
+        frozen.unlink(missing_ok=True)

@@ -1,0 +1,422 @@
+"""The standards file: norms, items, additions, caps, weights, grades, loaded once, immutable.
+
+The default scheme ships as ``qianfen_xl/data/standards.toml``; an office may pass its own.
+A broken file is refused with a :class:`StandardsError` naming the key, e.g.
+``norms[2].items[4].points: 必须是不小于 0 的数``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from qianfen_xl.contract.errors import StandardsError
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
+SCOPES = ("individual", "department")
+UNIT_KINDS = ("department", "leadership")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One deduction item, e.g. ``N03-05``: points per occurrence are deducted from its norm."""
+
+    code: str
+    norm: str
+    no: int
+    text: str
+    points: float
+    scope: str
+    group: str = ""
+    veto: bool = False
+    units: tuple[str, ...] = UNIT_KINDS
+
+    @property
+    def label(self) -> str:
+        """What the 项目 dropdown shows: the code, a space, the start of the text."""
+        return f"{self.code} {self.text[:24]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Addition:
+    """One addition (加分), e.g. ``B01 街道通报表扬 +5`` per occurrence."""
+
+    code: str
+    text: str
+    points: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class Norm:
+    code: str
+    name: str
+    scope: str
+    full: float
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GradeLevel:
+    name: str
+    min_score: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Standards:
+    """The whole scheme. Build it with :func:`load_standards`; never mutate it."""
+
+    name: str
+    version: str
+    unit: str
+    leadership_unit: str
+    full_marks: float
+    individual_base: float
+    decimals: int
+    person_additions_cap: float
+    department_additions_cap: float
+    levels: tuple[str, ...]
+    categories: tuple[str, ...]
+    lines: Mapping[str, str]
+    norms: tuple[Norm, ...]
+    additions: tuple[Addition, ...]
+    annual: Mapping[str, Any]
+    ballots: Mapping[str, Any]
+    grades: tuple[GradeLevel, ...]
+    excellent_grade: str
+    excellent_quota: float
+    quota_minimum: int
+    advanced_department: Mapping[str, Any]
+    digest: str
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for norm in self.norms for item in norm.items)
+
+    @property
+    def individual_norms(self) -> tuple[Norm, ...]:
+        return tuple(n for n in self.norms if n.scope == "individual")
+
+    @property
+    def department_norms(self) -> tuple[Norm, ...]:
+        return tuple(n for n in self.norms if n.scope == "department")
+
+    @property
+    def item_by_code(self) -> Mapping[str, Item]:
+        return _item_index(self)
+
+    @property
+    def addition_by_code(self) -> Mapping[str, Addition]:
+        return _addition_index(self)
+
+    @property
+    def norm_by_code(self) -> Mapping[str, Norm]:
+        return _norm_index(self)
+
+    @property
+    def short_digest(self) -> str:
+        return self.digest[:12]
+
+
+# Standards compare by identity (eq=False), so these per-object indexes can be cached.
+@cache
+def _item_index(standards: Standards) -> Mapping[str, Item]:
+    return MappingProxyType({item.code: item for item in standards.items})
+
+
+@cache
+def _addition_index(standards: Standards) -> Mapping[str, Addition]:
+    return MappingProxyType({a.code: a for a in standards.additions})
+
+
+@cache
+def _norm_index(standards: Standards) -> Mapping[str, Norm]:
+    return MappingProxyType({n.code: n for n in standards.norms})
+
+
+# ---------------------------------------------------------------- loading and checking
+
+_TOP_KEYS = {
+    "standards", "scoring", "people", "additions", "annual", "ballots", "grades",
+    "advanced_department", "norms",
+}
+_KEYS = {
+    "standards": {"name", "version", "unit", "leadership_unit"},
+    "scoring": {
+        "full_marks", "individual_base", "default_points", "decimals",
+        "person_additions_cap", "department_additions_cap",
+    },
+    "people": {"levels", "categories", "lines"},
+    "addition": {"code", "text", "points"},
+    "annual": {
+        "regular_max", "evaluation_multiplier", "assessment_multiplier", "total_min",
+        "total_max", "year_weights", "department_weights",
+    },
+    "ballots": {"trim_min_ballots", "fold_below", "all_staff_group", "grade_points", "weights"},
+    "grades": {"excellent", "excellent_quota", "quota_minimum", "levels"},
+    "grade_level": {"name", "min_score"},
+    "advanced_department": {"share", "minimum", "min_score", "within"},
+    "norm": {"code", "name", "scope", "full", "points", "items"},
+    "item": {"no", "group", "text", "points", "veto", "units"},
+}
+
+
+def _fail(key: str, what: str) -> StandardsError:
+    return StandardsError(f"评分标准文件有误 · {key}: {what}")
+
+
+def _table(data: Mapping[str, Any], key: str, path: str, allowed: set[str]) -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise _fail(path, "缺少此项，或不是一个表 (table)")
+    _check_keys(value, path, allowed)
+    return value
+
+
+def _check_keys(value: Mapping[str, Any], path: str, allowed: set[str]) -> None:
+    for k in value:
+        if k not in allowed:
+            raise _fail(f"{path}.{k}", f"未知的键；允许的键：{', '.join(sorted(allowed))}")
+
+
+def _number(data: Mapping[str, Any], key: str, path: str, *, default: Any = None,
+            minimum: float = 0.0) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(f"{path}.{key}", "必须是数")
+    if value < minimum:
+        raise _fail(f"{path}.{key}", f"必须是不小于 {minimum:g} 的数（现为 {value}）")
+    return float(value)
+
+
+def _text(data: Mapping[str, Any], key: str, path: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(f"{path}.{key}", "必须是非空文字")
+    return value
+
+
+def _texts(data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise _fail(f"{path}.{key}", "必须是非空的文字列表")
+    if len(set(value)) != len(value):
+        raise _fail(f"{path}.{key}", "列表中有重复")
+    return tuple(value)
+
+
+def _weights(data: Mapping[str, Any], path: str) -> dict[str, float]:
+    if not isinstance(data, dict) or not data:
+        raise _fail(path, "必须是非空的权重表")
+    weights = {k: _number(data, k, path) for k in data}
+    if not math.isclose(sum(weights.values()), 1.0, abs_tol=1e-9):
+        raise _fail(path, f"权重之和必须为 1（现为 {sum(weights.values()):g}）")
+    return weights
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _load_norms(raw: Any, default_points: float, leadership: str) -> tuple[Norm, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _fail("norms", "至少需要一个规范")
+    norms: list[Norm] = []
+    seen_norms: set[str] = set()
+    for i, nd in enumerate(raw):
+        path = f"norms[{i}]"
+        if not isinstance(nd, dict):
+            raise _fail(path, "必须是一个表")
+        _check_keys(nd, path, _KEYS["norm"])
+        code = _text(nd, "code", path)
+        if code in seen_norms:
+            raise _fail(f"{path}.code", f"规范代码 {code} 重复")
+        seen_norms.add(code)
+        scope = nd.get("scope")
+        if scope not in SCOPES:
+            raise _fail(f"{path}.scope", f"必须是 {' 或 '.join(SCOPES)}")
+        full = _number(nd, "full", path)
+        norm_points = _number(nd, "points", path, default=default_points)
+        items: list[Item] = []
+        raw_items = nd.get("items")
+        if not isinstance(raw_items, list) or not raw_items:
+            raise _fail(f"{path}.items", "至少需要一个条款")
+        seen_no: set[int] = set()
+        for j, it in enumerate(raw_items):
+            ipath = f"{path}.items[{j}]"
+            if not isinstance(it, dict):
+                raise _fail(ipath, "必须是一个表")
+            _check_keys(it, ipath, _KEYS["item"])
+            no = it.get("no")
+            if isinstance(no, bool) or not isinstance(no, int) or not 1 <= no <= 99:
+                raise _fail(f"{ipath}.no", "条款号必须是 1 到 99 的整数")
+            if no in seen_no:
+                raise _fail(f"{ipath}.no", f"条款号 {code}-{no:02d} 重复")
+            seen_no.add(no)
+            units = it.get("units", list(UNIT_KINDS))
+            if not isinstance(units, list) or not units or any(u not in UNIT_KINDS for u in units):
+                raise _fail(f"{ipath}.units", f"必须是 {UNIT_KINDS} 中的值组成的列表")
+            veto = it.get("veto", False)
+            if not isinstance(veto, bool):
+                raise _fail(f"{ipath}.veto", "必须是 true 或 false")
+            items.append(Item(
+                code=f"{code}-{no:02d}", norm=code, no=no, text=_text(it, "text", ipath),
+                points=_number(it, "points", ipath, default=norm_points), scope=scope,
+                group=str(it.get("group", "")), veto=veto, units=tuple(units),
+            ))
+        norms.append(Norm(code, _text(nd, "name", path), scope, full, tuple(items)))
+    return tuple(norms)
+
+
+def parse_standards(data: Mapping[str, Any]) -> Standards:
+    """Check a parsed standards document and build the immutable :class:`Standards`."""
+    _check_keys(data, "(顶层)", _TOP_KEYS)
+    head = _table(data, "standards", "standards", _KEYS["standards"])
+    scoring = _table(data, "scoring", "scoring", _KEYS["scoring"])
+    people = _table(data, "people", "people", _KEYS["people"])
+    annual = _table(data, "annual", "annual", _KEYS["annual"])
+    ballots = _table(data, "ballots", "ballots", _KEYS["ballots"])
+    grades = _table(data, "grades", "grades", _KEYS["grades"])
+    advanced = _table(data, "advanced_department", "advanced_department",
+                      _KEYS["advanced_department"])
+
+    decimals = scoring.get("decimals")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise _fail("scoring.decimals", "必须是 0 到 6 的整数")
+    default_points = _number(scoring, "default_points", "scoring")
+    leadership = _text(head, "leadership_unit", "standards")
+    norms = _load_norms(data.get("norms"), default_points, leadership)
+
+    full_marks = _number(scoring, "full_marks", "scoring")
+    individual_base = _number(scoring, "individual_base", "scoring")
+    individual_sum = sum(n.full for n in norms if n.scope == "individual")
+    if not math.isclose(individual_sum, individual_base):
+        raise _fail("scoring.individual_base",
+                    f"个人计分基数 {individual_base:g} 不等于个人规范满分之和 {individual_sum:g}")
+    if not math.isclose(sum(n.full for n in norms), full_marks):
+        raise _fail("scoring.full_marks", "满分不等于各规范满分之和")
+
+    additions: list[Addition] = []
+    raw_add = data.get("additions", [])
+    if not isinstance(raw_add, list):
+        raise _fail("additions", "必须是表的列表")
+    item_codes = {item.code for n in norms for item in n.items}
+    for i, ad in enumerate(raw_add):
+        path = f"additions[{i}]"
+        if not isinstance(ad, dict):
+            raise _fail(path, "必须是一个表")
+        _check_keys(ad, path, _KEYS["addition"])
+        code = _text(ad, "code", path)
+        if code in item_codes or code in {a.code for a in additions}:
+            raise _fail(f"{path}.code", f"代码 {code} 重复")
+        if " " in code:
+            raise _fail(f"{path}.code", "代码不能含空格")
+        additions.append(Addition(code, _text(ad, "text", path), _number(ad, "points", path)))
+
+    lines = people.get("lines")
+    if not isinstance(lines, dict) or not lines:
+        raise _fail("people.lines", "必须列出各口及其主管办公室")
+
+    for key in ("year_weights", "department_weights"):
+        _weights(annual.get(key), f"annual.{key}")
+    for key in ("regular_max", "evaluation_multiplier", "assessment_multiplier", "total_min",
+                "total_max"):
+        _number(annual, key, "annual")
+    raw_bw = ballots.get("weights")
+    if not isinstance(raw_bw, dict) or not raw_bw:
+        raise _fail("ballots.weights", "必须按被测评对象层级给出权重")
+    for level, w in raw_bw.items():
+        _weights(w, f"ballots.weights.{level}")
+    gp = ballots.get("grade_points")
+    if not isinstance(gp, dict) or not gp:
+        raise _fail("ballots.grade_points", "必须列出等次对应分数")
+    for k in gp:
+        _number(gp, k, "ballots.grade_points")
+    for k in ("trim_min_ballots", "fold_below"):
+        _number(ballots, k, "ballots")
+    _text(ballots, "all_staff_group", "ballots")
+
+    raw_levels = grades.get("levels")
+    if not isinstance(raw_levels, list) or not raw_levels:
+        raise _fail("grades.levels", "至少需要一个等次")
+    levels: list[GradeLevel] = []
+    for i, gl in enumerate(raw_levels):
+        path = f"grades.levels[{i}]"
+        if not isinstance(gl, dict):
+            raise _fail(path, "必须是一个表")
+        _check_keys(gl, path, _KEYS["grade_level"])
+        levels.append(GradeLevel(_text(gl, "name", path), _number(gl, "min_score", path)))
+    if [g.min_score for g in levels] != sorted((g.min_score for g in levels), reverse=True):
+        raise _fail("grades.levels", "等次必须按分数线从高到低排列")
+    excellent = _text(grades, "excellent", "grades")
+    if excellent not in {g.name for g in levels}:
+        raise _fail("grades.excellent", f"{excellent} 不在 grades.levels 中")
+    quota = _number(grades, "excellent_quota", "grades")
+    if quota > 1:
+        raise _fail("grades.excellent_quota", "比例必须在 0 到 1 之间")
+    share = _number(advanced, "share", "advanced_department")
+    if share > 1:
+        raise _fail("advanced_department.share", "比例必须在 0 到 1 之间")
+    if advanced.get("within") not in ("street", "line"):
+        raise _fail("advanced_department.within", "必须是 street 或 line")
+
+    digest = hashlib.sha256(
+        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    return Standards(
+        name=_text(head, "name", "standards"),
+        version=str(head.get("version", "")),
+        unit=_text(head, "unit", "standards"),
+        leadership_unit=leadership,
+        full_marks=full_marks,
+        individual_base=individual_base,
+        decimals=decimals,
+        person_additions_cap=_number(scoring, "person_additions_cap", "scoring"),
+        department_additions_cap=_number(scoring, "department_additions_cap", "scoring"),
+        levels=_texts(people, "levels", "people"),
+        categories=_texts(people, "categories", "people"),
+        lines=_freeze(lines),
+        norms=norms,
+        additions=tuple(additions),
+        annual=_freeze(annual),
+        ballots=_freeze(ballots),
+        grades=tuple(levels),
+        excellent_grade=excellent,
+        excellent_quota=quota,
+        quota_minimum=int(_number(grades, "quota_minimum", "grades")),
+        advanced_department=_freeze(advanced),
+        digest=digest,
+    )
+
+
+def load_standards(path: str | Path | None = None) -> Standards:
+    """Load and check a standards file (the shipped default when ``path`` is None)."""
+    return _load_cached(str(Path(path).resolve()) if path else str(DEFAULT_PATH))
+
+
+@cache
+def _load_cached(path: str) -> Standards:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise StandardsError(f"无法读取评分标准文件 {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise StandardsError(f"评分标准文件 {path} 不是有效的 TOML: {exc}") from exc
+    return parse_standards(data)

@@ -1,0 +1,59 @@
+"""Filling a register's incident log from code, as a clerk would type it (demo, tests,
+and the monthly registers the batch pre-fills). Cells are located by header."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openpyxl.utils import range_boundaries
+from openpyxl.workbook import Workbook
+
+from qianfen_xl.contract.standards import Standards
+from qianfen_xl.forms.registers import INCIDENT_HEADER_ROW
+from qianfen_xl.schemas.columns import SHEET_INCIDENTS, TABLE_INCIDENTS
+from qianfen_xl.scoring.engine import Incident
+
+
+def incident_label(standards: Standards, code: str) -> str:
+    """The 项目 text the dropdown would put in the cell (the code alone when unknown)."""
+    item = standards.item_by_code.get(code) or standards.addition_by_code.get(code)
+    return item.label if item is not None else code
+
+
+def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incident],
+                   names: dict[str, str] | None = None, recorder: str = "") -> None:
+    """Write incidents into the 登记 table's first empty rows (text always as text)."""
+    ws = wb[SHEET_INCIDENTS]
+    headers = {ws.cell(row=INCIDENT_HEADER_ROW, column=c).value: c
+               for c in range(1, ws.max_column + 1)}
+    row = INCIDENT_HEADER_ROW + 1
+    while ws.cell(row=row, column=headers["项目"]).value not in (None, ""):
+        row += 1
+    last = range_boundaries(ws.tables[TABLE_INCIDENTS].ref)[3]
+    if row + len(incidents) - 1 > last:
+        raise ValueError(f"{len(incidents)} incidents do not fit the register's table "
+                         f"(rows {row}..{last}); use a monthly register or split the period")
+    names = names or {}
+    for inc in incidents:
+        person = inc.person or None
+        values = {"日期": inc.day, "编号": person, "姓名": names.get(person or "", None),
+                  "项目": incident_label(standards, inc.code), "次数": inc.count,
+                  "事由": inc.reason, "登记人": inc.recorder or recorder or None}
+        for header, value in values.items():
+            cell = ws.cell(row=row, column=headers[header])
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+        row += 1
+
+
+def clear_incidents(wb: Workbook, rows: int) -> None:
+    """Empty the first ``rows`` rows of the 登记 table (its 分值 formulas stay), so one
+    workbook can be filled again for the next period."""
+    ws = wb[SHEET_INCIDENTS]
+    headers = {ws.cell(row=INCIDENT_HEADER_ROW, column=c).value: c
+               for c in range(1, ws.max_column + 1)}
+    inputs = [c for h, c in headers.items() if h not in ("分值", None)]
+    for r in range(INCIDENT_HEADER_ROW + 1, INCIDENT_HEADER_ROW + 1 + rows):
+        for c in inputs:
+            ws.cell(row=r, column=c).value = None

@@ -1,0 +1,496 @@
+"""Reading a register file: header fields by defined name, sheets by name, columns by header.
+
+python-calamine reads the cells (fast, and it never evaluates or runs anything); the
+workbook's defined names are read from ``xl/workbook.xml`` with defusedxml. Anything that
+keeps a file from being read becomes a finding, never an exception.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pandas as pd
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
+
+from qianfen_xl.contract.findings import Finding
+from qianfen_xl.contract.limits import (
+    MAX_ROWS,
+    MAX_SHEETS,
+    LimitExceeded,
+    check_archive,
+    entity_member,
+    read_source,
+)
+from qianfen_xl.contract.normalise import ascii_form, is_blank
+from qianfen_xl.schemas.columns import (
+    HEADER_CELLS,
+    HEADER_NAMES,
+    INCIDENT_COLUMNS,
+    ROSTER_COLUMNS,
+    SCORE_NAMES,
+    SHEET_INCIDENTS,
+    SHEET_META,
+    SHEET_ROSTER,
+    SHEET_SCORES,
+    ColumnSpec,
+)
+
+HEADER_SCAN_ROWS = 20
+FORMULA_SHEETS = (SHEET_INCIDENTS, SHEET_SCORES)  # whose live cells must stay formulas
+SCORE_HEADERS = ["编号", "姓名", "个人得分"]  # locate the 得分 header row; its other columns come along
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# A cell whose element opens with a formula: <c r="K5" s="8"><f>…; a prefix (x:c) may come.
+# Atomic and possessive parts keep a failed match from backtracking through the tag.
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\s(?>[^>]*?\br=")([A-Z]{1,3}\d+)"[^>]*+(?<!/)>\s*+<(?:\w+:)?f[\s>/]')
+_ARRAY_FORMULA = re.compile(  # the range an array formula fills, from its anchor's <f>
+    rb'<(?:\w+:)?f\s(?=[^>]*["\']array["\'])[^>]*?\bref=["\']([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_REF = re.compile(r"^'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
+
+
+@dataclass
+class SheetTable:
+    """The rows under a header row: ``columns`` maps each header to its values (blank = None),
+    ``rows`` holds their Excel row numbers. ``frame`` is the same as a DataFrame (index =
+    Excel row), built only when asked: the batch pools the columns of many files instead."""
+
+    sheet: str
+    header_row: int
+    letters: dict[str, str]
+    columns: dict[str, list[object]]
+    rows: list[int]
+
+    def cell(self, header: str, row: int) -> str:
+        return f"{self.letters.get(header, '')}{row}"
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns, index=pd.Index(self.rows, dtype="int64"), dtype=object)
+
+    def value(self, header: str, row: int) -> object:
+        """The value under ``header`` in Excel row ``row`` (None when blank or absent)."""
+        at = self._positions.get(row)
+        values = self.columns.get(header)
+        return None if at is None or values is None else values[at]
+
+    @functools.cached_property
+    def _positions(self) -> dict[int, int]:
+        return {r: k for k, r in enumerate(self.rows)}
+
+
+@dataclass
+class RegisterFile:
+    path: Path
+    label: str
+    sha256: str
+    size: int
+    readable: bool = False
+    format: str = "xlsx"        # xlsx · xlsm · xls (legacy, read through calamine)
+    macros: bool = False        # an .xlsm's VBA project: noted, never run
+    header: dict[str, object] = field(default_factory=dict)
+    header_cells: dict[str, tuple[str, str]] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+    roster: SheetTable | None = None
+    incidents: SheetTable | None = None
+    scores: SheetTable | None = None
+    # Cells holding a formula, per sheet (None: unknown for this format).
+    formula_cells: dict[str, FormulaCells] | None = None
+
+
+def defined_names(root: Any) -> dict[str, tuple[str, str]]:
+    """Workbook-level defined names that point at one cell: name → (sheet, ``B2``), from
+    the parsed ``xl/workbook.xml``."""
+    out: dict[str, tuple[str, str]] = {}
+    for node in root.iter(f"{_NS}definedName"):
+        if node.get("localSheetId") is not None:
+            continue
+        match = _REF.match((node.text or "").strip())
+        if match:
+            sheet = match["sheet"].replace("''", "'")
+            out[node.get("name", "")] = (sheet, f"{match['col']}{match['row']}")
+    return out
+
+
+def sheet_parts(archive: zipfile.ZipFile, book: Any) -> dict[str, str]:
+    """Sheet name → its XML part in the archive (``xl/worksheets/sheet2.xml``)."""
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_RELS}Relationship")}
+    out = {}
+    for node in book.iter(f"{_NS}sheet"):
+        target = targets.get(node.get(f"{_DOC_RELS}id"), "")
+        out[node.get("name", "")] = (target.lstrip("/") if target.startswith("/")
+                                     else posixpath.normpath(f"xl/{target}"))
+    return out
+
+
+class FormulaCells:
+    """Which cells of a sheet's XML hold a formula: ``cells.among(["K5", "K6"])``.
+
+    Asked about cells near the top of a sheet that calamine has parsed already, it unpacks
+    the sheet's XML only as far as the last row asked for (the rows a register fills come
+    first; hundreds of empty template rows follow), and looks for formula cells only in the
+    rows asked for, one regular-expression pass each. Cells an array formula fills
+    (``<f t="array" ref="A5:K72">``) count as formulas too: the array's anchor is found
+    wherever it is above them."""
+
+    CHUNK = 1 << 15
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.xml = bytearray()  # grows in place: a bytes += would copy it all each time
+        self.done = False
+
+    def _more(self) -> None:
+        chunk = self.stream.read(self.CHUNK)
+        if chunk:
+            self.xml += chunk
+        else:
+            self.done = True
+            self.stream.close()
+
+    def _unpack_through(self, row: int) -> None:
+        """Unpack until a later row has begun (so ``row`` is complete), or to the end."""
+        while not self.done:
+            at = self.xml.rfind(b"row ", max(0, len(self.xml) - self.CHUNK - 8))
+            started = _ROW_NUMBER.match(self.xml, self.xml.rfind(b"<", 0, at)) if at > 0 else None
+            if started and int(started.group(1)) > row:
+                return
+            self._more()
+
+    def _formulas_in(self, rows: Iterable[int]) -> set[bytes]:
+        """The formula cells of these rows (ascending, as a sheet stores them)."""
+        found: set[bytes] = set()
+        at = 0
+        for row in rows:
+            start = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
+            if start == -1:
+                continue  # no cell in that row
+            at = self.xml.find(b"</row>", start)  # text never holds a bare "<"
+            if at == -1:  # a prefixed </x:row>, or the sheet's end
+                after = _ROW_NUMBER.search(self.xml, start)
+                at = after.start() if after else len(self.xml)
+            found.update(_FORMULA_CELL.findall(self.xml, start, at))
+        return found
+
+    def among(self, cells: Iterable[str]) -> set[str]:
+        """The ones of ``cells`` (``"K5"``) that hold a formula."""
+        wanted = list(cells)
+        if not wanted:
+            return set()
+        rows = sorted({int(cell.lstrip(_LETTERS) or 0) for cell in wanted})
+        self._unpack_through(rows[-1])
+        formulas = self._formulas_in(rows)
+        out = {cell for cell in wanted if cell.encode() in formulas}
+        if b"array" in self.xml:
+            arrays = [(*split_cell(a), *split_cell(b)) for a, b in
+                      (ref.decode().split(":") for ref in _ARRAY_FORMULA.findall(self.xml))]
+            for cell in wanted:
+                col, row = split_cell(cell)
+                if any(c0 <= col <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in arrays):
+                    out.add(cell)
+        return out
+
+
+def split_cell(cell: str) -> tuple[int, int]:
+    """``"K5"`` → (column 11, row 5), both counted from 1; (0, 0) for anything else.
+
+    >>> split_cell("K5"), split_cell("$AA$10"), split_cell("5K")
+    ((11, 5), (27, 10), (0, 0))
+    """
+    match = _CELL.fullmatch(cell)
+    if not match:
+        return 0, 0
+    col = 0
+    for letter in match.group(1):
+        col = col * 26 + ord(letter) - 64
+    return col, int(match.group(2))
+
+
+def cell_value(rows: list[list[object]], cell: str) -> object:
+    c, r = split_cell(cell)
+    r, c = r - 1, c - 1
+    if r >= 0 and c >= 0 and r < len(rows) and c < len(rows[r]):
+        value = rows[r][c]
+        return None if is_blank(value) else value
+    return None
+
+
+def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ...] | list[str],
+               label: str, *, keep_all: bool = False) -> tuple[SheetTable | None, list[Finding]]:
+    """Locate the header row by its headers (wherever the columns were moved) and take the
+    rows below it; fully blank rows are dropped, wherever they are. With ``keep_all`` every
+    other headed column of that row comes along too."""
+    wanted = [s.header if isinstance(s, ColumnSpec) else s for s in specs]
+    live = {s.header for s in specs if isinstance(s, ColumnSpec) and s.live}
+    required = [s.header for s in specs if isinstance(s, ColumnSpec) and s.required] or wanted
+    longest = max(len(w) for w in wanted) + 8  # longer text is never a header
+    best_row, best_hits, best_map = -1, 0, {}
+    headers = set(wanted)
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value and len(value) <= longest:
+                key = value if value in headers else ascii_form(value)
+                if key in headers and key not in found:
+                    found[key] = c
+        if len(found) > best_hits:
+            best_row, best_hits, best_map = r, len(found), found
+    if best_hits < 2:
+        return None, [Finding("column-missing", label, sheet, "",
+                              f"找不到表头行（应有 {'、'.join(required)}）")]
+    if keep_all:
+        for c, value in enumerate(rows[best_row]):
+            if isinstance(value, str) and value.strip():
+                best_map.setdefault(ascii_form(value), c)
+    findings = [
+        Finding("column-missing", label, sheet, f"A{best_row + 1}",
+                f"表头中没有 “{h}”")
+        for h in required if h not in best_map
+    ]
+    # A row counts when a clerk typed something: live columns (分值 = 0 cached by Excel in
+    # every empty row) do not make a row. Blank rows (most of a template) go first.
+    inputs = [c for h, c in best_map.items() if h not in live] or list(best_map.values())
+    width = max(inputs) + 1
+    kept = [(best_row + 2 + k, row) for k, row in enumerate(rows[best_row + 1:])
+            if row.count("") < len(row) and (  # calamine's empty cell is ""
+                len(row) >= width and any(row[c] != "" and row[c] is not None for c in inputs)
+                or len(row) < width and any(not is_blank(v) for v in row))]
+    data = {h: [None if c >= len(row) or is_blank(row[c]) else row[c] for _, row in kept]
+            for h, c in best_map.items()}
+    # A row of blanks only (spaces, say) is no row either.
+    typed = [data[h] for h in best_map if h not in live] or list(data.values())
+    keep = [k for k in range(len(kept)) if any(col[k] is not None for col in typed)]
+    if len(keep) < len(kept):
+        data = {h: [col[k] for k in keep] for h, col in data.items()}
+        kept = [kept[k] for k in keep]
+    letters = {h: xl_col_to_name(c) for h, c in best_map.items()}
+    return SheetTable(sheet, best_row + 1, letters, data, [r for r, _ in kept]), findings
+
+
+def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, list[Finding]]:
+    """Read one register. ``RegisterFile.readable`` is False when it cannot be read as one
+    (the findings say why); its SHA-256 and size are known whenever the bytes could be read."""
+    label = label or path.name
+    reg = RegisterFile(path, label, "", 0)
+    try:
+        data = read_source(path, label)
+    except LimitExceeded as exc:
+        return reg, [exc.finding]
+    except OSError as exc:
+        return reg, [Finding("file-unreadable", label, detail=exc.strerror or str(exc))]
+    reg.sha256, reg.size = hashlib.sha256(data).hexdigest(), len(data)
+    try:
+        with calamine_panics():
+            opened = _open_workbook(reg, data, path.suffix.lower())
+            if isinstance(opened, list):
+                return reg, opened
+            book, formula_parts, findings = opened
+            findings += _read_sheets(reg, book, formula_parts)
+    except LimitExceeded as exc:
+        return reg, [exc.finding]
+    except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
+        return reg, [parse_failure(data, label, exc)]
+    reg.readable = True
+    return reg, findings
+
+
+class ParserPanic(Exception):
+    """python-calamine's Rust code panicked on the file (a date cell out of range, say)."""
+
+
+@contextlib.contextmanager
+def calamine_panics() -> Iterator[None]:
+    """Turn a panic of python-calamine into :class:`ParserPanic`. pyo3 raises a panic as
+    ``PanicException``, a BaseException that cannot be imported: ``except Exception`` lets
+    it through, and one malformed file would stop a whole batch."""
+    try:
+        yield
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":
+            raise ParserPanic(str(exc)) from exc
+        raise
+
+
+def parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
+    """Why a parser refused the file: an XML entity declaration, or plain damage."""
+    with contextlib.suppress(Exception):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = entity_member(archive)
+        if member is not None:
+            return Finding("xml-entities", label, detail=member)
+    if isinstance(exc, ParserPanic):
+        return Finding("file-corrupt", label,
+                       detail="有无法解析的单元格（如超出范围的日期），请在 Excel 中检查后另存")
+    return Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）")
+
+
+@dataclass
+class Package:
+    """A workbook's zip container, opened and checked: its parts, its workbook-level defined
+    names, and which part holds each sheet."""
+
+    archive: zipfile.ZipFile
+    members: set[str]
+    names: dict[str, tuple[str, str]]
+    parts: dict[str, str]
+
+
+def open_package(data: bytes, label: str) -> Package | Finding:
+    """Open an OOXML workbook's bytes: a finding when it is no workbook; LimitExceeded
+    when it is a zip bomb (refused from the directory, before anything is unpacked)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return Finding("file-corrupt", label, detail="压缩结构损坏或文件不完整")
+    check_archive(archive, label)
+    members = set(archive.namelist())
+    if "xl/workbook.xml" not in members:
+        archive.close()
+        what = ("OpenDocument 表格（.ods）" if "content.xml" in members
+                else "压缩包，其中没有 Excel 工作簿")
+        return Finding("not-a-workbook", label, detail=f"文件是{what}")
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return Package(archive, members, defined_names(book), sheet_parts(archive, book))
+
+
+def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
+        list[Finding] | tuple[CalamineWorkbook, dict[str, BinaryIO], list[Finding]]):
+    """Recognise the file by its bytes (never by its name) and open it with calamine."""
+    label = reg.label
+    if data.startswith(ZIP_MAGIC):
+        package = open_package(data, label)
+        if isinstance(package, Finding):
+            return [package]
+        reg.macros = "xl/vbaProject.bin" in package.members
+        reg.format = "xlsm" if reg.macros or suffix == ".xlsm" else "xlsx"
+        # The streams outlive the archive object (the bytes are in memory): closing it
+        # leaves them readable.
+        with package.archive as archive:
+            xml = {sheet: archive.open(package.parts[sheet]) for sheet in FORMULA_SHEETS
+                   if package.parts.get(sheet) in package.members}
+        names = package.names
+        reg.header_cells = {n: names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in names}
+        fallback_header_cells(reg)
+        links = [m for m in package.members if m.startswith("xl/externalLinks/")]
+        notes = [Finding("external-links", label, detail=f"{len(links)} 个")] if links else []
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)), xml, notes
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM in data:
+            return [Finding("file-encrypted", label)]
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception:  # noqa: BLE001
+            return [Finding("legacy-unreadable", label)]
+        reg.format = "xls"
+        fallback_header_cells(reg)
+        what = "WPS 表格文件（.et）" if suffix == ".et" else "旧版 Excel 文件（.xls）"
+        return book, {}, [Finding("legacy-format", label, detail=what)]
+    what = {".et": "WPS 表格文件", ".csv": "CSV 文本文件", ".xls": "损坏的 .xls 文件"}.get(
+        suffix, "文件不是 Excel 格式")
+    return [Finding("not-a-workbook", label, detail=what)]
+
+
+def fallback_header_cells(reg: RegisterFile) -> None:
+    """A legacy file carries no names we can read, and a re-saved one may have lost some:
+    the template's own header cells stand in for a missing name."""
+    for name, (sheet, col, row) in HEADER_CELLS.items():
+        reg.header_cells.setdefault(name, (sheet, f"{col}{row}"))
+
+
+def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> list[Finding]:
+    """Merged cells in a table's header or data rows: calamine gives the value to the first
+    cell only, so the rest would read as blank. Titles above the header may be merged."""
+    out = []
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 + 1 >= header_row:
+            ref = f"{xl_col_to_name(c0)}{r0 + 1}:{xl_col_to_name(c1)}{r1 + 1}"
+            out.append(Finding("merged-cells", label, sheet, ref.split(":")[0], ref))
+    return out
+
+
+def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
+                 formula_parts: dict[str, BinaryIO]) -> list[Finding]:
+    sheets: dict[str, object] = {}  # calamine parses a sheet on every get_sheet_by_name
+    cache: dict[str, list[list[object]]] = {}
+
+    def sheet_of(name: str):  # noqa: ANN202 (a CalamineSheet)
+        if name not in sheets:
+            sheet = book.get_sheet_by_name(name)
+            if sheet.height > MAX_ROWS:
+                raise LimitExceeded(Finding("sheet-too-large", reg.label, name, "",
+                                            f"{sheet.height} 行"))
+            sheets[name] = sheet
+        return sheets[name]
+
+    if len(book.sheet_names) > MAX_SHEETS:
+        raise LimitExceeded(Finding("too-many-sheets", reg.label,
+                                    detail=f"{len(book.sheet_names)} 个"))
+
+    def rows_of(name: str) -> list[list[object]]:
+        if name not in cache:
+            cache[name] = sheet_of(name).to_python(skip_empty_area=False)
+        return cache[name]
+
+    def merged_of(name: str) -> list:
+        return sheet_of(name).merged_cell_ranges or []
+
+    findings = read_tables(reg, set(book.sheet_names), rows_of, merged_of)
+    if reg.format != "xls":
+        reg.formula_cells = {sheet: FormulaCells(xml) for sheet, xml in formula_parts.items()}
+    else:
+        for stream in formula_parts.values():
+            stream.close()
+    return findings
+
+
+def read_tables(reg: RegisterFile, sheets: set[str],
+                rows_of: Callable[[str], list[list[object]]],
+                merged_of: Callable[[str], list] | None = None) -> list[Finding]:
+    """Fill a register's header fields, _meta and tables from its sheets' rows (row 0 = sheet
+    row 1), wherever the rows come from: calamine for a file, xlwings for an open workbook."""
+    label = reg.label
+    findings: list[Finding] = []
+    for name, (sheet, cell) in list(reg.header_cells.items()):
+        if sheet in sheets:
+            reg.header[name] = cell_value(rows_of(sheet), cell)
+        else:
+            del reg.header_cells[name]
+    if SHEET_META in sheets:
+        for row in rows_of(SHEET_META):
+            if len(row) >= 2 and isinstance(row[0], str) and row[0]:
+                reg.meta[row[0]] = "" if is_blank(row[1]) else str(row[1])
+
+    for sheet, specs, attr in ((SHEET_ROSTER, ROSTER_COLUMNS, "roster"),
+                               (SHEET_INCIDENTS, INCIDENT_COLUMNS, "incidents")):
+        if sheet not in sheets:
+            findings.append(Finding("sheet-missing", label, sheet, "", f"没有工作表 “{sheet}”"))
+            continue
+        table, problems = find_table(rows_of(sheet), sheet, specs, label)
+        findings += problems
+        if table is not None and merged_of is not None:
+            findings += _merged_findings(label, sheet, merged_of(sheet), table.header_row)
+        setattr(reg, attr, table)
+    if SHEET_SCORES in sheets:
+        reg.scores, _ = find_table(rows_of(SHEET_SCORES), SHEET_SCORES, SCORE_HEADERS, label,
+                                   keep_all=True)
+    return findings

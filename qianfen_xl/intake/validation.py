@@ -1,0 +1,348 @@
+"""Validating a register read by ``reading``: header fields, roster and incident log.
+
+pandera runs the schemas lazily (every failure at once); each failure becomes a finding
+naming the Excel cell. A register with no 错误 yields the engine's inputs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.errors as pa_errors
+
+from qianfen_xl.contract.findings import Finding, dedupe, has_errors
+from qianfen_xl.contract.normalise import normalise_incidents, normalise_roster, to_count, to_text
+from qianfen_xl.contract.periods import Period, parse_period
+from qianfen_xl.contract.standards import Standards
+from qianfen_xl.intake.reading import RegisterFile, SheetTable
+from qianfen_xl.schemas import incident_schema, roster_schema
+from qianfen_xl.schemas.columns import (
+    INCIDENT_COLUMNS,
+    KIND_ASSESSMENT,
+    KIND_BALLOT,
+    NAME_DEPARTMENT,
+    NAME_DEPT_TOTAL,
+    NAME_KIND,
+    NAME_MEMBER_MEAN,
+    NAME_PERIOD,
+    NAME_UNIT,
+    NAME_VERSION,
+    REGISTER_KINDS,
+    ROSTER_COLUMNS,
+    TEMPLATE_VERSION,
+)
+from qianfen_xl.schemas.register import (
+    FILE,
+    KNOWN,
+    LEADERSHIP,
+    PERIOD_END,
+    PERIOD_START,
+    ROSTER_NAME,
+)
+from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, item_points
+
+ROSTER_HEADERS = tuple(c.header for c in ROSTER_COLUMNS)
+INCIDENT_HEADERS = tuple(c.header for c in INCIDENT_COLUMNS)
+# The column a frame-wide check points at.
+BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
+         "assessment-invalid": "考评分",
+    "date-missing": "日期", "item-missing": "项目", "count-missing": "次数",
+    "reason-missing": "事由", "person-required": "编号", "person-not-allowed": "编号",
+    "item-leadership-only": "项目", "person-unknown": "编号", "person-name-mismatch": "姓名",
+    "incident-duplicate": "事由",
+}
+SHOW_VALUE = {"item-code-unknown", "person-unknown", "count-not-whole", "date-outside-period",
+              "roster-level-unknown", "roster-category-unknown", "roster-line-unknown",
+              "roster-id-duplicate", "person-name-mismatch", "item-leadership-only"}
+
+
+@dataclass
+class CheckedRegister:
+    """A register after validation: its findings, and the engine's inputs when it has no 错误."""
+
+    file: RegisterFile
+    kind: str = ""
+    unit: str = ""
+    department: str = ""
+    period: Period | None = None
+    roster: list[Person] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+def schema_failures(schema, frame: pd.DataFrame) -> list[tuple[str, int, str | None]]:  # noqa: ANN001
+    """(rule, Excel row, column or None) for every failing cell."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        out = []
+        for check, row, column in zip(cases["check"], cases["index"], cases["column"],
+                                      strict=True):
+            if pd.isna(row):
+                continue
+            col = column if isinstance(column, str) and column in frame.columns else None
+            out.append((str(check), int(row), col))
+        return out
+    return []
+
+
+def findings_from_failures(failures: list[tuple[str, int, str | None]], table: SheetTable,
+                           label: str) -> list[Finding]:
+    out: list[Finding] = []
+    for rule, row, column in sorted(set(failures), key=lambda f: (f[1], f[0])):
+        header = BLAME.get(rule) or column or ""
+        if header not in table.letters:
+            continue  # a missing column is reported once, as column-missing
+        value = table.value(header, row)
+        detail = f"“{value}”" if rule in SHOW_VALUE and value is not None else ""
+        out.append(Finding(rule, label, table.sheet, table.cell(header, row), detail))
+    return out
+
+
+def check_header(reg: RegisterFile, standards: Standards,
+                 read_findings: list[Finding] | None = None) -> CheckedRegister:
+    """The header fields (kind, version, standards, department, period); ``kind`` stays
+    blank when the file is not one of our registers."""
+    checked = CheckedRegister(reg, findings=list(read_findings or []))
+    _check_header(reg, checked, standards)
+    return checked
+
+
+def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standards) -> None:
+    label = reg.label
+    kind = to_text(reg.header.get(NAME_KIND)) or reg.meta.get("模板类型", "")
+    if kind in (KIND_BALLOT, KIND_ASSESSMENT):  # ours, but read by `annual`, not here
+        checked.findings = [f for f in checked.findings  # it has no 登记 or 人员, rightly
+                            if f.code not in ("sheet-missing", "column-missing")]
+        checked.findings.append(Finding("evaluation-file", label, detail=kind))
+        return
+    if kind not in REGISTER_KINDS:
+        checked.findings.append(Finding("template-unknown", label, detail=f"模板类型为 “{kind}”"
+                                        if kind else "没有模板类型（qf_kind）"))
+        return
+    checked.kind = kind
+    version = to_text(reg.header.get(NAME_VERSION)) or reg.meta.get("模板版本", "")
+    if version and version.split(".")[0] != TEMPLATE_VERSION.split(".")[0]:
+        sheet, cell = reg.header_cells.get(NAME_VERSION, ("", ""))
+        checked.findings.append(Finding("template-version", label, sheet, cell,
+                                        f"表内 {version}，当前 {TEMPLATE_VERSION}"))
+    digest = reg.meta.get("评分标准哈希", "")
+    if digest and digest != standards.short_digest:
+        checked.findings.append(Finding("standards-differ", label, "_meta", "",
+                                        f"表内 {digest}，当前 {standards.short_digest}"))
+    checked.unit = to_text(reg.header.get(NAME_UNIT)) or ""
+    checked.department = to_text(reg.header.get(NAME_DEPARTMENT)) or ""
+    for name, value in ((NAME_DEPARTMENT, checked.department),
+                        (NAME_PERIOD, to_text(reg.header.get(NAME_PERIOD)))):
+        if not value:
+            sheet, cell = reg.header_cells.get(name, ("", ""))
+            checked.findings.append(Finding("header-missing", label, sheet, cell,
+                                            "科室" if name == NAME_DEPARTMENT else "期间"))
+    raw_period = to_text(reg.header.get(NAME_PERIOD))
+    if raw_period:
+        sheet, cell = reg.header_cells.get(NAME_PERIOD, ("", ""))
+        try:
+            period = parse_period(raw_period)
+        except ValueError:
+            checked.findings.append(Finding("period-invalid", label, sheet, cell,
+                                            f"“{raw_period}”"))
+            return
+        if period.kind != REGISTER_KINDS[kind]:
+            checked.findings.append(Finding("period-kind-mismatch", label, sheet, cell,
+                                            f"“{raw_period}”"))
+            return
+        checked.period = period
+
+
+def check_register(reg: RegisterFile, standards: Standards,
+                   read_findings: list[Finding] | None = None) -> CheckedRegister:
+    """Validate a read register against the standards. Never raises for bad content."""
+    checked = check_header(reg, standards, read_findings)
+    if not checked.kind:
+        return checked
+    return finish_register(checked, *check_tables(
+        standards, reg.label, reg.roster, reg.incidents, department=checked.department,
+        period=checked.period))
+
+
+def finish_register(checked: CheckedRegister, people: list[Person], incidents: list[Incident],
+                    findings: list[Finding]) -> CheckedRegister:
+    checked.roster, checked.incidents = people, incidents
+    checked.findings = dedupe(checked.findings + findings)
+    if not checked.ok:
+        checked.incidents = []
+    return checked
+
+
+@dataclass
+class Tables:
+    """One register's roster and incident log, with what they are checked against."""
+
+    label: str
+    roster: SheetTable | None
+    incidents: SheetTable | None
+    department: str = ""
+    period: Period | None = None
+
+
+def check_tables(standards: Standards, label: str, roster_table: SheetTable | None,
+                 incident_table: SheetTable | None, *, department: str = "",
+                 period: Period | None = None) -> tuple[list[Person], list[Incident],
+                                                        list[Finding]]:
+    """The roster and the incident log of one register: (people, incidents, findings).
+
+    Also used on ranges passed to the UDFs, where there is no file (``label`` names the
+    sheet the clerk is looking at) and no period to check dates against."""
+    return check_many(standards, [Tables(label, roster_table, incident_table, department,
+                                         period)])[0]
+
+
+def _pooled(tables: list[tuple[int, SheetTable]], headers: Sequence[str]) -> pd.DataFrame:
+    """Many registers' tables as one frame, built once from their columns, with ``_file``
+    (position in the batch) and ``_row`` (the Excel row) and a plain positional index."""
+    data: dict[str, list[object]] = {h: [] for h in headers}
+    files: list[int] = []
+    rows: list[int] = []
+    for i, table in tables:
+        n = len(table.rows)
+        for h in headers:
+            data[h].extend(table.columns.get(h) or [None] * n)
+        files.extend([i] * n)
+        rows.extend(table.rows)
+    frame = pd.DataFrame(data, dtype=object)
+    frame[FILE] = files
+    frame["_row"] = rows
+    return frame
+
+
+def _failures_by_file(failures: list[tuple[str, int, str | None]],
+                      pooled: pd.DataFrame) -> dict[int, list[tuple[str, int, str | None]]]:
+    files, rows = pooled[FILE].to_numpy(), pooled["_row"].to_numpy()
+    out: dict[int, list[tuple[str, int, str | None]]] = defaultdict(list)
+    for rule, position, column in failures:
+        out[int(files[position])].append((rule, int(rows[position]), column))
+    return out
+
+
+def check_many(standards: Standards, batch: Sequence[Tables]) -> list[
+        tuple[list[Person], list[Incident], list[Finding]]]:
+    """Check many registers at once: each schema runs once over the pooled rows of the
+    whole batch (pandera's fixed cost per call dwarfs the work on one small register)."""
+    findings: list[list[Finding]] = [[] for _ in batch]
+    people: list[list[Person]] = [[] for _ in batch]
+    names: dict[tuple[int, str], str] = {}
+    rosters = [i for i, t in enumerate(batch) if t.roster is not None]
+    if rosters:
+        roster = normalise_roster(_pooled([(i, batch[i].roster) for i in rosters],
+                                          ROSTER_HEADERS))
+        failures = schema_failures(roster_schema(standards), roster)
+        for i, rows in _failures_by_file(failures, roster).items():
+            findings[i] += findings_from_failures(rows, batch[i].roster, batch[i].label)
+        columns = [roster[h].tolist() for h in (FILE, "_row", *ROSTER_HEADERS)]
+        for i, row, pid, name, dept, line, category, level in zip(*columns, strict=True):
+            t = batch[i]
+            if not (pid and name):
+                continue
+            if t.department and dept and dept != t.department:
+                findings[i].append(Finding("roster-department-mismatch", t.label, t.roster.sheet,
+                                           t.roster.cell("科室", int(row)), f"“{dept}”"))
+            if (i, pid) not in names:
+                names[(i, pid)] = name
+                people[i].append(Person(pid, name, dept or t.department, line or "",
+                                        category or "", level or ""))
+    incidents: list[list[Incident]] = [[] for _ in batch]
+    logs = [i for i, t in enumerate(batch) if t.incidents is not None]
+    if logs:
+        frame = normalise_incidents(_pooled([(i, batch[i].incidents) for i in logs],
+                                            INCIDENT_HEADERS))
+        _add_context(frame, batch, names, standards)
+        failures = schema_failures(incident_schema(standards), frame)
+        failures += [("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
+        failures += [("count-not-whole", int(r), "次数")
+                     for r in frame.index[frame["_count_bad"]]]
+        key = [FILE, "日期", "编号", "项目", "事由"]
+        dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
+        failures += [("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
+        for i, rows in _failures_by_file(failures, frame).items():
+            findings[i] += findings_from_failures(rows, batch[i].incidents, batch[i].label)
+        # One object per distinct value (dates, 编号, 项目, 事由, 登记人 repeat across a batch):
+        # the results are pickled to the parent, which then holds each once per batch.
+        seen: dict[object, object] = {}
+        one = seen.setdefault
+        days = [None if pd.isna(d) else one(d.date(), d.date()) for d in frame["日期"]]
+        counts = [int(c) if c == c else 0 for c in frame["次数"]]
+        columns = [[one(v, v) for v in frame[h].tolist()] for h in ("编号", "项目", "事由", "登记人")]
+        where = zip(frame[FILE].tolist(), frame["_row"].tolist(), strict=True)
+        for day, count, (i, row), pid, code, reason, recorder in zip(
+                days, counts, where, *columns, strict=True):
+            t = batch[i]
+            incidents[i].append(Incident(day, pid, code, count, reason or "",
+                                         source=f"{t.label} › {t.incidents.sheet}!{row}",
+                                         recorder=recorder or ""))
+    return [(people[i], incidents[i], dedupe(findings[i])) for i in range(len(batch))]
+
+
+def _add_context(frame: pd.DataFrame, batch: Sequence[Tables], names: dict[tuple[int, str], str],
+                 standards: Standards) -> None:
+    """Each incident row gets its register's context as columns (see schemas.register)."""
+    files = frame[FILE].tolist()
+    starts = {i: pd.Timestamp(t.period.start) if t.period else pd.NaT
+              for i, t in enumerate(batch)}
+    ends = {i: pd.Timestamp(t.period.end) if t.period else pd.NaT for i, t in enumerate(batch)}
+    frame[PERIOD_START] = pd.to_datetime(pd.Series([starts[i] for i in files], index=frame.index,
+                                                   dtype=object)).astype("datetime64[ns]")
+    frame[PERIOD_END] = pd.to_datetime(pd.Series([ends[i] for i in files], index=frame.index,
+                                                 dtype=object)).astype("datetime64[ns]")
+    frame[LEADERSHIP] = [batch[i].department == standards.leadership_unit for i in files]
+    expected = [names.get((i, pid)) for i, pid in zip(files, frame["编号"], strict=True)]
+    frame[ROSTER_NAME] = pd.Series(expected, index=frame.index, dtype=object)
+    frame[KNOWN] = [(i, pid) in names for i, pid in zip(files, frame["编号"], strict=True)]
+
+
+def cached_score_findings(reg: RegisterFile, standards: Standards,
+                          score: DepartmentScore,
+                          incidents: list[Incident] | None = None) -> list[Finding]:
+    """Cached values never count. A live cell (得分, 分值) that holds a constant instead of
+    its formula, or whose saved value differs from the engine's recomputed one, is a 警告.
+
+    The person rows of 得分 follow the roster's order (row i shows roster person i).
+    """
+    checks: list[tuple[str, str, object, float]] = []  # sheet, cell, cached value, engine value
+    findings: list[Finding] = []
+    table = reg.scores
+    if table is not None and score.people:
+        headers = [h for h in (*score.people[0].norms, "加分", "个人得分") if h in table.columns]
+        rows = range(table.header_row + 1, table.header_row + 1 + len(score.people))
+        for row, person in zip(rows, score.people, strict=True):
+            expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
+            checks += [(table.sheet, table.cell(h, row), table.value(h, row), expected[h])
+                       for h in headers]
+    for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total)):
+        if name in reg.header_cells:
+            checks.append((*reg.header_cells[name], reg.header.get(name), value))
+    log = reg.incidents
+    if log is not None and "分值" in log.letters:
+        for row, inc in zip(log.rows, incidents or [], strict=False):
+            checks.append((log.sheet, log.cell("分值", row), log.value("分值", row),
+                           item_points(standards, inc.code, inc.count)))
+    cells = reg.formula_cells or {}
+    formulas = {sheet: cells[sheet].among(cell for s, cell, _, _ in checks if s == sheet)
+                for sheet in {s for s, _, _, _ in checks} if sheet in cells}
+    for sheet, cell, raw, value in checks:
+        cached = to_count(raw)[0]
+        if sheet in formulas and cell not in formulas[sheet]:
+            shown = "空白" if cached is None else f"数值 {cached:g}"
+            findings.append(Finding("formula-overwritten", reg.label, sheet, cell,
+                                    f"表内为{shown}，重新计算为 {value:g}"))
+        elif cached is not None and abs(cached - value) >= 0.005:
+            findings.append(Finding("score-cache-mismatch", reg.label, sheet, cell,
+                                    f"表内 {cached:g}，重新计算为 {value:g}"))
+    return dedupe(findings)

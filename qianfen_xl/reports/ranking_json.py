@@ -1,0 +1,47 @@
+"""``consolidate --json``: the ranking workbook's results as JSON, for scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qianfen_xl.batch.consolidation import Consolidation, DepartmentMonth
+from qianfen_xl.contract.atomic import write_atomic
+
+
+def _department(r: DepartmentMonth) -> dict[str, object]:
+    s = r.score
+    return {
+        "department": r.department, "line": r.line, "status": r.status, "rank": r.rank,
+        "line_rank": r.line_rank, "ranked": r.ranked, "files": list(r.files),
+        "total": s.total if s else None, "member_mean": s.member_mean if s else None,
+        "norms": dict(s.norms) if s else None, "additions": s.additions if s else None,
+        "vetoes": list(s.vetoes) if s else [],
+        "people": [{"id": p.id, "name": p.name, "norms": dict(p.norms),
+                    "additions": p.additions, "total": p.total, "vetoes": list(p.vetoes)}
+                   for p in s.people] if s else [],
+    }
+
+
+def ranking_dict(result: Consolidation) -> dict[str, object]:
+    return {
+        "unit": result.unit,
+        "period": result.period.label,
+        "standards": result.standards_digest,
+        "exit_code": result.exit_code,
+        "months": [{"period": m.period.label, "requested": m.requested,
+                    "departments": [_department(r) for r in m.departments]}
+                   for m in result.months],
+        "findings": [f.as_dict() for f in result.findings],
+        "sources": [{"file": s.submission.label, "sha256": s.submission.sha256,
+                     "bytes": s.submission.size, "kind": s.submission.kind,
+                     "version": s.submission.version, "department": s.submission.department,
+                     "period": s.submission.period.label if s.submission.period else "",
+                     "status": s.status, "note": s.note, "macros": s.submission.macros}
+                    for s in result.sources],
+    }
+
+
+def write_ranking_json(result: Consolidation, path: Path) -> Path:
+    data = json.dumps(ranking_dict(result), ensure_ascii=False, indent=2)
+    return write_atomic(path, lambda tmp: tmp.write_text(data + "\n", encoding="utf-8"))
