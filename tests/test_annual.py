@@ -8,18 +8,17 @@ import pytest
 
 from qianfen_xl.forms.ballots import build_assessment, ratees_of
 from qianfen_xl.forms.registers import save_workbook
-from qianfen_xl.scoring.annual import (
-    PENDING,
-    Ballot,
-    advanced_departments,
-    ballot_points,
+from qianfen_xl.scoring.engine import Incident
+from qianfen_xl.scoring.evaluation import Ballot, ballot_points, evaluate
+from qianfen_xl.scoring.grades import PENDING, Grade, advanced_departments, grades_with_quota
+from qianfen_xl.scoring.year import (
+    AnnualResult,
+    PersonAnnual,
+    PersonYear,
     combine_year,
     department_year,
-    evaluate,
-    grades_with_quota,
     person_year,
 )
-from qianfen_xl.scoring.engine import Incident
 
 from builders import KIND_MONTHLY, STREET, register
 
@@ -98,12 +97,14 @@ def test_the_year_total_and_the_department_year(standards):
 
 def test_advanced_departments_with_reasons(standards):
     totals = {f"D{i}": 990 - i * 5 for i in range(10)}  # 990 … 945: three places (30 %)
-    reasons = advanced_departments(standards, totals, {}, {"D0": ["N09-04"]}, {"D1": ["2026-03"]})
-    assert [d for d, why in reasons.items() if not why] == ["D2"]
-    assert reasons["D0"] == "一票否决（N09-04）" and reasons["D1"] == "缺少月度得分：2026-03"
-    assert reasons["D3"] == "名次 4，未进前 3 名"
+    verdicts = advanced_departments(standards, totals, {}, {"D0": ["N09-04"]}, {"D1": ["2026-03"]})
+    assert [d for d, v in verdicts.items() if v.advanced] == ["D2"]
+    assert verdicts["D2"].reason == ""
+    assert verdicts["D0"].reason == "一票否决（N09-04）"
+    assert verdicts["D1"].reason == "缺少月度得分：2026-03"
+    assert verdicts["D3"].reason == "名次 4，未进前 3 名"
     low = advanced_departments(standards, {"X": 899.99}, {}, {}, {})
-    assert low["X"] == "年度得分低于 900"
+    assert low["X"].reason == "年度得分低于 900" and not low["X"].advanced
 
 
 # ------------------------------------------------------------------ the evaluation templates
@@ -209,7 +210,6 @@ def half_year(tmp_path_factory, standards):
 def test_a_half_year_end_to_end(half_year, standards, tmp_path):
     from qianfen_xl.batch.annual import run_annual
     from qianfen_xl.contract.periods import parse_period
-    from qianfen_xl.scoring.annual import Ballot, ballot_points, evaluate, person_year
     from qianfen_xl.scoring.engine import score_department
 
     inbox, people, incidents, everyone, marks = half_year
@@ -237,8 +237,8 @@ def test_a_half_year_end_to_end(half_year, standards, tmp_path):
     assert by_id["A02"].vetoes == ("N09-01",)
     assert [p.grade.grade for p in result.people].count("优秀") <= 1  # 5 people → quota 1
     departments = {d.department: d for d in result.departments}
-    assert "一票否决" in departments["社保所"].advanced
-    assert departments["城市管理科"].advanced == "缺少月度得分：2026-04"
+    assert "一票否决" in departments["社保所"].advanced_note
+    assert departments["城市管理科"].advanced_note == "缺少月度得分：2026-04"
     assert departments["城市管理科"].missing == ("2026-04",)
     assert any(f.code == "ballot-duplicate" and f.file == "测评/全体_重复.xlsx"
                for f in run.findings)
@@ -304,7 +304,6 @@ def test_ties_across_the_quota_get_their_own_list_in_the_workbook(tmp_path, stan
     from qianfen_xl.batch.annual import AnnualRun
     from qianfen_xl.batch.consolidation import consolidate, consolidation_period
     from qianfen_xl.reports.annual import write_annual_workbook
-    from qianfen_xl.scoring.annual import AnnualResult, Grade, PersonAnnual, PersonYear
 
     year = PersonYear(690, 6, 190, 90, 0, 970)
     people = tuple(PersonAnnual(pid, name, "社保所", "一般工作人员", (690.0,) * 6, 95, 90, year,
@@ -379,13 +378,6 @@ def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whol
                                                                            standards):
     from qianfen_xl.batch.annual import run_annual
     from qianfen_xl.contract.periods import parse_period
-    from qianfen_xl.scoring.annual import (
-        Ballot,
-        combine_year,
-        department_year,
-        evaluate,
-        person_year,
-    )
     from qianfen_xl.scoring.engine import score_department
 
     inbox, people, incidents, everyone, marks = whole_year
@@ -414,10 +406,10 @@ def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whol
     departments = {d.department: d for d in run.result.departments}
     for d, scores in dept_months.items():
         assert departments[d].total == department_year(standards, [s.total for s in scores], 950)
-    assert departments["社保所"].advanced == "一票否决（N09-01）"
+    assert departments["社保所"].advanced_note == "一票否决（N09-01）"
     # The places are the top 30 % of all departments (at least one); a disqualified
     # department's place is not handed down (SCORING.md §7 as read here).
-    assert departments["城市管理科"].advanced == "名次 2，未进前 1 名"
+    assert departments["城市管理科"].advanced_note == "名次 2，未进前 1 名"
 
 
 def test_consolidate_leaves_evaluation_files_aside_without_errors(half_year, standards):

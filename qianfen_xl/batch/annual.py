@@ -20,8 +20,9 @@ from qianfen_xl.intake.evaluation import (
     read_evaluation,
 )
 from qianfen_xl.schemas.columns import KIND_ASSESSMENT, RATEE_DEPARTMENT
-from qianfen_xl.scoring.annual import AnnualResult, Ballot, assemble_year, evaluate
 from qianfen_xl.scoring.engine import Person
+from qianfen_xl.scoring.evaluation import Ballot, evaluate
+from qianfen_xl.scoring.year import AnnualResult, assemble_year
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.forms.registers import save_workbook
 from qianfen_xl.schemas.columns import EXCEL_SHEET_NAME_MAX
-from qianfen_xl.scoring.annual import PersonAnnual
+from qianfen_xl.scoring.year import PersonAnnual
 
 KIND_ANNUAL_REGISTER = "年度考核情况登记表"
 _THIN = Side(style="thin", color="000000")

@@ -39,7 +39,7 @@ from qianfen_xl.schemas.columns import (
     SHEET_ASSESSMENT,
     SHEET_BALLOT,
 )
-from qianfen_xl.scoring.annual import Ballot, ballot_points
+from qianfen_xl.scoring.evaluation import Ballot, ballot_points
 
 EVALUATION_KINDS = {KIND_BALLOT: (SHEET_BALLOT, BALLOT_COLUMNS),
                     KIND_ASSESSMENT: (SHEET_ASSESSMENT, ASSESSMENT_COLUMNS)}

@@ -12,7 +12,7 @@ from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.reports.ranking import HEADER_ROW, SCORE_FORMAT, Column, SheetWriter, write_xlsx
-from qianfen_xl.scoring.annual import PENDING
+from qianfen_xl.scoring.grades import PENDING
 
 KIND_ANNUAL = "年度考核汇总"
 ADVANCED = "先进科室"
@@ -77,7 +77,7 @@ def _fill(wb, run: AnnualRun, standards: Standards, unit: str, period: str) -> N
     first = depts.row
     for d in r.departments:
         depts.add([d.rank, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
-                   ADVANCED if not d.advanced else "", d.advanced])
+                   ADVANCED if d.advanced else "", d.advanced_note])
     if r.departments and len(months) > 1:
         trend = wb.add_chart({"type": "line"})
         for k in range(len(r.departments)):

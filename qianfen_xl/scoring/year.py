@@ -1,100 +1,16 @@
-"""Half-year and year (SCORING.md §5–§7): 民主测评 ballots, the year's total, 等次 with the
-优秀 quota, and 先进科室. Pure functions; every weight, threshold and quota comes from the
-standards file. (The annual workbook and the ``annual`` command build on these.)
-
->>> from qianfen_xl.contract.standards import load_standards
->>> s = load_standards()
->>> ballot_points(s, "优秀"), ballot_points(s, 88)
-(95.0, 88.0)
-"""
+"""Half-year and year (SCORING.md §5): the year's 测评 and 考评 from the half-year and
+year-end ones, a person's and a department's year, and the year assembled from its months.
+Pure functions; every weight and bound comes from the standards file."""
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.scoring.engine import competition_ranks, grade_for, round_score, trimmed_mean
-
-PENDING = "待定"  # a tie across the 优秀 quota: the assessment group decides
-
-
-@dataclass(frozen=True, slots=True)
-class Ballot:
-    """One rater's mark for one ratee (a person's 编号 or a department's name). The rater
-    is only used to find duplicates; no result ever carries it."""
-
-    group: str
-    rater: str
-    ratee: str
-    value: float | str
-
-
-@dataclass(frozen=True, slots=True)
-class GroupMean:
-    group: str
-    ballots: int
-    mean: float
-    trimmed: bool  # one highest and one lowest dropped
-
-
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """民主测评 of one ratee: the groups shown, those folded into 全体, and the 0–100 score."""
-
-    ratee: str
-    groups: tuple[GroupMean, ...]
-    folded: tuple[str, ...]
-    score: float
-
-
-def ballot_points(standards: Standards, value: float | str) -> float:
-    """A ballot's mark on 0–100: a number as given, or a grade mapped by the standards."""
-    points = standards.ballots["grade_points"]
-    if isinstance(value, str):
-        text = value.strip()
-        if text in points:
-            return float(points[text])
-        value = float(text)  # a number typed as text; ValueError for anything else
-    number = float(value)
-    if not 0 <= number <= 100 or math.isnan(number):
-        raise ValueError(f"测评分应在 0 到 100 之间：{value}")
-    return number
-
-
-def evaluate(standards: Standards, ballots: Iterable[Ballot],
-             level_of: Mapping[str, str]) -> dict[str, Evaluation]:
-    """测评 per ratee (ratee → level as in ``ballots.weights``, e.g. 一般工作人员 or 科室).
-
-    A group with fewer than ``fold_below`` ballots for a ratee is folded into the all-staff
-    group (its ballots join that pool and its weight moves there), so no small group's
-    marks can be read off the result. Each group's mean is trimmed (SCORING.md §6); the
-    score is the weighted mean over the groups present, on 0–100."""
-    rules = standards.ballots
-    everyone, fold_below = rules["all_staff_group"], rules["fold_below"]
-    marks: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for b in ballots:
-        marks[b.ratee][b.group].append(ballot_points(standards, b.value))
-    out = {}
-    for ratee, by_group in marks.items():
-        weights = dict(rules["weights"].get(level_of.get(ratee, ""), {everyone: 1.0}))
-        pools = {g: list(v) for g, v in by_group.items()}
-        folded = []
-        for group in sorted(pools):
-            if group != everyone and len(pools[group]) < fold_below:
-                pools.setdefault(everyone, []).extend(pools.pop(group))
-                weights[everyone] = weights.get(everyone, 0.0) + weights.pop(group, 0.0)
-                folded.append(group)
-        means = [GroupMean(g, len(v), trimmed_mean(standards, v),
-                           len(v) >= rules["trim_min_ballots"]) for g, v in sorted(pools.items())]
-        used = {m.group: weights.get(m.group, 0.0) for m in means}
-        total = sum(used.values())
-        score = (sum(m.mean * used[m.group] for m in means) / total) if total else 0.0
-        out[ratee] = Evaluation(ratee, tuple(m for m in means), tuple(folded),
-                                round_score(score, standards.decimals))
-    return out
+from qianfen_xl.scoring.engine import competition_ranks, round_score
+from qianfen_xl.scoring.evaluation import Evaluation
+from qianfen_xl.scoring.grades import Grade, advanced_departments, grades_with_quota
 
 
 def combine_year(standards: Standards, half_year: float | None, year_end: float | None) -> (
@@ -143,76 +59,6 @@ def department_year(standards: Standards, monthly: Sequence[float | None],
     return round_score(w["regular"] * regular + w["assessment"] * (assessment or 0.0), d)
 
 
-@dataclass(frozen=True, slots=True)
-class Grade:
-    grade: str
-    reason: str = ""
-
-
-def grades_with_quota(standards: Standards, totals: Mapping[str, float],
-                      vetoes: Mapping[str, Sequence[str]]) -> dict[str, Grade]:
-    """等次 by threshold, with 优秀 limited to the quota (share of the people assessed,
-    rounded down, at least the minimum). A veto removes eligibility for 优秀. People tied
-    across the quota's boundary are not split silently: they all get 待定, with the reason,
-    for the assessment group to decide."""
-    excellent = standards.excellent_grade
-    quota = max(standards.quota_minimum, math.floor(standards.excellent_quota * len(totals)))
-    below = {}
-    for pid, score in totals.items():
-        lower = [g for g in standards.grades if g.name != excellent and score >= g.min_score]
-        below[pid] = lower[0].name if lower else standards.grades[-1].name
-    out: dict[str, Grade] = {}
-    eligible = {}
-    for pid, score in totals.items():
-        threshold = grade_for(standards, score)
-        if threshold != excellent:
-            out[pid] = Grade(threshold)
-        elif vetoes.get(pid):
-            out[pid] = Grade(below[pid], f"一票否决（{'、'.join(vetoes[pid])}），不能评为{excellent}")
-        else:
-            eligible[pid] = score
-    ranks = competition_ranks(eligible)
-    for pid, score in eligible.items():
-        rank = ranks[pid]
-        tied = sum(1 for v in eligible.values() if v == score)
-        if rank + tied - 1 <= quota:
-            out[pid] = Grade(excellent)
-        elif rank <= quota:
-            out[pid] = Grade(PENDING, f"与其他 {tied - 1} 人同分 {score:.2f}，跨越{excellent}名额"
-                                      f"（{quota} 名），请考核小组决定")
-        else:
-            out[pid] = Grade(below[pid], f"{excellent}名额已满（{quota} 名）")
-    return out
-
-
-def advanced_departments(standards: Standards, totals: Mapping[str, float],
-                         lines: Mapping[str, str], vetoes: Mapping[str, Sequence[str]],
-                         missing_months: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """先进科室: the top share (at least the minimum) by year score, within the street or
-    each 口, with a score at least ``min_score``, no veto and no missing month. Returns, for
-    every department, "" when it is 先进科室, else why not."""
-    rules = standards.advanced_department
-    groups: dict[str, list[str]] = defaultdict(list)
-    for d in totals:
-        groups[lines.get(d, "") if rules["within"] == "line" else ""].append(d)
-    out = {}
-    for members in groups.values():
-        places = max(rules["minimum"], math.floor(rules["share"] * len(members)))
-        ranks = competition_ranks({d: totals[d] for d in members})
-        for d in members:
-            if vetoes.get(d):
-                out[d] = f"一票否决（{'、'.join(vetoes[d])}）"
-            elif missing_months.get(d):
-                out[d] = f"缺少月度得分：{'、'.join(missing_months[d])}"
-            elif totals[d] < rules["min_score"]:
-                out[d] = f"年度得分低于 {rules['min_score']:g}"
-            elif ranks[d] > places:
-                out[d] = f"名次 {ranks[d]}，未进前 {places} 名"
-            else:
-                out[d] = ""
-    return out
-
-
 # ------------------------------------------------------------------ the year assembled
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +84,8 @@ class DepartmentAnnual:
     assessment: float | None            # 考评 on 0–1000
     total: float
     rank: int | None
-    advanced: str                       # "" when 先进科室, else why not
+    advanced: bool                      # 先进科室
+    advanced_note: str                  # why not, when it is not
     vetoes: tuple[str, ...]
 
 
@@ -312,7 +159,8 @@ def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence], halv
     ranks = competition_ranks(totals)
     out_departments = tuple(sorted(
         (DepartmentAnnual(d, lines.get(d, ""), tuple(e["monthly"]), missing[d], e["assessment"],
-                          totals[d], ranks[d], advanced[d], vetoes[d])
+                          totals[d], ranks[d], advanced[d].advanced,
+                          advanced[d].reason, vetoes[d])
          for d, e in departments.items()), key=lambda x: (x.rank or 0, x.department)))
     last = evaluations.get(halves[-1], {}) if halves else {}
     return AnnualResult(months, out_people, out_departments, last)
