@@ -15,7 +15,8 @@ from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.demo.sample import random_incidents
 from qianfen_xl.forms.filling import fill_incidents
-from qianfen_xl.forms.registers import build_register, save_workbook
+from qianfen_xl.forms.registers import build_register
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 from qianfen_xl.scoring.engine import Incident, Person
 

@@ -13,7 +13,8 @@ from qianfen_xl import udfs
 from qianfen_xl.excel.addin import validation_rows
 from qianfen_xl.excel.vba import vba_string, write_macros
 from qianfen_xl.forms.filling import fill_incidents
-from qianfen_xl.forms.registers import FLAVOUR_UDF, build_register, save_workbook
+from qianfen_xl.forms.registers import FLAVOUR_UDF, build_register
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.intake.register import intake
 from qianfen_xl.scoring.engine import score_department
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from qianfen_xl.forms.ballots import build_assessment, ratees_of
-from qianfen_xl.forms.registers import save_workbook
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.scoring.engine import Incident
 from qianfen_xl.scoring.evaluation import Ballot, ballot_points, evaluate
 from qianfen_xl.scoring.grades import PENDING, Grade, advanced_departments, grades_with_quota

@@ -19,8 +19,8 @@ from qianfen_xl.forms.registers import (
     INCIDENT_HEADER_ROW,
     build_register,
     register_filename,
-    save_workbook,
 )
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.schemas.columns import KIND_WEEKLY, ROSTER_COLUMNS
 from qianfen_xl.scoring.engine import Person
 

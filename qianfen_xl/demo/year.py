@@ -15,7 +15,8 @@ from qianfen_xl.contract.standards import Standards
 from qianfen_xl.demo.sample import departments_of, random_incidents, street_roster
 from qianfen_xl.forms.ballots import build_assessment, build_ballot, ratees_of, rater_groups
 from qianfen_xl.forms.filling import clear_incidents, fill_incidents
-from qianfen_xl.forms.registers import build_register, register_filename, save_workbook
+from qianfen_xl.forms.registers import build_register, register_filename
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.schemas.columns import KIND_MONTHLY, RATEE_DEPARTMENT
 from qianfen_xl.scoring.engine import Incident, Person
 

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
-from qianfen_xl.forms.registers import save_workbook
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.schemas.columns import EXCEL_SHEET_NAME_MAX
 from qianfen_xl.scoring.year import PersonAnnual
 

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, Protection
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.forms.registers import (
+from qianfen_xl.forms.style import (
+    UNLOCKED,
     add_validations,
     define_name,
     header_row,
@@ -52,7 +53,7 @@ from qianfen_xl.schemas.columns import (
 from qianfen_xl.scoring.engine import Person
 
 HEADER_ROW = 4
-_UNLOCKED = Protection(locked=False)
+
 _UNLOCKED_FIELDS = ("B2", "D2", "F2", "H2")  # 单位, 测评组/—, 期间, 票号
 
 
@@ -88,7 +89,7 @@ def _table(ws, name: str, specs: Sequence[ColumnSpec], rows: Sequence[Sequence[o
             cell = ws.cell(row=r, column=c)
             cell.number_format = spec.number_format
             if spec.header in unlocked:
-                cell.protection = _UNLOCKED
+                cell.protection = UNLOCKED
     table = Table(displayName=name, ref=f"A{HEADER_ROW}:{get_column_letter(len(specs))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
@@ -102,7 +103,7 @@ def _header_fields(ws, labels: Sequence[tuple[str, str, str]]) -> None:  # noqa:
         ws[label_ref].font = Font(bold=True)
         ws[value_ref] = value
         ws[value_ref].data_type = "s"
-        ws[value_ref].protection = _UNLOCKED
+        ws[value_ref].protection = UNLOCKED
 
 
 def _meta(wb: Workbook, kind: str, standards: Standards) -> None:

@@ -12,16 +12,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qianfen_xl.contract.atomic import FIXED_TIME, freeze_zip, write_atomic
+from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.forms.style import (
+    BOLD,
+    BORDER,
+    LIVE_FILL,
+    SIGNATURE,
+    UNLOCKED,
+    add_validations,
+    define_name,
+    header_row,
+    protect_sheet,
+    save_workbook,
+    setup_print,
+    sheet_ref,
+    sheet_title,
+    validation,
+)
 from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     INCIDENT_COLUMNS,
@@ -56,15 +70,6 @@ FLAVOUR_FORMULAS = "formulas"
 FLAVOUR_UDF = "udf"
 UDF_MODULES = "qianfen_xl.udfs"
 XLWINGS_CONF_SHEET = "xlwings.conf"  # xlwings reads workbook-level settings from this sheet
-SIGNATURE = "填表人：____________      审核人：____________      日期：____________"
-
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-_LIVE_FILL = PatternFill("solid", fgColor="F2F2F2")
-_TITLE_FONT = Font(name="SimSun", size=16, bold=True)
-_BOLD = Font(bold=True)
-_UNLOCKED = Protection(locked=False)
 
 
 @dataclass(frozen=True)
@@ -76,59 +81,8 @@ class StandardsLayout:
     lists: dict[str, str]
 
 
-def sheet_ref(sheet: str, col: str, first: int, last: int | None = None) -> str:
-    end = f":${col}${last}" if last is not None else ""
-    return f"'{sheet}'!${col}${first}{end}"
-
-
-def define_name(wb: Workbook, name: str, ref: str) -> None:
-    wb.defined_names[name] = DefinedName(name, attr_text=ref)
-
-
 def _col(header: str, specs: Sequence) -> str:  # noqa: ANN001
     return get_column_letter([s.header for s in specs].index(header) + 1)
-
-
-def setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = title_rows
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.oddFooter.left.text = SIGNATURE
-    ws.oddFooter.left.size = 9
-    ws.oddFooter.right.text = "第 &P 页 / 共 &N 页"
-    ws.oddFooter.right.size = 9
-
-
-def header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
-    for c, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(row=row, column=c, value=header)
-        cell.font = _BOLD
-        cell.fill = _HEAD_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(c)].width = width
-
-
-def sheet_title(ws: Worksheet, text: str, last_col: int) -> None:
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    cell = ws.cell(row=1, column=1, value=text)
-    cell.font = _TITLE_FONT
-    cell.alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-
-
-def protect_sheet(ws: Worksheet) -> None:
-    """Protect formulas and the catalogue; no password, so an office can still adapt a copy."""
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-    ws.protection.autoFilter = False
-    ws.protection.sort = False
 
 
 # ------------------------------------------------------------------------ 评分标准
@@ -165,7 +119,7 @@ def write_standards_sheet(ws: Worksheet, standards: Standards) -> StandardsLayou
     for offset, (header, values) in enumerate(lists.items()):
         col = 11 + offset
         letter = get_column_letter(col)
-        ws.cell(row=3, column=col, value=header).font = _BOLD
+        ws.cell(row=3, column=col, value=header).font = BOLD
         ws.column_dimensions[letter].width = 12
         for r, v in enumerate(values, start=4):
             ws.cell(row=r, column=col, value=v)
@@ -189,8 +143,8 @@ def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str)
         for c, spec in enumerate(ROSTER_COLUMNS, start=1):
             cell = ws.cell(row=r, column=c)
             cell.number_format = spec.number_format
-            cell.protection = _UNLOCKED
-            cell.border = _BORDER
+            cell.protection = UNLOCKED
+            cell.border = BORDER
     for r, p in enumerate(roster, start=first):
         values = [p.id, p.name, p.department or department, p.line, p.category, p.level]
         for c, v in enumerate(values, start=1):
@@ -234,7 +188,7 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
     labels = (("A2", "单位"), ("C2", "科室"), ("E2", "期间"), ("G2", "起止"))
     for ref, text in labels:
         ws[ref] = text
-        ws[ref].font = _BOLD
+        ws[ref].font = BOLD
         ws[ref].alignment = Alignment(horizontal="right")
     for name, value in ((NAME_UNIT, unit), (NAME_DEPARTMENT, department), (NAME_PERIOD, period)):
         _, col, row = HEADER_CELLS[name]
@@ -242,8 +196,8 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
         ws[ref] = value
         ws[ref].data_type = "s"
         ws[ref].number_format = "@"
-        ws[ref].protection = _UNLOCKED
-        ws[ref].border = _BORDER
+        ws[ref].protection = UNLOCKED
+        ws[ref].border = BORDER
     ws["H2"] = ('=IF(qf_period_start<=DATE(1900,1,1),"请填写期间，如 '
                 + ("2026-W47" if kind == KIND_WEEKLY else "2026-11") + '",'
                 'TEXT(qf_period_start,"yyyy-mm-dd")&" 至 "&TEXT(qf_period_end,"yyyy-mm-dd"))')
@@ -261,12 +215,12 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
         for c, spec in enumerate(specs, start=1):
             cell = ws.cell(row=r, column=c)
             cell.number_format = spec.number_format
-            cell.border = _BORDER
+            cell.border = BORDER
             if spec.live:
                 cell.value = formula
-                cell.fill = _LIVE_FILL
+                cell.fill = LIVE_FILL
             else:
-                cell.protection = _UNLOCKED
+                cell.protection = UNLOCKED
     columns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]
     points_col = headers.index("分值")
     columns[points_col].calculatedColumnFormula = TableFormula(attr_text=formula[1:])
@@ -289,22 +243,6 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
     ws.freeze_panes = f"A{first}"
     setup_print(ws, f"1:{INCIDENT_HEADER_ROW}", landscape=True)
     protect_sheet(ws)
-
-
-def validation(kind: str, col: str, rows: str, f1: str, f2: str | None, title: str, message: str,
-        *, op: str | None = None, style: str = "stop") -> DataValidation:
-    dv = DataValidation(type=kind, formula1=f1, formula2=f2, operator=op, allow_blank=True,
-                        showErrorMessage=True, errorStyle=style, errorTitle=title, error=message,
-                        showInputMessage=True, promptTitle=title.replace("有误", ""),
-                        prompt=message)
-    first, last = rows.split(":")
-    dv.add(f"{col}{first}:{col}{last}")
-    return dv
-
-
-def add_validations(ws: Worksheet, items: Sequence[DataValidation]) -> None:
-    for dv in items:
-        ws.add_data_validation(dv)
 
 
 # ------------------------------------------------------------------------ 得分
@@ -353,12 +291,12 @@ def write_scores_sheet(ws: Worksheet, standards: Standards,
                 value=f'=IF({a}="","",ROUND(MIN({standards.individual_base:g},'
                       f"SUM(C{r}:{add_col}{r})),{standards.decimals}))")
         for c in range(1, len(headers) + 1):
-            ws.cell(row=r, column=c).border = _BORDER
+            ws.cell(row=r, column=c).border = BORDER
             if c > 2:
                 ws.cell(row=r, column=c).number_format = "0.00"
     d = standards.decimals
     row = last + 2
-    ws.cell(row=row, column=1, value="科室得分").font = _BOLD
+    ws.cell(row=row, column=1, value="科室得分").font = BOLD
     block: list[tuple[str, str, str]] = [
         ("成员平均", "本科室人员个人得分的平均",
          f"=IFERROR(ROUND(AVERAGE({total_col}{first}:{total_col}{last}),{d}),0)"),
@@ -373,11 +311,11 @@ def write_scores_sheet(ws: Worksheet, standards: Standards,
     start = row + 1
     for offset, (label, text, formula) in enumerate(block):
         r = start + offset
-        ws.cell(row=r, column=1, value=label).font = _BOLD
+        ws.cell(row=r, column=1, value=label).font = BOLD
         ws.cell(row=r, column=2, value=text)
         ws.cell(row=r, column=3, value=formula).number_format = "0.00"
     total_row = start + len(block)
-    ws.cell(row=total_row, column=1, value="科室得分").font = _BOLD
+    ws.cell(row=total_row, column=1, value="科室得分").font = BOLD
     ws.cell(row=total_row, column=2, value=f"满分 {standards.full_marks:g}")
     ws.cell(row=total_row, column=3,
             value=f"=ROUND(MIN({standards.full_marks:g},SUM(C{start}:C{total_row - 1})),{d})")
@@ -385,7 +323,7 @@ def write_scores_sheet(ws: Worksheet, standards: Standards,
     ws.cell(row=total_row, column=3).font = Font(bold=True, size=12)
     for r in range(start, total_row + 1):
         for c in (1, 2, 3):
-            ws.cell(row=r, column=c).border = _BORDER
+            ws.cell(row=r, column=c).border = BORDER
     if flavour == FLAVOUR_UDF:
         # The same cells, filled by one array call: QF_SCORES returns this very layout.
         for row_cells in ws.iter_rows(min_row=first, max_row=total_row, max_col=len(headers)):
@@ -497,14 +435,6 @@ def register_filename(kind: str, department: str = "", period: str = "",
                       flavour: str = FLAVOUR_FORMULAS) -> str:
     parts = [p for p in (department, period, kind) if p]
     return "_".join(parts) + (".xlsm" if flavour == FLAVOUR_UDF else ".xlsx")
-
-
-def save_workbook(wb: Workbook, path: Path) -> Path:
-    """Save atomically and reproducibly (fixed document and zip member times)."""
-    def write(tmp: Path) -> None:
-        wb.save(tmp)
-        freeze_zip(tmp, macro_enabled=path.suffix.lower() == ".xlsm")
-    return write_atomic(path, write)
 
 
 def write_templates(out: Path, standards: Standards, *, unit: str | None = None,

@@ -16,15 +16,8 @@ from qianfen_xl.contract.limits import MAX_ROWS, LimitExceeded, read_source
 from qianfen_xl.contract.normalise import to_count, to_key, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.reading import (
-    ZIP_MAGIC,
-    SheetTable,
-    calamine_panics,
-    cell_value,
-    find_table,
-    open_package,
-    parse_failure,
-)
+from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package, parse_failure
+from qianfen_xl.intake.reading import SheetTable, cell_value, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import assessment_schema, ballot_schema
 from qianfen_xl.schemas.columns import (

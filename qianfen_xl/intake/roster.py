@@ -13,7 +13,8 @@ from qianfen_xl.contract.errors import QianfenError
 from qianfen_xl.contract.findings import Finding, has_errors
 from qianfen_xl.contract.normalise import normalise_roster
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.reading import SheetTable, calamine_panics, find_table
+from qianfen_xl.intake.package import calamine_panics
+from qianfen_xl.intake.reading import SheetTable, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import roster_schema
 from qianfen_xl.schemas.columns import ROSTER_COLUMNS, SHEET_ROSTER

@@ -13,8 +13,8 @@ from qianfen_xl.forms.registers import (
     INCIDENT_ROWS,
     build_register,
     register_filename,
-    save_workbook,
 )
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.schemas.columns import KIND_MONTHLY
 
 SPARE_ROWS = 100  # empty rows left for the office's own findings

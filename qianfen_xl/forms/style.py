@@ -1,0 +1,102 @@
+"""What every workbook the project writes with openpyxl shares: borders and fills, titles,
+header rows, A4 print setup with the signature line, sheet protection, data validation,
+defined names, and the reproducible atomic save."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qianfen_xl.contract.atomic import freeze_zip, write_atomic
+
+SIGNATURE = "填表人：____________      审核人：____________      日期：____________"
+
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+LIVE_FILL = PatternFill("solid", fgColor="F2F2F2")
+TITLE_FONT = Font(name="SimSun", size=16, bold=True)
+BOLD = Font(bold=True)
+UNLOCKED = Protection(locked=False)
+
+
+def sheet_ref(sheet: str, col: str, first: int, last: int | None = None) -> str:
+    end = f":${col}${last}" if last is not None else ""
+    return f"'{sheet}'!${col}${first}{end}"
+
+
+def define_name(wb: Workbook, name: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = title_rows
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.left.text = SIGNATURE
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.right.text = "第 &P 页 / 共 &N 页"
+    ws.oddFooter.right.size = 9
+
+
+def header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    for c, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(row=row, column=c, value=header)
+        cell.font = BOLD
+        cell.fill = HEAD_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(c)].width = width
+
+
+def sheet_title(ws: Worksheet, text: str, last_col: int) -> None:
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    cell = ws.cell(row=1, column=1, value=text)
+    cell.font = TITLE_FONT
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+
+
+def protect_sheet(ws: Worksheet) -> None:
+    """Protect formulas and the catalogue; no password, so an office can still adapt a copy."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+
+
+def validation(kind: str, col: str, rows: str, f1: str, f2: str | None, title: str, message: str,
+        *, op: str | None = None, style: str = "stop") -> DataValidation:
+    dv = DataValidation(type=kind, formula1=f1, formula2=f2, operator=op, allow_blank=True,
+                        showErrorMessage=True, errorStyle=style, errorTitle=title, error=message,
+                        showInputMessage=True, promptTitle=title.replace("有误", ""),
+                        prompt=message)
+    first, last = rows.split(":")
+    dv.add(f"{col}{first}:{col}{last}")
+    return dv
+
+
+def add_validations(ws: Worksheet, items: Sequence[DataValidation]) -> None:
+    for dv in items:
+        ws.add_data_validation(dv)
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Save atomically and reproducibly (fixed document and zip member times)."""
+    def write(tmp: Path) -> None:
+        wb.save(tmp)
+        freeze_zip(tmp, macro_enabled=path.suffix.lower() == ".xlsm")
+    return write_atomic(path, write)
