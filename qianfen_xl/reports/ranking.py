@@ -1,35 +1,20 @@
 """The ranking workbook for HR (PRODUCT.md, register contract): 排名, 科室明细, 个人明细,
-月度趋势, 校验报告, 数据来源, and a hidden _meta.
-
-Written with XlsxWriter, row by row (constant memory), to a temporary file renamed into
-place: for a district's ten street-years (some 750,000 cells) it writes in well under half
-the time openpyxl's write-only mode takes (measured in benchmarks/). Every string goes
-through ``write_string``: text, never a formula, whatever it starts with. Files are
-reproducible: fixed document time, and XlsxWriter's fixed zip member times.
+月度趋势, 校验报告, 数据来源, and a hidden _meta (sheets written as ``reports.xlsx`` does).
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-import tempfile
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-import xlsxwriter
-import xlsxwriter.workbook
-from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from qianfen_xl.batch.consolidation import SCORED, Consolidation, DepartmentMonth
-from qianfen_xl.contract.atomic import FIXED_TIME, write_atomic
+from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.reports.xlsx import HEADER_ROW, SCORE_FORMAT, Column, SheetWriter, text, write_xlsx
 from qianfen_xl.schemas.columns import (
     NAME_KIND,
     NAME_PERIOD,
@@ -39,132 +24,8 @@ from qianfen_xl.schemas.columns import (
 )
 
 KIND_RANKING = "千分制考核汇总"
-EXCEL_CELL_TEXT_MAX = 32767
-HEADER_ROW = 3  # title, subtitle, then the header row (1-based)
-SCORE_FORMAT = "0.00"
 CHART_COLUMNS = 2  # line charts side by side in 月度趋势 …
 CHART_LINES = 6    # … each with up to this many departments
-A4 = 9
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 text
-OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-           "strings_to_urls": False}
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: float
-    number_format: str | None = None
-    wrap: bool = False
-
-
-def text(value: str) -> str:
-    """Text as a cell can hold it: characters XML forbids become U+FFFD, and text longer
-    than Excel's cell limit is cut (with an ellipsis) rather than lost on open."""
-    clean = _ILLEGAL.sub("\ufffd", value)
-    if len(clean) > EXCEL_CELL_TEXT_MAX:
-        clean = clean[: EXCEL_CELL_TEXT_MAX - 1] + "…"
-    return clean
-
-
-class SheetWriter:
-    """One sheet: title, subtitle, a frozen header row, then typed rows."""
-
-    def __init__(self, wb: Workbook, title: str, heading: str, subtitle: str | Sequence[str],
-                 columns: Sequence[Column], *, landscape: bool = True) -> None:
-        self.wb = wb
-        self.ws: Worksheet = wb.add_worksheet(title)
-        self.title = title
-        self.columns = columns
-        ws = self.ws
-        self.formats: list[Format | None] = []
-        for i, col in enumerate(columns):
-            ws.set_column(i, i, col.width)
-            spec: dict[str, Any] = {}
-            if col.number_format:
-                spec["num_format"] = col.number_format
-            if col.wrap:
-                spec |= {"text_wrap": True, "valign": "top"}
-            self.formats.append(wb.add_format(spec) if spec else None)
-        ws.freeze_panes(HEADER_ROW, 0)
-        ws.repeat_rows(0, HEADER_ROW - 1)
-        ws.set_paper(A4)
-        if landscape:
-            ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.center_horizontally()
-        ws.set_footer("&C第 &P 页，共 &N 页")
-        self.row = 0  # rows written so far (= the 1-based number of the last one)
-        self.append([heading], [wb.add_format({"bold": True, "font_size": 14})])
-        self.append(list([subtitle] if isinstance(subtitle, str) else subtitle))
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        self.append([c.header for c in columns], [head] * len(columns))
-
-    def append(self, values: Sequence[object], formats: Sequence[Format | None] = ()) -> None:
-        # The hot loop of the workbook (hundreds of thousands of cells): locals, no lookups,
-        # and XlsxWriter's write_* without their A1-notation wrapper (12 % of the time for a
-        # district's workbook; the tests read every value back, so a change there shows).
-        r, ws = self.row, self.ws
-        string = getattr(ws, "_write_string", ws.write_string)
-        number = getattr(ws, "_write_number", ws.write_number)
-        if len(formats) < len(values):
-            formats = [*formats, *[None] * (len(values) - len(formats))]
-        for c, (value, fmt) in enumerate(zip(values, formats, strict=False)):
-            kind = type(value)
-            if kind is float or kind is int:
-                number(r, c, value, fmt)
-            elif kind is str:
-                if value:
-                    # isprintable (C speed) rules out every control character at once
-                    clean = value.isprintable() and len(value) <= EXCEL_CELL_TEXT_MAX
-                    string(r, c, value if clean else text(value), fmt)
-                elif fmt is not None:
-                    ws.write_blank(r, c, None, fmt)
-            elif value is None:
-                if fmt is not None:
-                    ws.write_blank(r, c, None, fmt)
-            elif kind is bool:
-                ws.write_boolean(r, c, value, fmt)
-            else:
-                number(r, c, value, fmt)
-        self.row += 1
-
-    def add(self, values: Sequence[object]) -> None:
-        """A data row, formatted by its columns."""
-        self.append(values, self.formats)
-
-
-class _FastDeflate(zipfile.ZipFile):
-    """The zip XlsxWriter packs the workbook into, deflated at level 1 instead of 6: a
-    district's sheets (40 MB of XML) pack in 0.1 s instead of 0.3 s, for a file a quarter
-    larger. XlsxWriter has no option for it (its issue #853), so ``_fast_deflate`` swaps
-    the class its ``workbook`` module opens, for the time of ``close``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **{**kwargs, "compresslevel": 1})
-
-
-@contextlib.contextmanager
-def _fast_deflate() -> Iterator[None]:
-    module = xlsxwriter.workbook
-    original = module.ZipFile
-    module.ZipFile = _FastDeflate
-    try:
-        yield
-    finally:
-        module.ZipFile = original
-
-
-def write_xlsx(path: Path, fill: Callable[[Workbook], None]) -> Path:
-    """Write an XlsxWriter workbook atomically: ``fill`` adds its sheets."""
-    def write(tmp: Path) -> None:
-        # XlsxWriter streams rows to scratch files: in a folder removed whatever happens.
-        with tempfile.TemporaryDirectory(prefix="qianfen-") as scratch:
-            wb = xlsxwriter.Workbook(str(tmp), {**OPTIONS, "tmpdir": scratch})
-            fill(wb)
-            with _fast_deflate():
-                wb.close()
-    return write_atomic(path, write)
 
 
 def write_ranking_workbook(result: Consolidation, standards: Standards, path: Path) -> Path:
