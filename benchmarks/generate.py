@@ -42,7 +42,7 @@ DEPARTMENTS = (
 INSPECTION = ("N03-01", "N04-06", "N06-02", "N08-02", "N10-04")  # what the 两办 find monthly
 
 
-def street_people(street: int, standards) -> dict[str, list[Person]]:  # noqa: ANN001
+def street_people(street: int, standards) -> dict[str, list[Person]]:
     levels, categories = standards.levels, standards.categories
     out = {}
     for d, name in enumerate(DEPARTMENTS):
@@ -55,7 +55,7 @@ def street_people(street: int, standards) -> dict[str, list[Person]]:  # noqa: A
     return out
 
 
-def _refill(wb: Workbook, standards, period: str, incidents, people, previous: int) -> int:  # noqa: ANN001
+def _refill(wb: Workbook, standards, period: str, incidents, people, previous: int) -> int:
     clear_incidents(wb, previous)
     wb["登记"]["F2"].value = period
     fill_incidents(wb, standards, incidents, {p.id: p.name for p in people}, people[0].name)

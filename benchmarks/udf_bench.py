@@ -17,15 +17,15 @@ from datetime import date
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-import xlwings  # noqa: E402
-from xlwings.server import custom_functions_call  # noqa: E402
+import xlwings
+from xlwings.server import custom_functions_call
 
-from qianfen_xl.contract.normalise import EXCEL_EPOCH  # noqa: E402
-from qianfen_xl.contract.standards import load_standards  # noqa: E402
-from qianfen_xl.excel import udfs  # noqa: E402
-from qianfen_xl.scoring.engine import Person, score_department  # noqa: E402
+from qianfen_xl.contract.normalise import EXCEL_EPOCH
+from qianfen_xl.contract.standards import load_standards
+from qianfen_xl.excel import udfs
+from qianfen_xl.scoring.engine import Person, score_department
 
-from timing import median_time  # noqa: E402
+from timing import median_time
 
 PEOPLE, INCIDENTS, REPEAT = 100, 2000, 21
 

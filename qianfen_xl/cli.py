@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import signal
 import sys
 import threading
@@ -21,15 +22,13 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from qianfen_xl.batch.consolidation import RETURNED, Consolidation, consolidation_period
-from qianfen_xl.batch.inbox import run_consolidation
-from qianfen_xl.contract.errors import OutputError, PeriodError, QianfenError
+from qianfen_xl import api
+from qianfen_xl.batch.consolidation import RETURNED, Consolidation
+from qianfen_xl.contract.errors import PeriodError, QianfenError
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards, load_standards
-from qianfen_xl.intake.register import intake
 from qianfen_xl.intake.roster import read_roster
-from qianfen_xl.reports.ranking import ranking_order, write_ranking_workbook
-from qianfen_xl.reports.ranking_json import write_ranking_json
+from qianfen_xl.reports.ranking import ranking_order
 from qianfen_xl.scoring.engine import DepartmentScore, Person
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -67,28 +66,31 @@ def format_scores(standards: Standards, score: DepartmentScore) -> list[str]:
     return lines
 
 
-def validate_files(paths: Sequence[Path], standards: Standards) -> int:
-    worst = EXIT_OK
-    for path in paths:
-        sub = intake(path, standards)
-        if not sub.readable:
-            _print(f"{path.name}: 无法作为登记表读取", *(f"  {f}" for f in sub.findings))
-            worst = EXIT_UNREADABLE
-            continue
-        title = "  ".join(x for x in (sub.kind, sub.department,
-                                       sub.period.label if sub.period else "") if x)
-        _print(f"{path.name}  ·  {title}")
-        for f in sub.findings:
-            _print(f"  {f}")
-        errors = sum(f.is_error for f in sub.findings)
-        warnings = len(sub.findings) - errors
-        if sub.score is not None:
-            _print(f"  校验通过（错误 0，警告 {warnings}）。得分：")
-            _print(*format_scores(standards, sub.score))
-        else:
-            _print(f"  共 {errors} 个错误、{warnings} 个警告：退回修改，未计分。")
-            worst = max(worst, EXIT_FINDINGS)
-    return worst
+def validate_files(paths: Sequence[Path], standards: Standards, *, as_json: bool = False) -> int:
+    """Check each file and print what was found (as JSON with ``as_json``)."""
+    reports = [api.validate(path, standards=standards) for path in paths]
+    if as_json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for path, report in zip(paths, reports, strict=True):
+            _print(*format_report(standards, path, report))
+    if any(r.status == api.UNREADABLE for r in reports):
+        return EXIT_UNREADABLE
+    return EXIT_FINDINGS if any(r.status == api.RETURNED for r in reports) else EXIT_OK
+
+
+def format_report(standards: Standards, path: Path, report: api.Report) -> list[str]:
+    """One file's findings and scores, as ``validate`` prints them."""
+    if not report.readable:
+        return [f"{path.name}: 无法作为登记表读取", *(f"  {f}" for f in report.findings)]
+    title = "  ".join(x for x in (report.kind, report.department, report.period) if x)
+    lines = [f"{path.name}  ·  {title}", *(f"  {f}" for f in report.findings)]
+    if report.score is not None:
+        lines.append(f"  校验通过（错误 0，警告 {report.warnings}）。得分：")
+        lines += format_scores(standards, report.score)
+    else:
+        lines.append(f"  共 {report.errors} 个错误、{report.warnings} 个警告：退回修改，未计分。")
+    return lines
 
 
 def format_ranking(result: Consolidation) -> list[str]:
@@ -107,16 +109,12 @@ def format_ranking(result: Consolidation) -> list[str]:
 
 
 def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, out: Path,
-                      roster_file: Path | None = None, roster: Sequence[Person] = (),
-                      json_out: Path | None = None, monthly_out: Path | None = None,
-                      workers: int | None = None) -> int:
-    period = consolidation_period(period_label)
-    if not inbox.exists():
-        raise OutputError(f"找不到文件夹 {inbox}")
-    if roster_file is not None:
-        roster = read_roster(roster_file, standards)
-    result = run_consolidation(inbox, period, standards, roster=roster, workers=workers,
-                               on_found=lambda n: _print(f"在 {inbox} 中找到 {n} 个登记表文件。"))
+                      roster: Path | Sequence[Person] = (), json_out: Path | None = None,
+                      monthly_out: Path | None = None, workers: int | None = None) -> int:
+    ranking = api.consolidate(inbox, period_label, roster=roster, standards=standards,
+                              workers=workers,
+                              on_found=lambda n: _print(f"在 {inbox} 中找到 {n} 个登记表文件。"))
+    result = ranking.result
     if not result.sources:
         _print("没有可汇总的登记表（.xlsx/.xlsm）。")
         return EXIT_UNREADABLE
@@ -127,15 +125,13 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
            f"退回修改的文件 {returned} 个（详见排名表的“校验报告”）。")
     for f in (f for f in result.findings if f.is_error):
         _print(f"  {f}")
-    _print(f"已写入排名表：{write_ranking_workbook(result, standards, out)}")
+    _print(f"已写入排名表：{ranking.write_workbook(out)}")
     if json_out is not None:
-        _print(f"已写入 JSON：{write_ranking_json(result, json_out)}")
+        _print(f"已写入 JSON：{ranking.write_json(json_out)}")
     if monthly_out is not None:
-        from qianfen_xl.reports.monthly import write_monthly_registers
-
-        written = write_monthly_registers(result, standards, monthly_out)
+        written = ranking.write_monthly_registers(monthly_out)
         _print(f"已生成 {len(written)} 份预填的月考核情况登记表到 {monthly_out}")
-    return result.exit_code
+    return ranking.exit_code
 
 
 def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | None = None,
@@ -222,6 +218,8 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="校验登记表并计分 (validate registers and print scores)")
     v.add_argument("files", nargs="+", type=Path, help="登记表文件 (register files)")
+    v.add_argument("--json", action="store_true",
+                   help="以 JSON 输出每个文件的结果 (print the reports as JSON)")
 
     c = sub.add_parser("consolidate", help="汇总各科室登记表并排名 (consolidate an inbox "
                                            "into the ranking workbook)")
@@ -312,11 +310,11 @@ def _run(args: argparse.Namespace) -> int:
                    *(f"  {p.name}" for p in written))
             return EXIT_OK
         if args.command == "validate":
-            return validate_files(args.files, standards)
+            return validate_files(args.files, standards, as_json=args.json)
         if args.command == "consolidate":
             out = args.out or Path(f"排名_{args.period}.xlsx")
             return consolidate_inbox(args.inbox, args.period, standards, out=out,
-                                     roster_file=args.roster, json_out=args.json,
+                                     roster=args.roster or (), json_out=args.json,
                                      monthly_out=args.monthly_out, workers=args.workers)
         if args.command == "annual":
             roster = read_roster(args.roster, standards) if args.roster else []

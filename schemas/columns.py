@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qianfen_xl.contract.standards import Standards
+
 TEMPLATE_VERSION = "1.0"
 KIND_WEEKLY = "周考核情况登记表"
 KIND_MONTHLY = "月考核情况登记表"
@@ -97,6 +99,17 @@ ASSESSMENT_COLUMNS = (
     ColumnSpec("说明", 30, required=False),
 )
 
+# Where the templates put their tables (1-based rows). The reader finds every table by its
+# headers wherever it is; these fix where the generator writes them.
+ROSTER_HEADER_ROW = 3
+INCIDENT_HEADER_ROW = 5
+SCORES_HEADER_ROW = 4
+ROSTER_ROWS = 60                   # people a register holds (得分 has one row each)
+INCIDENT_ROWS = {KIND_WEEKLY: 200, KIND_MONTHLY: 500}
+META_SCORE_ROWS = "得分人数"      # _meta: how many people the 得分 sheet of this file shows
+
+# The 得分 sheet: a header row, one row per person (编号, 姓名, the individual norms, 加分,
+# 个人得分), then a blank row and the department block (label, what it is, value).
 SCORE_ID = "编号"
 SCORE_NAME = "姓名"
 SCORE_ADDITIONS = "加分"
@@ -104,6 +117,21 @@ SCORE_PERSON_TOTAL = "个人得分"
 SCORE_MEMBER_MEAN = "成员平均"
 SCORE_DEPT_ADDITIONS = "科室加分"
 SCORE_DEPT_TOTAL = "科室得分"
+SCORE_KEY_HEADERS = (SCORE_ID, SCORE_NAME, SCORE_PERSON_TOTAL)  # enough to find the header row
+
+
+def score_headers(standards: Standards) -> tuple[str, ...]:
+    """The person rows' columns of 得分, in order."""
+    return (SCORE_ID, SCORE_NAME, *(n.code for n in standards.individual_norms),
+            SCORE_ADDITIONS, SCORE_PERSON_TOTAL)
+
+
+def department_block(standards: Standards) -> tuple[tuple[str, str], ...]:
+    """The department block of 得分, in order: (label, what it is)."""
+    return ((SCORE_MEMBER_MEAN, "本科室人员个人得分的平均"),
+            *((n.code, n.name) for n in standards.department_norms),
+            (SCORE_DEPT_ADDITIONS, "编号留空的加分项"),
+            (SCORE_DEPT_TOTAL, f"满分 {standards.full_marks:g}"))
 
 # Excel's limits we design around.
 EXCEL_SHEET_NAME_MAX = 31

@@ -9,6 +9,7 @@ datetime64 (NaT when blank or unreadable). The schemas depend on the standards o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import pandas as pd
@@ -80,7 +81,7 @@ def incident_schema(standards: Standards) -> pa.DataFrameSchema:
         return _blank(df["姓名"]) | expected.isna() | (df["姓名"].astype("string").str.strip()
                                                        == expected)
 
-    def wide(rule: str, fn) -> pa.Check:  # noqa: ANN001 (a pandera check function)
+    def wide(rule: str, fn: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
         return pa.Check(fn, name=rule)
 
     return pa.DataFrameSchema(

@@ -189,7 +189,7 @@ def blank_rows(wb):
 @pytest.mark.parametrize(("edit", "expected"), [
     (cell("E5", "数量"), [("column-missing", "登记", "A5")]),
     (merge, [("merged-cells", "登记", f"A{ROW}"), ("date-missing", "登记", f"A{ROW + 1}")]),
-    (cell(f"E{ROW}", "两次"), [("count-not-whole", "登记", f"E{ROW}")]),
+    (cell(f"E{ROW}", "两次"), [("text-in-number", "登记", f"E{ROW}")]),
     (cell(f"B{ROW}", "T09"), [("person-unknown", "登记", f"B{ROW}")]),
     (cell("F2", "2026-W46"), [("date-outside-period", "登记", f"A{ROW}"),
                                ("date-outside-period", "登记", f"A{ROW + 1}"),

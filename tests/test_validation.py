@@ -8,7 +8,7 @@ import pytest
 
 from qianfen_xl.cli import main
 from qianfen_xl.intake.reading import read_register
-from qianfen_xl.intake.validation import check_register
+from qianfen_xl.intake.register import check_register
 from qianfen_xl.scoring.engine import Incident, score_department
 
 from builders import INCIDENTS, ROSTER, register
@@ -19,7 +19,7 @@ FIRST = 6  # the first incident row of the 登记 sheet
 def check(path, standards):
     reg, findings = read_register(path)
     assert reg.readable, findings
-    return check_register(reg, standards, findings)
+    return check_register(reg, findings, standards)
 
 
 def flat(checked):
@@ -34,11 +34,11 @@ def set_cell(ref, value, sheet="登记"):
 
 def test_a_clean_register_scores_as_the_engine(tmp_path, standards):
     checked = check(register(tmp_path, standards), standards)
-    assert checked.findings == []
+    assert checked.findings == ()
     assert (checked.kind, checked.department, checked.period.label) == (
         "周考核情况登记表", "社保所", "2026-W47")
     assert [p.id for p in checked.roster] == ["A01", "A02", "A03"]
-    assert checked.incidents == INCIDENTS
+    assert list(checked.incidents) == INCIDENTS
     score = score_department(standards, "社保所", checked.roster, checked.incidents)
     assert score.total == score_department(standards, "社保所", ROSTER, INCIDENTS).total
 
@@ -46,7 +46,7 @@ def test_a_clean_register_scores_as_the_engine(tmp_path, standards):
 @pytest.mark.parametrize(("edit", "expected"), [
     (set_cell(f"D{FIRST}", "N11-01"), [("登记", f"D{FIRST}", "item-code-unknown")]),
     (set_cell(f"B{FIRST}", "Z99"), [("登记", f"B{FIRST}", "person-unknown")]),
-    (set_cell(f"E{FIRST}", "两次"), [("登记", f"E{FIRST}", "count-not-whole")]),
+    (set_cell(f"E{FIRST}", "两次"), [("登记", f"E{FIRST}", "text-in-number")]),
     (set_cell(f"E{FIRST}", 1.5), [("登记", f"E{FIRST}", "count-not-whole")]),
     (set_cell(f"E{FIRST}", 0), [("登记", f"E{FIRST}", "count-not-whole")]),
     (set_cell(f"A{FIRST}", date(2026, 12, 1)), [("登记", f"A{FIRST}", "date-outside-period")]),
@@ -71,7 +71,7 @@ def test_each_broken_cell_is_named(tmp_path, standards, edit, expected):
     else:
         assert errors == expected
     assert not checked.ok
-    assert checked.incidents == []
+    assert checked.incidents == ()
 
 
 def test_full_width_digits_and_text_dates_are_read(tmp_path, standards):
@@ -81,7 +81,7 @@ def test_full_width_digits_and_text_dates_are_read(tmp_path, standards):
         ws[f"E{FIRST}"] = "２"
         ws[f"D{FIRST}"] = "Ｎ０３－０５"
     checked = check(register(tmp_path, standards, edit=edit), standards)
-    assert checked.findings == []
+    assert checked.findings == ()
     assert checked.incidents[0] == INCIDENTS[0]
 
 
@@ -95,7 +95,7 @@ def test_blank_rows_in_the_middle_are_ignored(tmp_path, standards):
                           strict=True):
             ws[f"{col}{row}"] = v
     checked = check(register(tmp_path, standards, edit=edit), standards)
-    assert checked.findings == []
+    assert checked.findings == ()
     assert checked.incidents[-1] == far
 
 
@@ -120,8 +120,8 @@ def test_moved_columns_are_found_by_header(tmp_path, standards):
         for r in range(5, 5 + 1 + len(INCIDENTS)):
             ws[f"G{r}"].value, ws[f"H{r}"].value = ws[f"H{r}"].value, ws[f"G{r}"].value
     checked = check(register(tmp_path, standards, edit=edit), standards)
-    assert checked.findings == []
-    assert checked.incidents == INCIDENTS
+    assert checked.findings == ()
+    assert list(checked.incidents) == INCIDENTS
 
 
 def test_messages_are_chinese_and_point_to_the_cell(tmp_path, standards):
@@ -180,42 +180,28 @@ def test_a_score_formula_overwritten_with_a_constant_is_a_warning(tmp_path, stan
 
 @pytest.mark.libreoffice
 def test_cached_values_saved_by_a_spreadsheet_agree(tmp_path, standards, lo_profile):
-    from qianfen_xl.intake.validation import cached_score_findings
-
     from libreoffice import convert
 
     (saved,) = convert([register(tmp_path, standards)], tmp_path / "lo", lo_profile)
     reg, findings = read_register(saved)
-    checked = check_register(reg, standards, findings)
-    score = score_department(standards, checked.department, checked.roster, checked.incidents)
     assert reg.scores.frame["个人得分"].tolist()[:3] == [696, 695, 700]
-    assert checked.findings == [] and cached_score_findings(reg, standards, score) == []
+    assert check_register(reg, findings, standards).findings == ()
 
 
 def test_a_department_total_overwritten_is_a_warning(tmp_path, standards):
-    from qianfen_xl.intake.validation import cached_score_findings
-
     def overwrite(wb):
         sheet, ref = next(wb.defined_names["qf_dept_total"].destinations)
         wb[sheet][ref.replace("$", "")].value = 999
-    reg, findings = read_register(register(tmp_path, standards, edit=overwrite))
-    checked = check_register(reg, standards, findings)
-    score = score_department(standards, checked.department, checked.roster, checked.incidents)
-    (warning,) = cached_score_findings(reg, standards, score)
+    (warning,) = check(register(tmp_path, standards, edit=overwrite), standards).findings
     assert (warning.sheet, warning.code, warning.detail) == (
         "得分", "formula-overwritten", "表内为数值 999，重新计算为 995")
 
 
 def test_a_formula_overwritten_with_its_own_value_is_still_a_warning(tmp_path, standards):
-    from qianfen_xl.intake.validation import cached_score_findings
-
     def overwrite(wb):
         wb["得分"]["K6"].value = 695   # A02's 个人得分, the right number but no longer live
         wb["登记"][f"F{FIRST}"].value = -4  # A01's 分值 (N03-05 twice)
-    reg, findings = read_register(register(tmp_path, standards, edit=overwrite))
-    checked = check_register(reg, standards, findings)
-    score = score_department(standards, checked.department, checked.roster, checked.incidents)
-    found = cached_score_findings(reg, standards, score, checked.incidents)
+    found = check(register(tmp_path, standards, edit=overwrite), standards).findings
     assert sorted((f.sheet, f.cell, f.code) for f in found) == [
         ("得分", "K6", "formula-overwritten"), ("登记", f"F{FIRST}", "formula-overwritten")]
 
@@ -257,3 +243,17 @@ def test_cells_an_array_formula_fills_count_as_formulas():
            b'QF_SCORES(incidents[#All],roster[#All],60)</f><v>1</v></c></row>'
            + rows.encode() + b'</sheetData></worksheet>')
     assert FormulaCells(io.BytesIO(xml)).among(["B6", "K72", "B73", "L6"]) == {"B6", "K72"}
+
+
+def test_a_roster_longer_than_the_scores_sheet_is_named_once(tmp_path, standards):
+    from qianfen_xl.scoring.engine import Person
+
+    seventy = [Person(f"P{k:02d}", f"人{k}", "社保所", "行政口", "公务员", "一般工作人员")
+               for k in range(70)]
+    incidents = [Incident(date(2026, 11, 17), "P65", "N03-05", 1, "办公时间玩游戏")]
+    sub = check(register(tmp_path, standards, roster=seventy, incidents=incidents), standards)
+    # Every one of the 70 is scored; the 得分 sheet shows 60, and that is said once (at the
+    # 61st person's row of 人员), with no false warnings about the rows it cannot show.
+    assert flat(sub) == [("人员", "A64", "roster-too-large")]
+    assert sub.findings[0].detail == "70 人，得分表只有 60 行"
+    assert len(sub.score.people) == 70 and sub.score.people[65].total == 698

@@ -159,10 +159,10 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     considered = {m.label for m, _ in months}
     for s in attributable:
         if s.label not in ledger.status and not any(m.label in considered
-                                                    for m in s.period.months()):
+                                                    for m in _period(s).months()):
             ledger.mark(s, OUTSIDE)
             ledger.findings.append(Finding("period-outside", s.label,
-                                           detail=f"表内期间 {s.period.label}，本次汇总 {period.label}"))
+                                           detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}"))
     sources = tuple(Source(s, ledger.status.get(s.label, OUTSIDE), ledger.note.get(s.label, ""))
                     for s in subs)
     findings = tuple(dict.fromkeys(
@@ -172,6 +172,13 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     unit = units.most_common(1)[0][0] if units else standards.unit
     return Consolidation(unit, period, tuple(results), sources, findings,
                          standards.short_digest)
+
+
+def _period(s: Submission) -> Period:
+    """The period of an attributable submission (the only ones months are made of)."""
+    if s.period is None:
+        raise ValueError(f"{s.label}: no period")
+    return s.period
 
 
 def _attributable(s: Submission) -> bool:
@@ -220,8 +227,8 @@ def _months(period: Period, subs: Sequence[Submission]) -> list[tuple[Period, bo
     """The requested months, and earlier months of the same year that have a monthly
     register in the inbox (shown in 月度趋势 only)."""
     requested = period.months()
-    earlier = {s.period for s in subs if s.kind == KIND_MONTHLY
-               and s.period.start.year == period.end.year and s.period.end < period.start}
+    earlier = {_period(s) for s in subs if s.kind == KIND_MONTHLY
+               and _period(s).start.year == period.end.year and _period(s).end < period.start}
     return [(m, False) for m in sorted(earlier)] + [(m, True) for m in requested]
 
 
@@ -231,7 +238,7 @@ def _department_month(standards: Standards, month: Period, department: str, line
     """One department's month, from that department's submissions."""
     monthly = [s for s in mine if s.kind == KIND_MONTHLY and s.period == month]
     weekly = [s for s in mine if s.kind == KIND_WEEKLY
-              and s.period.start <= month.end and s.period.end >= month.start]
+              and _period(s).start <= month.end and _period(s).end >= month.start]
     ranked = department != standards.leadership_unit
     base = DepartmentMonth(month, department, line, MISSING, ranked=ranked)
 
@@ -254,7 +261,7 @@ def _department_month(standards: Standards, month: Period, department: str, line
     elif weekly:
         by_week: dict[str, list[Submission]] = defaultdict(list)
         for s in weekly:
-            by_week[s.period.label].append(s)
+            by_week[_period(s).label].append(s)
         conflict = any([_conflicts(group, ledger) for group in by_week.values()])
         if conflict or not all(s.ok for s in weekly):
             return returned(weekly)
@@ -262,7 +269,7 @@ def _department_month(standards: Standards, month: Period, department: str, line
         if missing:
             ledger.findings.append(Finding("week-missing", f"{department}（{month.label}）",
                                            detail="、".join(missing)))
-        chosen = sorted(weekly, key=lambda s: s.period.start)
+        chosen = sorted(weekly, key=lambda s: _period(s).start)
     else:
         return base
 
@@ -285,7 +292,7 @@ def _conflicts(group: Sequence[Submission], ledger: _Ledger) -> bool:
     for s in group:
         others = "、".join(o.label for o in group if o is not s)
         ledger.findings.append(Finding("register-conflict", s.label,
-                                       detail=f"{s.department} {s.period.label}：另见 {others}"))
+                                       detail=f"{s.department} {_period(s).label}：另见 {others}"))
     return True
 
 

@@ -2,7 +2,15 @@
 
 A finding has a stable rule code (``item-code-unknown``), a level (错误 blocks scoring,
 警告 does not), the file, sheet and cell, and a Chinese message that says what to do.
-The catalogue below is the one list of rules; docs and tests read it.
+The catalogue below is the one, closed list of rules: a finding with any other code cannot
+be made, and the README's rule table is checked against it.
+
+>>> Finding("item-code-unknown", "社保所.xlsx", "登记", "D12", "“N11-01”").message
+'项目代码不存在：“N11-01”。请从下拉列表中选择项目'
+>>> Finding("no-such-rule", "x.xlsx")
+Traceback (most recent call last):
+...
+ValueError: unregistered finding code 'no-such-rule'
 """
 
 from __future__ import annotations
@@ -33,8 +41,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("file-too-large", ERROR, "文件过大", "登记表通常不足 1 MB：请确认文件无误，删除多余的工作表或图片后重新报送"),
     Rule("zip-bomb", ERROR, "文件解压后异常庞大（疑似压缩炸弹）", "系统拒绝读取：请用登记表模板重新填写后报送"),
     Rule("xml-entities", ERROR, "文件中含有 XML 实体声明（疑似实体炸弹）", "系统拒绝读取：请用登记表模板重新填写后报送"),
-    Rule("too-many-sheets", ERROR, "工作表过多", "登记表只有 5 个工作表：请删除多余的工作表后重新报送"),
-    Rule("sheet-too-large", ERROR, "工作表行数过多", "请删除多余的行（登记表不超过 1,000 行），或分期填写"),
+    Rule("too-many-sheets", ERROR, "工作表过多", "请删除不属于登记表模板的工作表后重新报送"),
+    Rule("sheet-too-large", ERROR, "工作表行数过多", "请删除表格下方多余的行，或分期填写"),
     Rule("file-too-slow", ERROR, "文件读取超时", "请用登记表模板重新填写后报送"),
     Rule("file-symlink", ERROR, "快捷方式或链接文件，未读取", "请把登记表文件本身放入文件夹，而不是链接"),
     Rule("not-a-regular-file", ERROR, "不是普通文件，未读取", "请把登记表文件本身放入文件夹"),
@@ -63,15 +71,15 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("roster-department-mismatch", WARNING, "人员科室与本表科室不同",
          "请确认该人员属于本科室"),
     Rule("roster-too-large", WARNING, "人员超出得分表行数",
-         "得分表只显示前若干人；系统仍按全部人员计分，请联系管理员生成更大的模板"),
+         "得分表只显示前面的人员；系统仍按全部人员计分，请联系管理员生成更大的模板"),
     # the incident log (登记)
     Rule("date-missing", ERROR, "日期为空", "请填写事项发生的日期"),
     Rule("date-invalid", ERROR, "日期无法识别", "请填写日期，如 2026-11-17"),
     Rule("date-outside-period", ERROR, "日期不在本表期间内", "请核对日期，或改填对应期间的登记表"),
     Rule("item-missing", ERROR, "项目为空", "请从下拉列表中选择项目"),
     Rule("item-code-unknown", ERROR, "项目代码不存在", "请从下拉列表中选择项目"),
-    Rule("item-leadership-only", ERROR, "该项目只适用于街道领导班子",
-         "N10-01、N10-02 只在街道领导班子的登记表中使用"),
+    Rule("item-leadership-only", ERROR, "该项目只适用于领导班子",
+         "该项目只在领导班子单位的登记表中使用，请选择适用于本科室的项目"),
     Rule("count-missing", ERROR, "次数为空", "请填写次数（不小于 1 的整数）"),
     Rule("count-not-whole", ERROR, "次数不是不小于 1 的整数", "请填写 1、2、3 这样的整数"),
     Rule("person-required", ERROR, "个人项目缺少编号", "该项目按个人计分，请选择被考核人的编号"),
@@ -85,12 +93,13 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "得分单元格的公式可能被改写为数值；系统以重新计算的得分为准，请换用模板中的公式"),
     Rule("formula-overwritten", WARNING, "公式被改写为数值",
          "该单元格应为自动计算的公式；系统以重新计算的得分为准，请换用模板中的公式"),
-    Rule("text-in-number", ERROR, "数字单元格中是文字", "请只填写数字"),
+    Rule("text-in-number", ERROR, "数字单元格中是文字", "请只填写数字，如 1、2、3"),
+    Rule("value-invalid", ERROR, "单元格内容不符合登记表的要求", "请按表头和下拉列表填写该单元格"),
     # 民主测评票 and 考评录入表
     Rule("ballot-invalid", ERROR, "测评分无效", "请填写 0 到 100 的分数，或从下拉列表选择等次"),
     Rule("ballot-conflict", ERROR, "分数与等次不一致", "分数和等次只填一项"),
     Rule("ballot-duplicate", WARNING, "重复的测评票", "同一测评组、同一票号出现两次，只计一次：请核对票号"),
-    Rule("assessment-invalid", ERROR, "考评分无效", "个人考评分为 0 到 100，科室考评分为 0 到 1000"),
+    Rule("assessment-invalid", ERROR, "考评分无效", "个人考评分为 0 到 100 的百分制分数，科室考评分不超过科室满分"),
     Rule("adjustment-invalid", ERROR, "调整分不是数字", "调整请填写加减的分数，如 -10 或 5"),
     # the batch: files of one department and period taken together
     Rule("register-conflict", ERROR, "同一科室同一期间有两份不同的登记表",
@@ -110,6 +119,10 @@ class Finding:
     sheet: str = ""
     cell: str = ""
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in RULES:
+            raise ValueError(f"unregistered finding code {self.code!r}")
 
     @property
     def rule(self) -> Rule:
@@ -150,6 +163,13 @@ class Finding:
 REPORT_COLUMNS = ("文件", "工作表", "单元格", "级别", "规则", "说明")
 
 
+def catalogue_markdown() -> str:
+    """The rule catalogue as the README's table (``python -m qianfen_xl.contract.findings``)."""
+    lines = ["| 规则 | 级别 | 说明 | 怎么办 |", "|---|---|---|---|"]
+    lines += [f"| `{r.code}` | {r.level} | {r.title} | {r.advice} |" for r in RULES.values()]
+    return "\n".join(lines) + "\n"
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.is_error for f in findings)
 
@@ -165,3 +185,7 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
         seen.add(key)
         out.append(f)
     return out
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

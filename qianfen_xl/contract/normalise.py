@@ -11,6 +11,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -109,7 +110,7 @@ def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
     dates = [to_date(v) for v in raw.get("日期", pd.Series(index=raw.index, dtype=object))]
     counts = [to_count(v) for v in raw.get("次数", pd.Series(index=raw.index, dtype=object))]
 
-    def column(name: str, fn) -> pd.Series:  # noqa: ANN001
+    def column(name: str, fn: Callable[[object], str | None]) -> pd.Series:
         source = raw[name] if name in raw else pd.Series(None, index=raw.index, dtype=object)
         return pd.Series([fn(v) for v in source], index=raw.index, dtype=object)
 
@@ -138,7 +139,7 @@ def _bookkeeping(raw: pd.DataFrame) -> dict[str, pd.Series]:
 
 def normalise_roster(raw: pd.DataFrame) -> pd.DataFrame:
     """The 人员 frame for the schema: 编号 in ASCII form, the other columns as typed."""
-    def column(name: str, fn) -> list[str | None]:  # noqa: ANN001
+    def column(name: str, fn: Callable[[object], str | None]) -> list[str | None]:
         return [fn(v) for v in raw[name]] if name in raw else [None] * len(raw)
 
     data = {"编号": column("编号", to_key)}

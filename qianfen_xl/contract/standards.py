@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -216,7 +217,7 @@ def _texts(data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _weights(data: Mapping[str, Any], path: str) -> dict[str, float]:
+def _weights(data: object, path: str) -> dict[str, float]:
     if not isinstance(data, dict) or not data:
         raise _fail(path, "必须是非空的权重表")
     weights = {k: _number(data, k, path) for k in data}
@@ -404,7 +405,7 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     )
 
 
-def load_standards(path: str | Path | None = None) -> Standards:
+def load_standards(path: str | os.PathLike[str] | None = None) -> Standards:
     """Load and check a standards file (the shipped default when ``path`` is None)."""
     return _load_cached(str(Path(path).resolve()) if path else str(DEFAULT_PATH))
 

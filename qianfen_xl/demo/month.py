@@ -10,18 +10,19 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from qianfen_xl.batch.consolidation import workweeks
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.demo.sample import departments_of, random_incidents, street_roster
 from qianfen_xl.forms.filling import fill_incidents
 from qianfen_xl.forms.registers import (
-    INCIDENT_HEADER_ROW,
     build_register,
     register_filename,
 )
 from qianfen_xl.forms.style import save_workbook
-from qianfen_xl.schemas.columns import KIND_WEEKLY, ROSTER_COLUMNS
+from qianfen_xl.schemas.columns import INCIDENT_HEADER_ROW, KIND_WEEKLY, ROSTER_COLUMNS
 from qianfen_xl.scoring.engine import Person
 
 
@@ -77,7 +78,7 @@ def write_demo_month(out: Path, standards: Standards, month: str = "2026-11",
     return DemoInbox(inbox, roster, roster_file, late, flawed)
 
 
-def _make_mistakes(wb, span: Period, filled: int) -> None:  # noqa: ANN001 (openpyxl Workbook)
+def _make_mistakes(wb: Workbook, span: Period, filled: int) -> None:
     """What clerks really do: a made-up item code, and 次数 written in words."""
     ws = wb["登记"]
     row = INCIDENT_HEADER_ROW + filled + 1

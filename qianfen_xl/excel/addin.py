@@ -15,9 +15,8 @@ from typing import Any
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards, load_standards
 from qianfen_xl.intake.reading import RegisterFile, fallback_header_cells, read_tables
-from qianfen_xl.intake.validation import cached_score_findings, check_register
+from qianfen_xl.intake.register import check_register
 from qianfen_xl.schemas.columns import HEADER_NAMES, SCORE_NAMES, SHEET_VALIDATION
-from qianfen_xl.scoring.engine import score_department
 
 _REF = re.compile(r"^=?'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
@@ -34,13 +33,12 @@ def validation_rows(standards: Standards, label: str, sheets: Mapping[str, list[
                                       f"{match['col']}{match['row']}")
     fallback_header_cells(reg)
     findings = read_tables(reg, set(sheets), lambda s: [list(r) for r in sheets[s]])
-    checked = check_register(reg, standards, findings)
-    summary = f"共 {sum(f.is_error for f in checked.findings)} 个错误：请按下表修改后再报送。"
-    if checked.ok:
-        score = score_department(standards, checked.department, checked.roster,
-                                 checked.incidents)
-        checked.findings += cached_score_findings(reg, standards, score, checked.incidents)
-        summary = f"校验通过（警告 {len(checked.findings)} 个）。科室得分 {score.total:.2f}"
+    checked = check_register(reg, findings, standards)
+    if checked.score is not None:
+        summary = (f"校验通过（警告 {len(checked.findings)} 个）。"
+                   f"科室得分 {checked.score.total:.2f}")
+    else:
+        summary = f"共 {sum(f.is_error for f in checked.findings)} 个错误：请按下表修改后再报送。"
     rows = [[f.as_row()[h] for h in REPORT_COLUMNS] for f in checked.findings]
     return [[summary], [], list(REPORT_COLUMNS), *rows]
 
@@ -54,7 +52,7 @@ def validate_caller() -> None:  # runs inside Excel on Windows
     for sheet in book.sheets:
         last = sheet.used_range.last_cell
         sheets[sheet.name] = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
-    names = {n.name: n.refers_to for n in book.names}
+    names = {n.name: n.refers_to or "" for n in book.names}
     rows = validation_rows(load_standards(), book.name, sheets, names)
     if SHEET_VALIDATION in [s.name for s in book.sheets]:
         target = book.sheets[SHEET_VALIDATION]

@@ -30,9 +30,14 @@ from qianfen_xl.intake.validation import check_tables
 from qianfen_xl.schemas.columns import (
     INCIDENT_COLUMNS,
     ROSTER_COLUMNS,
+    SCORE_DEPT_ADDITIONS,
+    SCORE_DEPT_TOTAL,
+    SCORE_MEMBER_MEAN,
     SHEET_INCIDENTS,
     SHEET_ROSTER,
     ColumnSpec,
+    department_block,
+    score_headers,
 )
 from qianfen_xl.scoring.engine import (
     Incident,
@@ -72,6 +77,9 @@ def excel_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             return f"#{exc}"
         except Exception as exc:  # noqa: BLE001 (a cell shows text, never a traceback)
             return f"#内部错误: {type(exc).__name__}"
+    # xlwings reads a function's annotations as converters: Excel's raw values must come
+    # in, so it is shown none (the annotations are for the type checker only).
+    wrapper.__annotations__ = {}
     return wrapper
 
 
@@ -174,10 +182,10 @@ def _points(standards: Standards, raw_item: Any, raw_count: Any) -> float | str:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("item", "raw", doc="项目：代码（如 N03-05、B01）或下拉列表中的“代码 内容”；可为一列")
+@xw.arg("item", "raw", doc="项目：扣分项或加分项的代码，或下拉列表中的“代码 内容”；可为一列")
 @xw.arg("count", "raw", doc="次数：不小于 1 的整数；与项目同形状")
 @excel_errors
-def QF_POINTS(item, count):
+def QF_POINTS(item: Any, count: Any) -> Any:
     """一条登记的分值：扣分项为 −次数×每次扣分，加分项为 +次数×加分。选一列时返回一列。"""
     standards = _standards()
     items, counts = grid(item), grid(count)
@@ -196,11 +204,11 @@ def QF_POINTS(item, count):
 
 @xw.func(category=CATEGORY)
 @xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
-@xw.arg("person_id", doc="编号：某人的编号；留空则为科室规范（N06、N08、N10）")
-@xw.arg("norm", doc="规范代码，如 N03")
+@xw.arg("person_id", doc="编号：某人的编号；科室规范不需要编号")
+@xw.arg("norm", doc="规范代码（见评分标准），如 N03")
 @excel_errors
-def QF_NORM(incidents, person_id, norm):
-    """某人（或本科室）某一规范的得分：100 减去扣分，最低为 0。"""
+def QF_NORM(incidents: Any, person_id: Any, norm: Any) -> Any:
+    """某人（或本科室）某一规范的得分：该规范满分减去扣分，最低为 0。"""
     standards = _standards()
     code = to_key(_single(norm, "规范")) or ""
     code = code.upper()
@@ -219,8 +227,8 @@ def QF_NORM(incidents, person_id, norm):
 @xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
 @xw.arg("person_id", doc="编号")
 @excel_errors
-def QF_PERSON(incidents, person_id):
-    """个人得分：个人规范得分之和加封顶后的加分，不超过个人计分基数（700）。"""
+def QF_PERSON(incidents: Any, person_id: Any) -> Any:
+    """个人得分：个人规范得分之和加封顶后的加分，不超过个人计分基数。"""
     standards = _standards()
     pid = to_key(_single(person_id, "编号"))
     if not pid:
@@ -232,8 +240,8 @@ def QF_PERSON(incidents, person_id):
 @xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
 @xw.arg("roster", "raw", doc=_ROSTER_DOC)
 @excel_errors
-def QF_DEPT(incidents, roster):
-    """科室得分：成员平均 + 科室规范 + 科室加分，不超过满分（1000）。"""
+def QF_DEPT(incidents: Any, roster: Any) -> Any:
+    """科室得分：成员平均 + 科室规范 + 科室加分，不超过科室满分。"""
     standards = _standards()
     return score_department(standards, "", roster_from(roster),
                             incidents_from(standards, incidents)).total
@@ -246,19 +254,18 @@ def scores_grid(standards: Standards, incidents: Any, roster: Any, rows: int = 0
     people = roster_from(roster)
     score = score_department(standards, "", people, incidents_from(standards, incidents))
     norms = [n.code for n in standards.individual_norms]
-    width = 2 + len(norms) + 2
+    width = len(score_headers(standards))
     if rows and len(people) > rows:
         raise UdfError(f"人员超过 {rows} 人")
     out: Grid = [[p.id, p.name, *(p.norms[c] for c in norms), p.additions, p.total]
                  for p in score.people]
     out += [[""] * width for _ in range(max(0, rows - len(out)))]
-    block: list[tuple[str, str, float]] = [("成员平均", "本科室人员个人得分的平均", score.member_mean)]
-    block += [(n.code, n.name, score.norms[n.code]) for n in standards.department_norms]
-    block += [("科室加分", "编号留空的加分项", score.additions),
-              ("科室得分", f"满分 {standards.full_marks:g}", score.total)]
+    values = {SCORE_MEMBER_MEAN: score.member_mean, **score.norms,
+              SCORE_DEPT_ADDITIONS: score.additions, SCORE_DEPT_TOTAL: score.total}
     out.append([""] * width)
-    out.append(["科室得分", *[""] * (width - 1)])
-    out += [[label, text, value, *[""] * (width - 3)] for label, text, value in block]
+    out.append([SCORE_DEPT_TOTAL, *[""] * (width - 1)])
+    out += [[label, text, values[label], *[""] * (width - 3)]
+            for label, text in department_block(standards)]
     return out
 
 
@@ -267,17 +274,17 @@ def scores_grid(standards: Standards, incidents: Any, roster: Any, rows: int = 0
 @xw.arg("roster", "raw", doc=_ROSTER_DOC)
 @xw.arg("rows", doc="人员行数（可选）：补足空行到该行数，使科室得分落在固定位置")
 @excel_errors
-def QF_SCORES(incidents, roster, rows=0):
+def QF_SCORES(incidents: Any, roster: Any, rows: Any = 0) -> Any:
     """整张得分表，一次计算：每人一行（编号、姓名、各个人规范、加分、个人得分），
-    然后是科室得分区（成员平均、N06、N08、N10、科室加分、科室得分）。"""
+    然后是科室得分区（成员平均、各科室规范、科室加分、科室得分）。"""
     return scores_grid(_standards(), incidents, roster, int(_number(rows, "行数") or 0))
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("score", doc="分数")
 @excel_errors
-def QF_GRADE(score):
-    """按分数线给出等次（优秀、称职、基本称职、不称职；名额限制另计）。"""
+def QF_GRADE(score: Any) -> Any:
+    """按评分标准的分数线给出等次（名额限制另计）。"""
     value = _number(_single(score, "分数"), "分数")
     if value is None:
         return ""
@@ -288,7 +295,7 @@ def QF_GRADE(score):
 @xw.arg("score", doc="要排名的分数")
 @xw.arg("scores", "raw", doc="参与排名的全部分数（空白和文字不计）")
 @excel_errors
-def QF_RANK(score, scores):
+def QF_RANK(score: Any, scores: Any) -> Any:
     """名次（并列占位）：分数相同名次相同，下一名次顺延。"""
     value = _number(_single(score, "分数"), "分数")
     if value is None:
@@ -303,7 +310,7 @@ def QF_RANK(score, scores):
 @xw.func(category=CATEGORY)
 @xw.arg("values", "raw", doc="测评分数区域（空白和文字不计）")
 @excel_errors
-def QF_TRIMMED_MEAN(values):
+def QF_TRIMMED_MEAN(values: Any) -> Any:
     """去掉一个最高分、去掉一个最低分后的平均分（不少于 5 个分数时）。"""
     numbers = numbers_in(values)
     if not numbers:
@@ -315,7 +322,7 @@ def QF_TRIMMED_MEAN(values):
 @xw.arg("incidents", "raw", doc=_INCIDENTS_DOC)
 @xw.arg("roster", "raw", doc=_ROSTER_DOC)
 @excel_errors
-def QF_CHECK(incidents, roster):
+def QF_CHECK(incidents: Any, roster: Any) -> Any:
     """校验本表：返回一行两格——问题个数，第一个问题的说明（无问题时为“校验通过”）。"""
     standards = _standards()
     tables = []
@@ -330,10 +337,10 @@ def QF_CHECK(incidents, roster):
     _, _, findings = check_tables(standards, HERE, *tables)
     if not findings:
         return [[0, "校验通过"]]
-    first = findings[0]
-    row = "".join(ch for ch in first.cell if ch.isdigit())
-    where = f"{first.sheet}第 {int(row) - 1} 行：" if row else ""  # row 1 of the range is the header
-    return [[len(findings), f"{where}{first.message}"]]
+    top = findings[0]
+    row = "".join(ch for ch in top.cell if ch.isdigit())
+    where = f"{top.sheet}第 {int(row) - 1} 行：" if row else ""  # row 1 of the range is the header
+    return [[len(findings), f"{where}{top.message}"]]
 
 
 UDFS = (QF_POINTS, QF_NORM, QF_PERSON, QF_DEPT, QF_SCORES, QF_GRADE, QF_RANK, QF_TRIMMED_MEAN,

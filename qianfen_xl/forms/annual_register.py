@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
-from qianfen_xl.forms.style import save_workbook
+from qianfen_xl.forms.style import fit_to_pages, new_workbook, save_workbook
 from qianfen_xl.schemas.columns import EXCEL_SHEET_NAME_MAX
 from qianfen_xl.scoring.year import PersonAnnual
 
@@ -53,19 +53,20 @@ def write_person_sheet(ws: Worksheet, p: PersonAnnual, months: Sequence[str], un
     ws[f"A{row}"].font = Font(bold=True)
     row += 1
     for k in range(0, len(months), 6):
-        for c, (m, v) in enumerate(zip(months[k:k + 6], p.monthly[k:k + 6], strict=True)):
-            col = "ABCDEF"[c]
+        for col, m, v in zip("ABCDEF", months[k:k + 6], p.monthly[k:k + 6], strict=False):
             ws[f"{col}{row}"] = m
             ws[f"{col}{row + 1}"] = v if v is not None else "缺"
             ws[f"{col}{row}"].border = ws[f"{col}{row + 1}"].border = _BOX
             ws[f"{col}{row + 1}"].number_format = "0.00"
         row += 2
     row += 1
-    figures = [("平时（月均，≤700）", p.year.regular), ("测评（百分）", p.evaluation),
-               ("测评分", p.year.evaluation), ("考评分", p.year.assessment),
-               ("调整", p.year.adjustments), ("年度总分", p.year.total), ("等次", p.grade.grade)]
-    for label, value in figures:
-        ws[f"A{row}"], ws[f"B{row}"] = label, value if value is not None else "—"
+    figures: list[tuple[str, str | float | None]] = [
+        ("平时（月均）", p.year.regular), ("测评（百分）", p.evaluation), ("测评分", p.year.evaluation),
+        ("考评分", p.year.assessment),
+        ("调整", p.year.adjustments), ("年度总分", p.year.total), ("等次", p.grade.grade)]
+    for label, figure in figures:
+        ws[f"A{row}"] = label
+        ws[f"B{row}"] = figure if figure is not None else "—"
         ws[f"A{row}"].border = ws[f"B{row}"].border = _BOX
         ws[f"B{row}"].number_format = "0.00"
         row += 1
@@ -85,8 +86,7 @@ def write_person_sheet(ws: Worksheet, p: PersonAnnual, months: Sequence[str], un
     ws[f"A{row}"] = "本人签名：____________    考核小组负责人签名：____________    日期：________"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
+    fit_to_pages(ws, 1, 1)
     ws.print_area = f"A1:F{row}"
 
 
@@ -99,11 +99,16 @@ def write_annual_registers(people: Sequence[PersonAnnual], months: Sequence[str]
         if per_person else [(out, ordered)])
     written = []
     for path, group in books:
-        wb = Workbook()
-        wb.remove(wb.active)
+        wb: Workbook | None = None
         used: set[str] = set()
         for p in group:
-            write_person_sheet(wb.create_sheet(_sheet_name(p, used)), p, months, unit, period)
+            if wb is None:
+                wb, ws = new_workbook(_sheet_name(p, used))
+            else:
+                ws = wb.create_sheet(_sheet_name(p, used))
+            write_person_sheet(ws, p, months, unit, period)
+        if wb is None:
+            continue
         wb.properties.creator = "qianfen-xl"
         wb.properties.created = wb.properties.modified = FIXED_TIME
         written.append(save_workbook(wb, path))

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.standards import Standards
@@ -23,6 +24,7 @@ from qianfen_xl.forms.style import (
     add_validations,
     define_name,
     header_row,
+    new_workbook,
     protect_sheet,
     save_workbook,
     setup_print,
@@ -74,8 +76,8 @@ def rater_groups(standards: Standards) -> list[str]:
     return list(dict.fromkeys(g for w in standards.ballots["weights"].values() for g in w))
 
 
-def _table(ws, name: str, specs: Sequence[ColumnSpec], rows: Sequence[Sequence[object]],
-           unlocked: Sequence[str]) -> int:  # noqa: ANN001 (an openpyxl worksheet)
+def _table(ws: Worksheet, name: str, specs: Sequence[ColumnSpec], rows: Sequence[Sequence[str]],
+           unlocked: Sequence[str]) -> int:
     header_row(ws, HEADER_ROW, [c.header for c in specs], [c.width for c in specs])
     first = HEADER_ROW + 1
     last = HEADER_ROW + max(1, len(rows))
@@ -86,10 +88,10 @@ def _table(ws, name: str, specs: Sequence[ColumnSpec], rows: Sequence[Sequence[o
                 cell.data_type = "s"
     for r in range(first, last + 1):
         for c, spec in enumerate(specs, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.number_format = spec.number_format
+            box = ws.cell(row=r, column=c)
+            box.number_format = spec.number_format
             if spec.header in unlocked:
-                cell.protection = UNLOCKED
+                box.protection = UNLOCKED
     table = Table(displayName=name, ref=f"A{HEADER_ROW}:{get_column_letter(len(specs))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
@@ -97,7 +99,7 @@ def _table(ws, name: str, specs: Sequence[ColumnSpec], rows: Sequence[Sequence[o
     return last
 
 
-def _header_fields(ws, labels: Sequence[tuple[str, str, str]]) -> None:  # noqa: ANN001
+def _header_fields(ws: Worksheet, labels: Sequence[tuple[str, str, str]]) -> None:
     for (label_ref, label, value), value_ref in zip(labels, _UNLOCKED_FIELDS, strict=False):
         ws[label_ref] = label
         ws[label_ref].font = Font(bold=True)
@@ -123,9 +125,7 @@ def build_ballot(standards: Standards, group: str, period: str, ratees: Sequence
         tuple[str, str, str]], *, unit: str | None = None) -> Workbook:
     """One ballot: the ratees listed, 分数 (0–100) or 等次 from a dropdown for each."""
     unit = unit or standards.unit
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_BALLOT
+    wb, ws = new_workbook(SHEET_BALLOT)
     sheet_title(ws, f"{unit} {KIND_BALLOT}（{group}）", len(BALLOT_COLUMNS))
     _header_fields(ws, (("A2", "单位", unit), ("C2", "测评组", group), ("E2", "期间", period),
                         ("G2", "票号", "")))
@@ -155,9 +155,7 @@ def build_assessment(standards: Standards, period: str, roster: Sequence[Person]
     """The 考评录入表: every person (考评 0–100, including the 述职) and every department
     (0–1000, the 总结 and the supervising leader's 测评)."""
     unit = unit or standards.unit
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_ASSESSMENT
+    wb, ws = new_workbook(SHEET_ASSESSMENT)
     sheet_title(ws, f"{unit} {KIND_ASSESSMENT}", len(ASSESSMENT_COLUMNS))
     _header_fields(ws, (("A2", "单位", unit), ("C2", "", ""), ("E2", "期间", period)))
     ws["A3"] = ("个人考评分 0–100（含述职）；科室考评分 0–1000（总结与主管领导测评）。"

@@ -9,8 +9,7 @@ from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.forms.registers import INCIDENT_HEADER_ROW
-from qianfen_xl.schemas.columns import SHEET_INCIDENTS, TABLE_INCIDENTS
+from qianfen_xl.schemas.columns import INCIDENT_HEADER_ROW, SHEET_INCIDENTS, TABLE_INCIDENTS
 from qianfen_xl.scoring.engine import Incident
 
 
@@ -30,7 +29,7 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
     while ws.cell(row=row, column=headers["项目"]).value not in (None, ""):
         row += 1
     last = range_boundaries(ws.tables[TABLE_INCIDENTS].ref)[3]
-    if row + len(incidents) - 1 > last:
+    if last is None or row + len(incidents) - 1 > last:
         raise ValueError(f"{len(incidents)} incidents do not fit the register's table "
                          f"(rows {row}..{last}); use a monthly register or split the period")
     names = names or {}

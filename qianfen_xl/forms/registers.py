@@ -29,6 +29,7 @@ from qianfen_xl.forms.style import (
     add_validations,
     define_name,
     header_row,
+    new_workbook,
     protect_sheet,
     save_workbook,
     setup_print,
@@ -39,8 +40,11 @@ from qianfen_xl.forms.style import (
 from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     INCIDENT_COLUMNS,
+    INCIDENT_HEADER_ROW,
+    INCIDENT_ROWS,
     KIND_MONTHLY,
     KIND_WEEKLY,
+    META_SCORE_ROWS,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
     NAME_MEMBER_MEAN,
@@ -48,6 +52,12 @@ from qianfen_xl.schemas.columns import (
     NAME_UNIT,
     REGISTER_KINDS,
     ROSTER_COLUMNS,
+    ROSTER_HEADER_ROW,
+    ROSTER_ROWS,
+    SCORE_DEPT_ADDITIONS,
+    SCORE_DEPT_TOTAL,
+    SCORE_MEMBER_MEAN,
+    SCORES_HEADER_ROW,
     SHEET_INCIDENTS,
     SHEET_META,
     SHEET_ROSTER,
@@ -56,14 +66,12 @@ from qianfen_xl.schemas.columns import (
     TABLE_INCIDENTS,
     TABLE_ROSTER,
     TEMPLATE_VERSION,
+    ColumnSpec,
+    department_block,
+    score_headers,
 )
 from qianfen_xl.scoring.engine import Person
 
-ROSTER_ROWS = 60                   # people a register holds (the 得分 sheet has one row each)
-INCIDENT_ROWS = {KIND_WEEKLY: 200, KIND_MONTHLY: 500}
-INCIDENT_HEADER_ROW = 5
-ROSTER_HEADER_ROW = 3
-SCORES_HEADER_ROW = 4
 # Two flavours from one generator: native formulas (any Excel, WPS, LibreOffice) or the
 # xlwings UDFs (the classic add-in; saved as .xlsm).
 FLAVOUR_FORMULAS = "formulas"
@@ -81,7 +89,7 @@ class StandardsLayout:
     lists: dict[str, str]
 
 
-def _col(header: str, specs: Sequence) -> str:  # noqa: ANN001
+def _col(header: str, specs: Sequence[ColumnSpec]) -> str:
     return get_column_letter([s.header for s in specs].index(header) + 1)
 
 
@@ -116,14 +124,14 @@ def write_standards_sheet(ws: Worksheet, standards: Standards) -> StandardsLayou
     lists = {"口": list(standards.lines), "人员类别": list(standards.categories),
              "岗位层级": list(standards.levels)}
     refs: dict[str, str] = {}
-    for offset, (header, values) in enumerate(lists.items()):
+    for offset, (header, names) in enumerate(lists.items()):
         col = 11 + offset
         letter = get_column_letter(col)
         ws.cell(row=3, column=col, value=header).font = BOLD
         ws.column_dimensions[letter].width = 12
-        for r, v in enumerate(values, start=4):
+        for r, v in enumerate(names, start=4):
             ws.cell(row=r, column=col, value=v)
-        refs[header] = sheet_ref(SHEET_STANDARDS, letter, 4, 3 + len(values))
+        refs[header] = sheet_ref(SHEET_STANDARDS, letter, 4, 3 + len(names))
     ws.freeze_panes = "A4"
     setup_print(ws, "3:3", landscape=True)
     protect_sheet(ws)
@@ -229,15 +237,15 @@ def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
                   tableColumns=columns)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
-    rows = f"{first}:{last}"
+    span = f"{first}:{last}"
     add_validations(ws, [
-        validation("date", _col("日期", specs), rows, "qf_period_start", "qf_period_end",
+        validation("date", _col("日期", specs), span, "qf_period_start", "qf_period_end",
             "日期不在本表期间内", "请填写本表期间内的日期，如 2026-11-17", op="between"),
-        validation("list", _col("编号", specs), rows, "qf_ids", None, "编号不在人员表中",
+        validation("list", _col("编号", specs), span, "qf_ids", None, "编号不在人员表中",
             "请从下拉列表选择编号；科室项目和科室加分请留空"),
-        validation("list", _col("项目", specs), rows, "qf_item_list", None, "项目不在评分标准中",
+        validation("list", _col("项目", specs), span, "qf_item_list", None, "项目不在评分标准中",
             "请从下拉列表选择项目，也可只填代码，如 N03-05", style="warning"),
-        validation("whole", _col("次数", specs), rows, "1", None, "次数有误",
+        validation("whole", _col("次数", specs), span, "1", None, "次数有误",
             "次数须为不小于 1 的整数", op="greaterThanOrEqual"),
     ])
     ws.freeze_panes = f"A{first}"
@@ -252,26 +260,15 @@ def _sum_incidents(*conditions: str) -> str:
     return f"SUMPRODUCT({cond}*{TABLE_INCIDENTS}[[#Data],[分值]])"
 
 
-def write_scores_sheet(ws: Worksheet, standards: Standards,
-                       flavour: str = FLAVOUR_FORMULAS) -> dict[str, str]:
-    """One row per roster person, then the department block. Returns defined names.
-
-    In the UDF flavour one array formula (QF_SCORES) fills the same cells, block included."""
+def _person_rows(ws: Worksheet, standards: Standards, first: int, last: int) -> None:
+    """得分's person rows: roster person i in row first + i - 1, each norm, 加分, 个人得分."""
     ind = standards.individual_norms
-    headers = ["编号", "姓名", *[n.code for n in ind], "加分", "个人得分"]
-    widths = [10, 12, *[9] * len(ind), 8, 10]
-    sheet_title(ws, "得分（自动计算）", len(headers))
-    ws["A2"] = '=qf_unit&"  "&qf_department&"  "&qf_period'
-    ws["A3"] = "个人规范：" + "；".join(f"{n.code} {n.name}" for n in ind)
-    ws["A3"].font = Font(size=9, color="666666")
-    header_row(ws, SCORES_HEADER_ROW, headers, widths)
+    width = len(score_headers(standards))
     ids = f"{TABLE_INCIDENTS}[[#Data],[编号]]"
     items = f"{TABLE_INCIDENTS}[[#Data],[项目]]"
     points = f"{TABLE_INCIDENTS}[[#Data],[分值]]"
-    first = SCORES_HEADER_ROW + 1
-    last = SCORES_HEADER_ROW + ROSTER_ROWS
-    total_col = get_column_letter(len(headers))
-    add_col = get_column_letter(len(headers) - 1)
+    add_col = get_column_letter(width - 1)
+    d = standards.decimals
     for i, r in enumerate(range(first, last + 1), start=1):
         a = f"$A{r}"
         ws.cell(row=r, column=1, value=f'=IFERROR(INDEX({TABLE_ROSTER}[[#Data],[编号]],{i})&"","")')
@@ -281,50 +278,71 @@ def write_scores_sheet(ws: Worksheet, standards: Standards,
             prefix = len(norm.code) + 1
             deduction = _sum_incidents(f"{ids}={a}", f'LEFT({items},{prefix})="{norm.code}-"')
             ws.cell(row=r, column=c,
-                    value=f'=IF({a}="","",ROUND(MAX(0,{norm.full:g}+{deduction}),'
-                          f"{standards.decimals}))")
+                    value=f'=IF({a}="","",ROUND(MAX(0,{norm.full:g}+{deduction}),{d}))')
         additions = _sum_incidents(f"{ids}={a}", f"{points}>0")
-        ws.cell(row=r, column=len(headers) - 1,
+        ws.cell(row=r, column=width - 1,
                 value=f'=IF({a}="","",ROUND(MIN({standards.person_additions_cap:g},{additions}),'
-                      f"{standards.decimals}))")
-        ws.cell(row=r, column=len(headers),
+                      f"{d}))")
+        ws.cell(row=r, column=width,
                 value=f'=IF({a}="","",ROUND(MIN({standards.individual_base:g},'
-                      f"SUM(C{r}:{add_col}{r})),{standards.decimals}))")
-        for c in range(1, len(headers) + 1):
+                      f"SUM(C{r}:{add_col}{r})),{d}))")
+        for c in range(1, width + 1):
             ws.cell(row=r, column=c).border = BORDER
             if c > 2:
                 ws.cell(row=r, column=c).number_format = "0.00"
+
+
+def _department_rows(ws: Worksheet, standards: Standards, first: int,
+                     last: int) -> tuple[int, int]:
+    """The department block below the person rows; returns its first and its total row."""
     d = standards.decimals
-    row = last + 2
-    ws.cell(row=row, column=1, value="科室得分").font = BOLD
-    block: list[tuple[str, str, str]] = [
-        ("成员平均", "本科室人员个人得分的平均",
-         f"=IFERROR(ROUND(AVERAGE({total_col}{first}:{total_col}{last}),{d}),0)"),
-    ]
+    ids = f"{TABLE_INCIDENTS}[[#Data],[编号]]"
+    items = f"{TABLE_INCIDENTS}[[#Data],[项目]]"
+    points = f"{TABLE_INCIDENTS}[[#Data],[分值]]"
+    total_col = get_column_letter(len(score_headers(standards)))
+    block = department_block(standards)
+    start = last + 3
+    total_row = start + len(block) - 1
+    formulas = {SCORE_MEMBER_MEAN:
+                f"=IFERROR(ROUND(AVERAGE({total_col}{first}:{total_col}{last}),{d}),0)"}
     for norm in standards.department_norms:
         deduction = _sum_incidents(f'LEFT({items},{len(norm.code) + 1})="{norm.code}-"')
-        block.append((norm.code, norm.name,
-                      f"=ROUND(MAX(0,{norm.full:g}+{deduction}),{d})"))
+        formulas[norm.code] = f"=ROUND(MAX(0,{norm.full:g}+{deduction}),{d})"
     dept_add = _sum_incidents(f'{ids}=""', f"{points}>0")
-    block.append(("科室加分", "编号留空的加分项",
-                  f"=ROUND(MIN({standards.department_additions_cap:g},{dept_add}),{d})"))
-    start = row + 1
-    for offset, (label, text, formula) in enumerate(block):
-        r = start + offset
+    formulas[SCORE_DEPT_ADDITIONS] = (f"=ROUND(MIN({standards.department_additions_cap:g},"
+                                      f"{dept_add}),{d})")
+    formulas[SCORE_DEPT_TOTAL] = (f"=ROUND(MIN({standards.full_marks:g},"
+                                  f"SUM(C{start}:C{total_row - 1})),{d})")
+    ws.cell(row=start - 1, column=1, value=SCORE_DEPT_TOTAL).font = BOLD
+    for r, (label, text) in enumerate(block, start=start):
         ws.cell(row=r, column=1, value=label).font = BOLD
         ws.cell(row=r, column=2, value=text)
-        ws.cell(row=r, column=3, value=formula).number_format = "0.00"
-    total_row = start + len(block)
-    ws.cell(row=total_row, column=1, value="科室得分").font = BOLD
-    ws.cell(row=total_row, column=2, value=f"满分 {standards.full_marks:g}")
-    ws.cell(row=total_row, column=3,
-            value=f"=ROUND(MIN({standards.full_marks:g},SUM(C{start}:C{total_row - 1})),{d})")
-    ws.cell(row=total_row, column=3).number_format = "0.00"
-    ws.cell(row=total_row, column=3).font = Font(bold=True, size=12)
-    for r in range(start, total_row + 1):
+        ws.cell(row=r, column=3, value=formulas[label]).number_format = "0.00"
         for c in (1, 2, 3):
             ws.cell(row=r, column=c).border = BORDER
+    ws.cell(row=total_row, column=3).font = Font(bold=True, size=12)
+    return start, total_row
+
+
+def write_scores_sheet(ws: Worksheet, standards: Standards,
+                       flavour: str = FLAVOUR_FORMULAS) -> dict[str, str]:
+    """One row per roster person, then the department block. Returns defined names.
+
+    In the UDF flavour one array formula (QF_SCORES) fills the same cells, block included."""
+    ind = standards.individual_norms
+    headers = score_headers(standards)
+    widths = [10, 12, *[9] * len(ind), 8, 10]
+    sheet_title(ws, "得分（自动计算）", len(headers))
+    ws["A2"] = '=qf_unit&"  "&qf_department&"  "&qf_period'
+    ws["A3"] = "个人规范：" + "；".join(f"{n.code} {n.name}" for n in ind)
+    ws["A3"].font = Font(size=9, color="666666")
+    header_row(ws, SCORES_HEADER_ROW, headers, widths)
+    first = SCORES_HEADER_ROW + 1
+    last = SCORES_HEADER_ROW + ROSTER_ROWS
+    _person_rows(ws, standards, first, last)
+    start, total_row = _department_rows(ws, standards, first, last)
     if flavour == FLAVOUR_UDF:
+        total_col = get_column_letter(len(headers))
         # The same cells, filled by one array call: QF_SCORES returns this very layout.
         for row_cells in ws.iter_rows(min_row=first, max_row=total_row, max_col=len(headers)):
             for cell in row_cells:
@@ -358,11 +376,11 @@ def _period_bounds(kind: str) -> tuple[str, str]:
 
 def write_meta_sheet(ws: Worksheet, kind: str, standards: Standards) -> None:
     start, end = _period_bounds(kind)
-    rows = [
+    rows: list[tuple[str, str | int]] = [
         ("模板类型", kind), ("模板版本", TEMPLATE_VERSION), ("评分标准", standards.name),
         ("评分标准版本", standards.version), ("评分标准哈希", standards.short_digest),
         ("生成程序", "qianfen-xl"), ("说明", "本表由 qianfen-xl 生成，请勿修改此工作表"),
-        ("期间起", start), ("期间止", end),
+        ("期间起", start), ("期间止", end), (META_SCORE_ROWS, ROSTER_ROWS),
     ]
     for r, (key, value) in enumerate(rows, start=1):
         ws.cell(row=r, column=1, value=key)
@@ -385,9 +403,7 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
     if kind not in REGISTER_KINDS:
         raise ValueError(f"unknown register kind {kind!r}")
     unit = unit or standards.unit
-    wb = Workbook()
-    ws_inc = wb.active
-    ws_inc.title = SHEET_INCIDENTS
+    wb, ws_inc = new_workbook(SHEET_INCIDENTS)
     ws_scores = wb.create_sheet(SHEET_SCORES)
     ws_roster = wb.create_sheet(SHEET_ROSTER)
     ws_std = wb.create_sheet(SHEET_STANDARDS)

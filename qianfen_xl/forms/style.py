@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import freeze_zip, write_atomic
@@ -36,19 +38,35 @@ def define_name(wb: Workbook, name: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
+def new_workbook(first_sheet: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook and its first sheet, named."""
+    wb = Workbook()
+    ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new openpyxl workbook has one worksheet
+    ws.title = first_sheet
+    return wb, ws
+
+
+def fit_to_pages(ws: Worksheet, wide: int = 1, tall: int = 0) -> None:
+    """Print scaled to ``wide`` pages across and ``tall`` down (0: as many as it takes)."""
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = wide
+    ws.page_setup.fitToHeight = tall
+
+
 def setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    fit_to_pages(ws)
     ws.print_title_rows = title_rows
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.oddFooter.left.text = SIGNATURE
-    ws.oddFooter.left.size = 9
-    ws.oddFooter.right.text = "第 &P 页 / 共 &N 页"
-    ws.oddFooter.right.size = 9
+    footer = ws.oddFooter
+    assert footer is not None and footer.left is not None and footer.right is not None
+    footer.left.text = SIGNATURE
+    footer.left.size = 9
+    footer.right.text = "第 &P 页 / 共 &N 页"
+    footer.right.size = 9
 
 
 def header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
@@ -78,8 +96,15 @@ def protect_sheet(ws: Worksheet) -> None:
     ws.protection.sort = False
 
 
-def validation(kind: str, col: str, rows: str, f1: str, f2: str | None, title: str, message: str,
-        *, op: str | None = None, style: str = "stop") -> DataValidation:
+ValidationKind = Literal["whole", "decimal", "list", "date", "time", "textLength", "custom"]
+ValidationOperator = Literal["between", "notBetween", "equal", "notEqual", "lessThan",
+                             "lessThanOrEqual", "greaterThan", "greaterThanOrEqual"]
+ValidationStyle = Literal["stop", "warning", "information"]
+
+
+def validation(kind: ValidationKind, col: str, rows: str, f1: str, f2: str | None, title: str,
+               message: str, *, op: ValidationOperator | None = None,
+               style: ValidationStyle = "stop") -> DataValidation:
     dv = DataValidation(type=kind, formula1=f1, formula2=f2, operator=op, allow_blank=True,
                         showErrorMessage=True, errorStyle=style, errorTitle=title, error=message,
                         showInputMessage=True, promptTitle=title.replace("有误", ""),

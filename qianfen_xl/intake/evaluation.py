@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandera.pandas as pa
 from python_calamine import CalamineWorkbook
 
 from qianfen_xl.contract.findings import Finding, dedupe
@@ -17,7 +18,7 @@ from qianfen_xl.contract.normalise import to_count, to_key, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package, parse_failure
-from qianfen_xl.intake.reading import SheetTable, cell_value, find_table
+from qianfen_xl.intake.reading import Rows, SheetTable, cell_value, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import assessment_schema, ballot_schema
 from qianfen_xl.schemas.columns import (
@@ -55,7 +56,8 @@ class _Cells:
     """Header cells by defined name, each sheet parsed once."""
 
     def __init__(self, book: CalamineWorkbook, names: dict[str, tuple[str, str]]) -> None:
-        self.book, self.names, self.rows = book, names, {}
+        self.book, self.names = book, names
+        self.rows: dict[str, Rows] = {}
 
     def __call__(self, name: str) -> object:
         ref = self.names.get(name)
@@ -114,7 +116,7 @@ def _read_sheet(ef: EvaluationFile, data: bytes) -> None:
     sheet, specs = EVALUATION_KINDS[ef.kind]
     grid = book.get_sheet_by_name(sheet)
     if grid.height > MAX_ROWS:
-        raise LimitExceeded(Finding("sheet-too-large", label, sheet, "", f"{grid.height} 行"))
+        raise LimitExceeded(Finding("sheet-too-large", label, sheet, "", f"{grid.height:,} 行，上限 {MAX_ROWS:,} 行"))
     ef.table, problems = find_table(grid.to_python(skip_empty_area=False), sheet, specs, label)
     ef.findings += problems
 
@@ -133,15 +135,16 @@ def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:
         if row in bad:
             continue
         ratee = to_key(t.value("对象", row))
-        score, grade = t.value("分数", row), to_text(t.value("等次", row))
-        if not ratee or (score is None and grade is None):
+        score, grade = to_count(t.value("分数", row))[0], to_text(t.value("等次", row))
+        value = score if score is not None else grade
+        if not ratee or value is None:
             continue
         if ratee in seen:  # one mark per ratee on a ballot: the first counts
             ef.findings.append(Finding("ballot-duplicate", ef.label, t.sheet,
                                        t.cell("对象", row), f"“{ratee}”"))
             continue
         seen.add(ratee)
-        mark = ballot_points(standards, score if score is not None else grade)
+        mark = ballot_points(standards, value)
         if score is not None and grade is not None and ballot_points(standards, grade) != mark:
             ef.findings.append(Finding("ballot-conflict", ef.label, t.sheet,
                                        t.cell("等次", row), f"{score} 与 {grade}"))
@@ -150,11 +153,16 @@ def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:
     return out
 
 
-def _schema_findings(schema, ef: EvaluationFile) -> set[int]:  # noqa: ANN001
-    """Run a schema on the file's table; its failures become findings. Returns the bad rows."""
-    failures = schema_failures(schema, ef.table.frame)
-    ef.findings[:] = dedupe(ef.findings + findings_from_failures(failures, ef.table, ef.label))
-    return {row for _, row, _ in failures}
+def _schema_findings(schema: pa.DataFrameSchema, ef: EvaluationFile) -> set[int]:
+    """Run a schema on the file's table; its failures become findings. Returns the bad rows
+    (every row, when a whole column failed)."""
+    table = ef.table
+    assert table is not None
+    failures = schema_failures(schema, table.frame)
+    ef.findings[:] = dedupe(ef.findings + findings_from_failures(failures, table, ef.label))
+    if any(f.row is None for f in failures):
+        return set(table.rows)
+    return {f.row for f in failures if f.row is not None}
 
 
 def assessment_rows(standards: Standards, ef: EvaluationFile) -> tuple[

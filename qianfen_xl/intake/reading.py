@@ -11,13 +11,13 @@ import functools
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
 from qianfen_xl.contract.findings import Finding
@@ -41,6 +41,7 @@ from qianfen_xl.schemas.columns import (
     HEADER_NAMES,
     INCIDENT_COLUMNS,
     ROSTER_COLUMNS,
+    SCORE_KEY_HEADERS,
     SCORE_NAMES,
     SHEET_INCIDENTS,
     SHEET_META,
@@ -50,8 +51,9 @@ from qianfen_xl.schemas.columns import (
 )
 
 HEADER_SCAN_ROWS = 20
+Rows = Sequence[Sequence[object]]  # a sheet's cells, row by row (row 0 = sheet row 1)
+MergedRanges = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # ((r0, c0), (r1, c1)), 0-based
 FORMULA_SHEETS = (SHEET_INCIDENTS, SHEET_SCORES)  # whose live cells must stay formulas
-SCORE_HEADERS = ["编号", "姓名", "个人得分"]  # locate the 得分 header row; its other columns come along
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # A cell whose element opens with a formula: <c r="K5" s="8"><f>…; a prefix (x:c) may come.
 # Atomic and possessive parts keep a failed match from backtracking through the tag.
@@ -125,7 +127,7 @@ class FormulaCells:
 
     CHUNK = 1 << 15
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
         self.xml = bytearray()  # grows in place: a bytes += would copy it all each time
         self.done = False
@@ -196,7 +198,7 @@ def split_cell(cell: str) -> tuple[int, int]:
     return col, int(match.group(2))
 
 
-def cell_value(rows: list[list[object]], cell: str) -> object:
+def cell_value(rows: Rows, cell: str) -> object:
     c, r = split_cell(cell)
     r, c = r - 1, c - 1
     if r >= 0 and c >= 0 and r < len(rows) and c < len(rows[r]):
@@ -205,7 +207,7 @@ def cell_value(rows: list[list[object]], cell: str) -> object:
     return None
 
 
-def find_table(rows: list[list[object]], sheet: str, specs: tuple[ColumnSpec, ...] | list[str],
+def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str],
                label: str, *, keep_all: bool = False) -> tuple[SheetTable | None, list[Finding]]:
     """Locate the header row by its headers (wherever the columns were moved) and take the
     rows below it; fully blank rows are dropped, wherever they are. With ``keep_all`` every
@@ -285,7 +287,7 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
 
 
 def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
-        list[Finding] | tuple[CalamineWorkbook, dict[str, BinaryIO], list[Finding]]):
+        list[Finding] | tuple[CalamineWorkbook, dict[str, IO[bytes]], list[Finding]]):
     """Recognise the file by its bytes (never by its name) and open it with calamine."""
     label = reg.label
     if data.startswith(ZIP_MAGIC):
@@ -310,7 +312,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
             return [Finding("file-encrypted", label)]
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 (calamine refusing a legacy file means: unreadable)
             return [Finding("legacy-unreadable", label)]
         reg.format = "xls"
         fallback_header_cells(reg)
@@ -328,7 +330,8 @@ def fallback_header_cells(reg: RegisterFile) -> None:
         reg.header_cells.setdefault(name, (sheet, f"{col}{row}"))
 
 
-def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> list[Finding]:
+def _merged_findings(label: str, sheet: str, ranges: MergedRanges,
+                     header_row: int) -> list[Finding]:
     """Merged cells in a table's header or data rows: calamine gives the value to the first
     cell only, so the rest would read as blank. Titles above the header may be merged."""
     out = []
@@ -340,29 +343,29 @@ def _merged_findings(label: str, sheet: str, ranges: list, header_row: int) -> l
 
 
 def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
-                 formula_parts: dict[str, BinaryIO]) -> list[Finding]:
-    sheets: dict[str, object] = {}  # calamine parses a sheet on every get_sheet_by_name
-    cache: dict[str, list[list[object]]] = {}
+                 formula_parts: dict[str, IO[bytes]]) -> list[Finding]:
+    sheets: dict[str, CalamineSheet] = {}  # calamine parses a sheet on every get_sheet_by_name
+    cache: dict[str, Rows] = {}
 
-    def sheet_of(name: str):  # noqa: ANN202 (a CalamineSheet)
+    def sheet_of(name: str) -> CalamineSheet:
         if name not in sheets:
             sheet = book.get_sheet_by_name(name)
             if sheet.height > MAX_ROWS:
                 raise LimitExceeded(Finding("sheet-too-large", reg.label, name, "",
-                                            f"{sheet.height} 行"))
+                                            f"{sheet.height:,} 行，上限 {MAX_ROWS:,} 行"))
             sheets[name] = sheet
         return sheets[name]
 
     if len(book.sheet_names) > MAX_SHEETS:
         raise LimitExceeded(Finding("too-many-sheets", reg.label,
-                                    detail=f"{len(book.sheet_names)} 个"))
+                                    detail=f"{len(book.sheet_names)} 个，上限 {MAX_SHEETS} 个"))
 
-    def rows_of(name: str) -> list[list[object]]:
+    def rows_of(name: str) -> Rows:
         if name not in cache:
             cache[name] = sheet_of(name).to_python(skip_empty_area=False)
         return cache[name]
 
-    def merged_of(name: str) -> list:
+    def merged_of(name: str) -> MergedRanges:
         return sheet_of(name).merged_cell_ranges or []
 
     findings = read_tables(reg, set(book.sheet_names), rows_of, merged_of)
@@ -375,8 +378,8 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
 
 
 def read_tables(reg: RegisterFile, sheets: set[str],
-                rows_of: Callable[[str], list[list[object]]],
-                merged_of: Callable[[str], list] | None = None) -> list[Finding]:
+                rows_of: Callable[[str], Rows],
+                merged_of: Callable[[str], MergedRanges] | None = None) -> list[Finding]:
     """Fill a register's header fields, _meta and tables from its sheets' rows (row 0 = sheet
     row 1), wherever the rows come from: calamine for a file, xlwings for an open workbook."""
     label = reg.label
@@ -402,6 +405,6 @@ def read_tables(reg: RegisterFile, sheets: set[str],
             findings += _merged_findings(label, sheet, merged_of(sheet), table.header_row)
         setattr(reg, attr, table)
     if SHEET_SCORES in sheets:
-        reg.scores, _ = find_table(rows_of(SHEET_SCORES), SHEET_SCORES, SCORE_HEADERS, label,
+        reg.scores, _ = find_table(rows_of(SHEET_SCORES), SHEET_SCORES, list(SCORE_KEY_HEADERS), label,
                                    keep_all=True)
     return findings

@@ -1,7 +1,10 @@
-"""One submitted file → a :class:`Submission`: read, validated, and scored on its own.
+"""Checking registers: read → header → roster and incident log (pandera, pooled) → score
+→ cached values. Every way a register is checked goes through :func:`check_registers`: a
+file (:func:`intake`), a batch's chunk of files (:func:`intake_many`, the unit of parallel
+work), and a workbook open in Excel (the 校验本表 button, ``excel.addin``).
 
-This is the unit of work the batch runs in parallel; it never raises, and what it returns
-is small and picklable (no frames, no workbook), so worker processes hand it back cheaply.
+It never raises for bad content, and what it returns is small and picklable (no frames, no
+workbook), so worker processes hand it back cheaply.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from qianfen_xl.contract.periods import Period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.reading import RegisterFile, read_register
 from qianfen_xl.intake.validation import (
+    Checked,
     CheckedRegister,
     Tables,
     cached_score_findings,
@@ -27,11 +31,13 @@ from qianfen_xl.intake.validation import (
 from qianfen_xl.schemas.columns import NAME_VERSION
 from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, score_department
 
+Read = tuple[RegisterFile, list[Finding]]  # a register as read, and what reading found
+
 
 @dataclass(frozen=True)
 class Submission:
-    """A file as the batch sees it. ``score`` is the register's own score (all its rows),
-    present when it has no 错误."""
+    """A register as checked. ``score`` is the register's own score (all its rows), present
+    when it has no 错误."""
 
     label: str
     sha256: str
@@ -61,12 +67,38 @@ def intake(path: Path, standards: Standards, label: str | None = None) -> Submis
 
 def intake_many(files: Sequence[tuple[Path, str]], standards: Standards, *,
                 keep_score: bool = True) -> list[Submission]:
-    """Take a batch of files in: each is read on its own, then all their rosters and
-    incident logs are validated together (one schema run per batch), then each is scored.
-    One bad file never spoils the others: if the pooled check fails, each file is checked
-    alone. The batch passes ``keep_score=False``: a file's own score is only needed here,
-    to check its cached values, and dropping it keeps the parent's memory small."""
-    read = [_read(path, label) for path, label in files]
+    """Read a batch of files, then check them together (:func:`check_registers`). The batch
+    passes ``keep_score=False``: a file's own score is only needed here, to check its cached
+    values, and dropping it keeps the parent's memory small."""
+    return check_registers([read_file(path, label) for path, label in files], standards,
+                           keep_score=keep_score)
+
+
+def read_file(path: Path, label: str) -> Read:
+    """One file read within the time limit; any failure is a finding."""
+    try:
+        with time_limit(TIME_LIMIT_SECONDS, label):
+            return read_register(path, label)
+    except LimitExceeded as exc:  # the time limit struck outside read_register's own guard
+        return RegisterFile(path, label, "", 0), [exc.finding]
+    except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
+        return RegisterFile(path, label, "", 0), list(_failed(label, exc).findings)
+
+
+def check_register(reg: RegisterFile, read_findings: list[Finding],
+                   standards: Standards) -> Submission:
+    """Check one register as read (from a file, or from a workbook open in Excel)."""
+    return check_registers([(reg, read_findings)], standards)[0]
+
+
+def check_registers(read: list[Read], standards: Standards, *,
+                    keep_score: bool = True) -> list[Submission]:
+    """Check registers as read: each one's header, then all their rosters and incident logs
+    together (one schema run for the lot), then each one's score and cached values. One bad
+    register never spoils the others: if the pooled check fails, each is checked alone.
+
+    ``read`` is emptied as the registers are checked: each one's sheets are let go once it
+    is scored, so a chunk never holds them all at once."""
     checked = [_header(reg, found, standards) for reg, found in read]
     ours = [c for c in checked if c is not None and c.kind]
     tables = [Tables(c.file.label, c.file.roster, c.file.incidents, c.department, c.period)
@@ -76,30 +108,20 @@ def intake_many(files: Sequence[tuple[Path, str]], standards: Standards, *,
     except Exception:  # noqa: BLE001 (isolate the file that broke the pooled check)
         results = [_check_alone(standards, t) for t in tables]
     shared: dict[Person, Person] = {}  # one object per person: pickled once per chunk
-    for c, (people, incidents, found) in zip(ours, results, strict=True):
-        finish_register(c, [shared.setdefault(p, p) for p in people], incidents, found)
-    # Each file's sheets are let go once it is scored: a chunk never holds them all at once.
-    pending = list(zip(files, read, checked, strict=True))[::-1]
-    del ours, tables, results, read, checked
+    for register, (people, incidents, found) in zip(ours, results, strict=True):
+        finish_register(register, [shared.setdefault(p, p) for p in people], incidents, found)
+    pending = list(zip(read, checked, strict=True))[::-1]
+    read.clear()
+    del ours, tables, results, checked
     out = []
     while pending:
-        (_, label), (reg, found), c = pending.pop()
+        (reg, found), c = pending.pop()
         try:
             sub = _submission(reg, found, c, standards)
             out.append(sub if keep_score else replace(sub, score=None))
         except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
-            out.append(_failed(label, exc))
+            out.append(_failed(reg.label, exc))
     return out
-
-
-def _read(path: Path, label: str) -> tuple[RegisterFile, list[Finding]]:
-    try:
-        with time_limit(TIME_LIMIT_SECONDS, label):
-            return read_register(path, label)
-    except LimitExceeded as exc:  # the time limit struck outside read_register's own guard
-        return RegisterFile(path, label, "", 0), [exc.finding]
-    except Exception as exc:  # noqa: BLE001
-        return RegisterFile(path, label, "", 0), list(_failed(label, exc).findings)
 
 
 def _header(reg: RegisterFile, found: list[Finding],
@@ -109,16 +131,16 @@ def _header(reg: RegisterFile, found: list[Finding],
         return None
     try:
         return check_header(reg, standards, found)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
         reg.readable = False
         found[:] = list(_failed(reg.label, exc).findings)
         return None
 
 
-def _check_alone(standards: Standards, tables: Tables) -> tuple[list, list, list[Finding]]:
+def _check_alone(standards: Standards, tables: Tables) -> Checked:
     try:
         return check_many(standards, [tables])[0]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
         return [], [], list(_failed(tables.label, exc).findings)
 
 

@@ -14,7 +14,7 @@ from qianfen_xl.contract.findings import Finding, has_errors
 from qianfen_xl.contract.normalise import normalise_roster
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import calamine_panics
-from qianfen_xl.intake.reading import SheetTable, find_table
+from qianfen_xl.intake.reading import Rows, SheetTable, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import roster_schema
 from qianfen_xl.schemas.columns import ROSTER_COLUMNS, SHEET_ROSTER
@@ -25,7 +25,7 @@ class RosterError(QianfenError, ValueError):
     """The roster file cannot be used; the message lists its findings."""
 
 
-def _rows(path: Path) -> tuple[str, list[list[object]]]:
+def _rows(path: Path) -> tuple[str, Rows]:
     if path.suffix.lower() == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
             return path.stem, [list(r) for r in csv.reader(fh)]
@@ -41,7 +41,7 @@ def read_roster(path: Path, standards: Standards) -> list[Person]:
             sheet, rows = _rows(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise RosterError(f"无法读取人员名单 {path}: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 (calamine raises its own types for broken files)
+    except Exception as exc:
         raise RosterError(f"无法读取人员名单 {path}: {type(exc).__name__}") from exc
     table, findings = find_table(rows, sheet, ROSTER_COLUMNS, path.name)
     if table is not None:

@@ -7,13 +7,15 @@ naming the Excel cell. A register with no 错误 yields the engine's inputs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 import pandera.errors as pa_errors
+import pandera.pandas as pa
 
-from qianfen_xl.contract.findings import Finding, dedupe, has_errors
+from qianfen_xl.contract.findings import RULES, Finding, dedupe, has_errors
 from qianfen_xl.contract.normalise import normalise_incidents, normalise_roster, to_count, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
@@ -23,6 +25,7 @@ from qianfen_xl.schemas.columns import (
     INCIDENT_COLUMNS,
     KIND_ASSESSMENT,
     KIND_BALLOT,
+    META_SCORE_ROWS,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
     NAME_KIND,
@@ -32,6 +35,7 @@ from qianfen_xl.schemas.columns import (
     NAME_VERSION,
     REGISTER_KINDS,
     ROSTER_COLUMNS,
+    ROSTER_ROWS,
     TEMPLATE_VERSION,
 )
 from qianfen_xl.schemas.register import (
@@ -55,6 +59,7 @@ BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
     "incident-duplicate": "事由",
 }
 SHOW_VALUE = {"item-code-unknown", "person-unknown", "count-not-whole", "date-outside-period",
+              "text-in-number", "date-invalid",
               "roster-level-unknown", "roster-category-unknown", "roster-line-unknown",
               "roster-id-duplicate", "person-name-mismatch", "item-leadership-only"}
 
@@ -77,33 +82,71 @@ class CheckedRegister:
         return not has_errors(self.findings)
 
 
-def schema_failures(schema, frame: pd.DataFrame) -> list[tuple[str, int, str | None]]:  # noqa: ANN001
-    """(rule, Excel row, column or None) for every failing cell."""
+class Failure(NamedTuple):
+    """One failure pandera reported, as a finding's parts: a registered rule, the row of the
+    checked frame (None when the whole column or table failed), the column, and the value."""
+
+    rule: str
+    row: int | None
+    column: str | None
+    case: str = ""
+
+
+def rule_for(check: str, column: str | None) -> str:
+    """The registered rule for what pandera reports: our checks are named by their rule;
+    pandera's own (a missing column, a type it could not read, any other built-in check, a
+    check that failed to run) map onto the catalogue, never onto a code of their own.
+
+    >>> rule_for("item-code-unknown", "项目"), rule_for("column_in_dataframe", "次数")
+    ('item-code-unknown', 'column-missing')
+    >>> rule_for("dtype('float64')", "次数"), rule_for("not_nullable", "姓名")
+    ('text-in-number', 'value-invalid')
+    """
+    if check in RULES:
+        return check
+    if check in ("column_in_dataframe", "column_in_schema"):
+        return "column-missing"
+    if check.startswith(("dtype(", "coerce_dtype(")):
+        return "date-invalid" if column == "日期" else "text-in-number"
+    return "value-invalid"
+
+
+def schema_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[Failure]:
+    """Every failure of ``frame`` against ``schema`` (pandera run lazily: all at once)."""
     try:
         schema.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as exc:
         cases = exc.failure_cases
         out = []
-        for check, row, column in zip(cases["check"], cases["index"], cases["column"],
-                                      strict=True):
-            if pd.isna(row):
-                continue
+        for check, row, column, case in zip(cases["check"], cases["index"], cases["column"],
+                                            cases["failure_case"], strict=True):
             col = column if isinstance(column, str) and column in frame.columns else None
-            out.append((str(check), int(row), col))
+            at = None if pd.isna(row) else int(row)
+            rule = rule_for(str(check), col)
+            text = "" if at is not None else str(case)
+            if rule == "column-missing":
+                text = f"表头中没有 “{case}”"
+            out.append(Failure(rule, at, col, text))
         return out
     return []
 
 
-def findings_from_failures(failures: list[tuple[str, int, str | None]], table: SheetTable,
+def findings_from_failures(failures: Iterable[Failure], table: SheetTable,
                            label: str) -> list[Finding]:
+    """The findings of ``failures`` against ``table`` (rows are Excel rows): each names the
+    cell, or for a failure of a whole column its header cell."""
     out: list[Finding] = []
-    for rule, row, column in sorted(set(failures), key=lambda f: (f[1], f[0])):
-        header = BLAME.get(rule) or column or ""
+    for f in sorted(set(failures), key=lambda f: (f.row or 0, f.rule, f.column or "")):
+        header = BLAME.get(f.rule) or f.column or ""
+        if f.row is None:
+            cell = table.cell(header, table.header_row) if header in table.letters else ""
+            out.append(Finding(f.rule, label, table.sheet, cell, f.case))
+            continue
         if header not in table.letters:
             continue  # a missing column is reported once, as column-missing
-        value = table.value(header, row)
-        detail = f"“{value}”" if rule in SHOW_VALUE and value is not None else ""
-        out.append(Finding(rule, label, table.sheet, table.cell(header, row), detail))
+        value = table.value(header, f.row)
+        detail = f"“{value}”" if f.rule in SHOW_VALUE and value is not None else ""
+        out.append(Finding(f.rule, label, table.sheet, table.cell(header, f.row), detail))
     return out
 
 
@@ -162,20 +205,21 @@ def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standa
         checked.period = period
 
 
-def check_register(reg: RegisterFile, standards: Standards,
-                   read_findings: list[Finding] | None = None) -> CheckedRegister:
-    """Validate a read register against the standards. Never raises for bad content."""
-    checked = check_header(reg, standards, read_findings)
-    if not checked.kind:
-        return checked
-    return finish_register(checked, *check_tables(
-        standards, reg.label, reg.roster, reg.incidents, department=checked.department,
-        period=checked.period))
+def score_rows(reg: RegisterFile) -> int:
+    """How many people the file's 得分 sheet shows (its _meta says; older ones held 60)."""
+    shown = reg.meta.get(META_SCORE_ROWS, "")
+    return int(float(shown)) if shown.replace(".", "", 1).isdigit() else ROSTER_ROWS
 
 
 def finish_register(checked: CheckedRegister, people: list[Person], incidents: list[Incident],
                     findings: list[Finding]) -> CheckedRegister:
     checked.roster, checked.incidents = people, incidents
+    shown, roster = score_rows(checked.file), checked.file.roster
+    if len(people) > shown and roster is not None:
+        findings = [*findings, Finding(
+            "roster-too-large", checked.file.label, roster.sheet,
+            roster.cell("编号", roster.rows[shown]) if len(roster.rows) > shown else "",
+            f"{len(people)} 人，得分表只有 {shown} 行")]
     checked.findings = dedupe(checked.findings + findings)
     if not checked.ok:
         checked.incidents = []
@@ -223,71 +267,114 @@ def _pooled(tables: list[tuple[int, SheetTable]], headers: Sequence[str]) -> pd.
     return frame
 
 
-def _failures_by_file(failures: list[tuple[str, int, str | None]],
-                      pooled: pd.DataFrame) -> dict[int, list[tuple[str, int, str | None]]]:
+def _failures_by_file(failures: Iterable[Failure],
+                      pooled: pd.DataFrame) -> dict[int, list[Failure]]:
+    """Pooled failures (rows are positions in the pooled frame) by file, with Excel rows."""
     files, rows = pooled[FILE].to_numpy(), pooled["_row"].to_numpy()
-    out: dict[int, list[tuple[str, int, str | None]]] = defaultdict(list)
-    for rule, position, column in failures:
-        out[int(files[position])].append((rule, int(rows[position]), column))
+    out: dict[int, list[Failure]] = defaultdict(list)
+    for f in failures:
+        assert f.row is not None  # check_many checks a table-wide failure file by file
+        out[int(files[f.row])].append(f._replace(row=int(rows[f.row])))
     return out
 
 
-def check_many(standards: Standards, batch: Sequence[Tables]) -> list[
-        tuple[list[Person], list[Incident], list[Finding]]]:
+class _TableWide(Exception):
+    """A failure of a whole column or table in a pooled run: which file caused it is not
+    known, so each file is checked on its own."""
+
+
+Checked = tuple[list[Person], list[Incident], list[Finding]]
+
+
+def check_many(standards: Standards, batch: Sequence[Tables]) -> list[Checked]:
     """Check many registers at once: each schema runs once over the pooled rows of the
-    whole batch (pandera's fixed cost per call dwarfs the work on one small register)."""
-    findings: list[list[Finding]] = [[] for _ in batch]
+    whole batch (pandera's fixed cost per call dwarfs the work on one small register).
+    Returns, per register, its people, its incidents and its findings."""
+    try:
+        findings: list[list[Finding]] = [[] for _ in batch]
+        people, names = _check_rosters(standards, batch, findings)
+        incidents = _check_logs(standards, batch, names, findings)
+    except _TableWide:
+        return [check_many(standards, [t])[0] for t in batch]
+    return [(people[i], incidents[i], dedupe(findings[i])) for i in range(len(batch))]
+
+
+def _checked_rows(failures: list[Failure], pooled: pd.DataFrame, batch: Sequence[Tables],
+                  attr: str, findings: list[list[Finding]]) -> None:
+    """Pooled failures → each file's findings; a table-wide failure names its one file."""
+    if any(f.row is None for f in failures):
+        if len(batch) > 1:
+            raise _TableWide
+        table = getattr(batch[0], attr)
+        findings[0] += findings_from_failures([f for f in failures if f.row is None], table,
+                                              batch[0].label)
+        failures = [f for f in failures if f.row is not None]
+    for i, rows in _failures_by_file(failures, pooled).items():
+        findings[i] += findings_from_failures(rows, getattr(batch[i], attr), batch[i].label)
+
+
+def _check_rosters(standards: Standards, batch: Sequence[Tables],
+                   findings: list[list[Finding]]) -> tuple[list[list[Person]],
+                                                           dict[tuple[int, str], str]]:
+    """Every register's roster (人员): the people, and (register, 编号) → 姓名."""
     people: list[list[Person]] = [[] for _ in batch]
     names: dict[tuple[int, str], str] = {}
-    rosters = [i for i, t in enumerate(batch) if t.roster is not None]
-    if rosters:
-        roster = normalise_roster(_pooled([(i, batch[i].roster) for i in rosters],
-                                          ROSTER_HEADERS))
-        failures = schema_failures(roster_schema(standards), roster)
-        for i, rows in _failures_by_file(failures, roster).items():
-            findings[i] += findings_from_failures(rows, batch[i].roster, batch[i].label)
-        columns = [roster[h].tolist() for h in (FILE, "_row", *ROSTER_HEADERS)]
-        for i, row, pid, name, dept, line, category, level in zip(*columns, strict=True):
-            t = batch[i]
-            if not (pid and name):
-                continue
-            if t.department and dept and dept != t.department:
-                findings[i].append(Finding("roster-department-mismatch", t.label, t.roster.sheet,
-                                           t.roster.cell("科室", int(row)), f"“{dept}”"))
-            if (i, pid) not in names:
-                names[(i, pid)] = name
-                people[i].append(Person(pid, name, dept or t.department, line or "",
-                                        category or "", level or ""))
+    rosters = [(i, t.roster) for i, t in enumerate(batch) if t.roster is not None]
+    if not rosters:
+        return people, names
+    roster = normalise_roster(_pooled(rosters, ROSTER_HEADERS))
+    _checked_rows(schema_failures(roster_schema(standards), roster), roster, batch, "roster",
+                  findings)
+    columns = [roster[h].tolist() for h in (FILE, "_row", *ROSTER_HEADERS)]
+    for i, row, pid, name, dept, line, category, level in zip(*columns, strict=True):
+        t = batch[i]
+        if not (pid and name):
+            continue
+        if t.department and dept and dept != t.department:
+            assert t.roster is not None
+            findings[i].append(Finding("roster-department-mismatch", t.label, t.roster.sheet,
+                                       t.roster.cell("科室", int(row)), f"“{dept}”"))
+        if (i, pid) not in names:
+            names[(i, pid)] = name
+            people[i].append(Person(pid, name, dept or t.department, line or "",
+                                    category or "", level or ""))
+    return people, names
+
+
+def _check_logs(standards: Standards, batch: Sequence[Tables],
+                names: dict[tuple[int, str], str],
+                findings: list[list[Finding]]) -> list[list[Incident]]:
+    """Every register's incident log (登记): the incidents, with their source cells."""
     incidents: list[list[Incident]] = [[] for _ in batch]
-    logs = [i for i, t in enumerate(batch) if t.incidents is not None]
-    if logs:
-        frame = normalise_incidents(_pooled([(i, batch[i].incidents) for i in logs],
-                                            INCIDENT_HEADERS))
-        _add_context(frame, batch, names, standards)
-        failures = schema_failures(incident_schema(standards), frame)
-        failures += [("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
-        failures += [("count-not-whole", int(r), "次数")
-                     for r in frame.index[frame["_count_bad"]]]
-        key = [FILE, "日期", "编号", "项目", "事由"]
-        dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
-        failures += [("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
-        for i, rows in _failures_by_file(failures, frame).items():
-            findings[i] += findings_from_failures(rows, batch[i].incidents, batch[i].label)
-        # One object per distinct value (dates, 编号, 项目, 事由, 登记人 repeat across a batch):
-        # the results are pickled to the parent, which then holds each once per batch.
-        seen: dict[object, object] = {}
-        one = seen.setdefault
-        days = [None if pd.isna(d) else one(d.date(), d.date()) for d in frame["日期"]]
-        counts = [int(c) if c == c else 0 for c in frame["次数"]]
-        columns = [[one(v, v) for v in frame[h].tolist()] for h in ("编号", "项目", "事由", "登记人")]
-        where = zip(frame[FILE].tolist(), frame["_row"].tolist(), strict=True)
-        for day, count, (i, row), pid, code, reason, recorder in zip(
-                days, counts, where, *columns, strict=True):
-            t = batch[i]
-            incidents[i].append(Incident(day, pid, code, count, reason or "",
-                                         source=f"{t.label} › {t.incidents.sheet}!{row}",
-                                         recorder=recorder or ""))
-    return [(people[i], incidents[i], dedupe(findings[i])) for i in range(len(batch))]
+    logs = [(i, t.incidents) for i, t in enumerate(batch) if t.incidents is not None]
+    if not logs:
+        return incidents
+    frame = normalise_incidents(_pooled(logs, INCIDENT_HEADERS))
+    _add_context(frame, batch, names, standards)
+    failures = schema_failures(incident_schema(standards), frame)
+    failures += [Failure("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
+    failures += [Failure("text-in-number", int(r), "次数")
+                 for r in frame.index[frame["_count_bad"]]]
+    key = [FILE, "日期", "编号", "项目", "事由"]
+    dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
+    failures += [Failure("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
+    _checked_rows(failures, frame, batch, "incidents", findings)
+    # One object per distinct value (dates, 编号, 项目, 事由, 登记人 repeat across a batch):
+    # the results are pickled to the parent, which then holds each once per batch.
+    seen: dict[object, object] = {}
+    one = seen.setdefault
+    days = [None if pd.isna(d) else one(d.date(), d.date()) for d in frame["日期"]]
+    counts = [int(c) if c == c else 0 for c in frame["次数"]]
+    columns = [[one(v, v) for v in frame[h].tolist()] for h in ("编号", "项目", "事由", "登记人")]
+    where = zip(frame[FILE].tolist(), frame["_row"].tolist(), strict=True)
+    for day, count, (i, row), pid, code, reason, recorder in zip(
+            days, counts, where, *columns, strict=True):
+        sheet = batch[i].incidents
+        assert sheet is not None
+        incidents[i].append(Incident(day, pid, code, count, reason or "",
+                                     source=f"{batch[i].label} › {sheet.sheet}!{row}",
+                                     recorder=recorder or ""))
+    return incidents
 
 
 def _add_context(frame: pd.DataFrame, batch: Sequence[Tables], names: dict[tuple[int, str], str],
@@ -320,8 +407,9 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
     table = reg.scores
     if table is not None and score.people:
         headers = [h for h in (*score.people[0].norms, "加分", "个人得分") if h in table.columns]
-        rows = range(table.header_row + 1, table.header_row + 1 + len(score.people))
-        for row, person in zip(rows, score.people, strict=True):
+        visible = score.people[:score_rows(reg)]  # the rest are scored but not on the sheet
+        rows = range(table.header_row + 1, table.header_row + 1 + len(visible))
+        for row, person in zip(rows, visible, strict=True):
             expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
             checks += [(table.sheet, table.cell(h, row), table.value(h, row), expected[h])
                        for h in headers]

@@ -7,11 +7,20 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from xlsxwriter.workbook import Workbook
+
 from qianfen_xl.batch.annual import AnnualRun
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.reports.ranking import HEADER_ROW, SCORE_FORMAT, Column, SheetWriter, write_xlsx
+from qianfen_xl.reports.xlsx import (
+    HEADER_ROW,
+    SCORE_FORMAT,
+    Column,
+    SheetWriter,
+    add_chart,
+    write_xlsx,
+)
 from qianfen_xl.scoring.grades import PENDING
 
 KIND_ANNUAL = "年度考核汇总"
@@ -23,7 +32,7 @@ def write_annual_workbook(run: AnnualRun, standards: Standards, unit: str, perio
     return write_xlsx(path, lambda wb: _fill(wb, run, standards, unit, period))
 
 
-def _fill(wb, run: AnnualRun, standards: Standards, unit: str, period: str) -> None:  # noqa: ANN001
+def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period: str) -> None:
     r = run.result
     subtitle = (f"单位：{unit}    期间：{period}    评分标准：{standards.name} {standards.version}"
                 f"（{standards.short_digest}）")
@@ -54,7 +63,7 @@ def _fill(wb, run: AnnualRun, standards: Standards, unit: str, period: str) -> N
     for k, g in enumerate(order, start=1):
         people.ws.write_string(anchor + k, 0, g)
         people.ws.write_number(anchor + k, 1, grades.get(g, 0))
-    chart = wb.add_chart({"type": "column"})
+    chart = add_chart(wb, "column")
     chart.add_series({"name": "人数", "categories": ["个人年度", anchor + 1, 0, anchor + len(order), 0],
                       "values": ["个人年度", anchor + 1, 1, anchor + len(order), 1]})
     chart.set_title({"name": "等次分布"})
@@ -79,7 +88,7 @@ def _fill(wb, run: AnnualRun, standards: Standards, unit: str, period: str) -> N
         depts.add([d.rank, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
                    ADVANCED if d.advanced else "", d.advanced_note])
     if r.departments and len(months) > 1:
-        trend = wb.add_chart({"type": "line"})
+        trend = add_chart(wb, "line")
         for k in range(len(r.departments)):
             trend.add_series({"name": ["科室年度", first + k, 1],
                               "categories": ["科室年度", HEADER_ROW - 1, 3, HEADER_ROW - 1,

@@ -10,12 +10,11 @@ from qianfen_xl.batch.consolidation import Consolidation
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms.filling import fill_incidents
 from qianfen_xl.forms.registers import (
-    INCIDENT_ROWS,
     build_register,
     register_filename,
 )
 from qianfen_xl.forms.style import save_workbook
-from qianfen_xl.schemas.columns import KIND_MONTHLY
+from qianfen_xl.schemas.columns import INCIDENT_ROWS, KIND_MONTHLY
 
 SPARE_ROWS = 100  # empty rows left for the office's own findings
 

@@ -14,7 +14,15 @@ from qianfen_xl.batch.consolidation import SCORED, Consolidation, DepartmentMont
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.reports.xlsx import HEADER_ROW, SCORE_FORMAT, Column, SheetWriter, text, write_xlsx
+from qianfen_xl.reports.xlsx import (
+    HEADER_ROW,
+    SCORE_FORMAT,
+    Column,
+    SheetWriter,
+    add_chart,
+    text,
+    write_xlsx,
+)
 from qianfen_xl.schemas.columns import (
     NAME_KIND,
     NAME_PERIOD,
@@ -54,7 +62,7 @@ def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standa
 
 def ranking_order(rows: Iterable[DepartmentMonth]) -> list[DepartmentMonth]:
     """Ranked departments by rank, then those not scored, then the leadership unit."""
-    def key(r: DepartmentMonth) -> tuple:
+    def key(r: DepartmentMonth) -> tuple[int, int, float]:
         group = 0 if r.rank is not None else (2 if not r.ranked else 1)
         return (group, r.rank or 0, -(r.score.total if r.score else 0))
     return sorted(rows, key=key)
@@ -112,7 +120,7 @@ def _people_sheet(wb: Workbook, result: Consolidation, standards: Standards,
                         subtitle, columns)
     for month in result.months:
         for r in month.scored():
-            for p in r.score.people:
+            for p in r.score.people if r.score else ():
                 sheet.add([month.period.label, p.id, p.name, r.department,
                            *[p.norms[c] for c in norms], p.additions, p.total,
                            "、".join(p.vetoes)])
@@ -140,7 +148,7 @@ def _trend_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
     # (XlsxWriter ranges are 0-based: the header is row HEADER_ROW - 1, data rows first-1…)
     sheet_name, top, bottom = sheet.title, first - 1, last - 1
     anchor = last + 2
-    bar = wb.add_chart({"type": "column"})
+    bar = add_chart(wb, "column")
     bar.add_series({"name": [sheet_name, HEADER_ROW - 1, len(months)],
                     "categories": [sheet_name, top, 0, bottom, 0],
                     "values": [sheet_name, top, len(months), bottom, len(months)]})
@@ -155,7 +163,7 @@ def _trend_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
     # departments side by side in a few charts (a district's hundreds stay a few dozen).
     groups = range(0, len(departments), CHART_LINES)
     for k, first in enumerate(groups):
-        line = wb.add_chart({"type": "line"})
+        line = add_chart(wb, "line")
         for i in range(first, min(first + CHART_LINES, len(departments))):
             line.add_series({"name": departments[i],
                              "categories": [sheet_name, HEADER_ROW - 1, 1, HEADER_ROW - 1,

@@ -7,19 +7,26 @@ from pathlib import Path
 
 from qianfen_xl.batch.consolidation import Consolidation, DepartmentMonth
 from qianfen_xl.contract.atomic import write_atomic
+from qianfen_xl.scoring.engine import DepartmentScore
 
 
-def _department(r: DepartmentMonth) -> dict[str, object]:
-    s = r.score
+def score_dict(s: DepartmentScore | None) -> dict[str, object]:
+    """A department's score and its people's, as JSON (nulls when it was not scored)."""
     return {
-        "department": r.department, "line": r.line, "status": r.status, "rank": r.rank,
-        "line_rank": r.line_rank, "ranked": r.ranked, "files": list(r.files),
         "total": s.total if s else None, "member_mean": s.member_mean if s else None,
         "norms": dict(s.norms) if s else None, "additions": s.additions if s else None,
         "vetoes": list(s.vetoes) if s else [],
         "people": [{"id": p.id, "name": p.name, "norms": dict(p.norms),
                     "additions": p.additions, "total": p.total, "vetoes": list(p.vetoes)}
                    for p in s.people] if s else [],
+    }
+
+
+def _department(r: DepartmentMonth) -> dict[str, object]:
+    return {
+        "department": r.department, "line": r.line, "status": r.status, "rank": r.rank,
+        "line_rank": r.line_rank, "ranked": r.ranked, "files": list(r.files),
+        **score_dict(r.score),
     }
 
 

@@ -15,9 +15,10 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsFloat
 
 import xlsxwriter
+from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -91,10 +92,7 @@ class SheetWriter:
         if len(formats) < len(values):
             formats = [*formats, *[None] * (len(values) - len(formats))]
         for c, (value, fmt) in enumerate(zip(values, formats, strict=False)):
-            kind = type(value)
-            if kind is float or kind is int:
-                number(r, c, value, fmt)
-            elif kind is str:
+            if isinstance(value, str):
                 if value:
                     # isprintable (C speed) rules out every control character at once
                     clean = value.isprintable() and len(value) <= EXCEL_CELL_TEXT_MAX
@@ -104,15 +102,27 @@ class SheetWriter:
             elif value is None:
                 if fmt is not None:
                     blank(r, c, None, fmt)
-            elif kind is bool:
+            elif isinstance(value, bool):
                 ws.write_boolean(r, c, value, fmt)
-            else:
+            elif isinstance(value, int | float):
                 number(r, c, value, fmt)
+            elif isinstance(value, SupportsFloat):  # a NumPy number, say
+                number(r, c, float(value), fmt)
+            else:
+                string(r, c, text(str(value)), fmt)
         self.row += 1
 
     def add(self, values: Sequence[object]) -> None:
         """A data row, formatted by its columns."""
         self.append(values, self.formats)
+
+
+def add_chart(wb: Workbook, kind: str) -> Chart:
+    """A new chart of ``kind`` (XlsxWriter answers None only for an unknown kind)."""
+    chart = wb.add_chart({"type": kind})
+    if chart is None:
+        raise ValueError(f"unknown chart type {kind!r}")
+    return chart
 
 
 def write_xlsx(path: Path, fill: Callable[[Workbook], None]) -> Path:

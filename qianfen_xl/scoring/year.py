@@ -5,10 +5,11 @@ Pure functions; every weight and bound comes from the standards file."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.scoring.engine import competition_ranks, round_score
+from qianfen_xl.scoring.engine import DepartmentScore, Person, competition_ranks, round_score
 from qianfen_xl.scoring.evaluation import Evaluation
 from qianfen_xl.scoring.grades import Grade, advanced_departments, grades_with_quota
 
@@ -105,62 +106,108 @@ def _per_period(values: Mapping[str, Mapping[str, float]], key: str, halves: Seq
     return found[0] if found else None
 
 
-def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence], halves: Sequence[str],
-                  evaluations: Mapping[str, Mapping[str, Evaluation]],
-                  assessments: Mapping[str, Mapping[str, float]],
-                  lines: Mapping[str, str],
-                  adjustments: Mapping[str, float] | None = None) -> AnnualResult:
-    """The year (or half-year) from its months' department results (``month_rows``: month
-    label → DepartmentMonth list, as consolidation gives them), the 测评 and 考评 of each
-    evaluation period in ``halves`` (one for a half-year; H1 then the year for a year)."""
-    months = tuple(month_rows)
-    people: dict[str, dict] = {}
-    departments: dict[str, dict] = {}
+class MonthRow(Protocol):
+    """What the year needs of a department's month (consolidation's DepartmentMonth)."""
+
+    @property
+    def department(self) -> str: ...
+    @property
+    def ranked(self) -> bool: ...  # False for the leadership unit
+    @property
+    def score(self) -> DepartmentScore | None: ...
+    @property
+    def members(self) -> Sequence[Person]: ...
+
+
+@dataclass
+class _Track:
+    """One person's or department's months as they are gathered."""
+
+    monthly: list[float | None]
+    vetoes: list[str] = field(default_factory=list)
+    name: str = ""
+    department: str = ""
+    level: str = ""
+
+
+def _gather(months: Sequence[str], month_rows: Mapping[str, Sequence[MonthRow]]) -> tuple[
+        dict[str, _Track], dict[str, _Track]]:
+    """Every person's and every ranked department's monthly scores and vetoes."""
+    people: dict[str, _Track] = {}
+    departments: dict[str, _Track] = {}
     for k, label in enumerate(months):
         for r in month_rows[label]:
             # The leadership unit's members are assessed like everyone; the unit itself is
             # never among the 科室 (SCORING.md §2).
-            d = departments.setdefault(r.department, {"monthly": [None] * len(months),
-                                                      "vetoes": []}) if r.ranked else None
+            d = (departments.setdefault(r.department, _Track([None] * len(months)))
+                 if r.ranked else None)
             if r.score is None:
                 continue
             if d is not None:
-                d["monthly"][k] = r.score.total
-                d["vetoes"] += r.score.vetoes
+                d.monthly[k] = r.score.total
+                d.vetoes += r.score.vetoes
             levels = {m.id: m.level for m in r.members}
             for p in r.score.people:
-                entry = people.setdefault(p.id, {"monthly": [None] * len(months), "vetoes": []})
-                entry |= {"name": p.name, "department": r.department,
-                          "level": levels.get(p.id, "")}
-                entry["monthly"][k] = p.total
-                entry["vetoes"] += p.vetoes
+                entry = people.setdefault(p.id, _Track([None] * len(months)))
+                entry.name, entry.department = p.name, r.department
+                entry.level = levels.get(p.id, "")
+                entry.monthly[k] = p.total
+                entry.vetoes += p.vetoes
+    return people, departments
+
+
+def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence[MonthRow]],
+                  halves: Sequence[str], evaluations: Mapping[str, Mapping[str, Evaluation]],
+                  assessments: Mapping[str, Mapping[str, float]],
+                  lines: Mapping[str, str],
+                  adjustments: Mapping[str, float] | None = None) -> AnnualResult:
+    """The year (or half-year) from its months' department results (``month_rows``: month
+    label → the departments' months, as consolidation gives them), the 测评 and 考评 of
+    each evaluation period in ``halves`` (one for a half-year; H1 then the year for a year)."""
+    months = tuple(month_rows)
+    people, departments = _gather(months, month_rows)
+    last = evaluations.get(halves[-1], {}) if halves else {}
+    return AnnualResult(months, _people_year(standards, people, halves, evaluations, assessments,
+                                             adjustments or {}),
+                        _departments_year(standards, months, departments, halves, assessments,
+                                          lines), last)
+
+
+def _people_year(standards: Standards, people: Mapping[str, _Track], halves: Sequence[str],
+                 evaluations: Mapping[str, Mapping[str, Evaluation]],
+                 assessments: Mapping[str, Mapping[str, float]],
+                 adjustments: Mapping[str, float]) -> tuple[PersonAnnual, ...]:
     scores = {h: {k: e.score for k, e in evaluations.get(h, {}).items()} for h in halves}
-    person_rows = {}
+    rows = {}
     for pid, e in people.items():
         ev = _per_period(scores, pid, halves, standards)
         asm = _per_period(assessments, pid, halves, standards)
-        person_rows[pid] = (e, ev, asm, person_year(standards, e["monthly"], ev, asm,
-                                                    (adjustments or {}).get(pid, 0.0)))
-    grades = grades_with_quota(standards, {p: row[3].total for p, row in person_rows.items()},
-                               {p: tuple(dict.fromkeys(row[0]["vetoes"]))
-                                for p, row in person_rows.items()})
-    out_people = tuple(
-        PersonAnnual(pid, e["name"], e["department"], e["level"], tuple(e["monthly"]), ev, asm,
-                     year, grades[pid], tuple(dict.fromkeys(e["vetoes"])))
-        for pid, (e, ev, asm, year) in person_rows.items())
-    totals, missing, vetoes = {}, {}, {}
+        rows[pid] = (e, ev, asm, person_year(standards, e.monthly, ev, asm,
+                                             adjustments.get(pid, 0.0)))
+    vetoes = {pid: tuple(dict.fromkeys(e.vetoes)) for pid, e in people.items()}
+    grades = grades_with_quota(standards, {p: row[3].total for p, row in rows.items()}, vetoes)
+    return tuple(PersonAnnual(pid, e.name, e.department, e.level, tuple(e.monthly), ev, asm,
+                              year, grades[pid], vetoes[pid])
+                 for pid, (e, ev, asm, year) in rows.items())
+
+
+def _departments_year(standards: Standards, months: Sequence[str],
+                      departments: Mapping[str, _Track], halves: Sequence[str],
+                      assessments: Mapping[str, Mapping[str, float]],
+                      lines: Mapping[str, str]) -> tuple[DepartmentAnnual, ...]:
+    totals: dict[str, float] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    vetoes: dict[str, tuple[str, ...]] = {}
+    assessed: dict[str, float | None] = {}
     for d, e in departments.items():
-        asm = _per_period(assessments, d, halves, standards)
-        totals[d] = department_year(standards, e["monthly"], asm)
-        missing[d] = tuple(m for m, v in zip(months, e["monthly"], strict=True) if v is None)
-        vetoes[d] = tuple(dict.fromkeys(e["vetoes"]))
-        e["assessment"] = asm
+        assessed[d] = _per_period(assessments, d, halves, standards)
+        totals[d] = department_year(standards, e.monthly, assessed[d])
+        missing[d] = tuple(m for m, v in zip(months, e.monthly, strict=True) if v is None)
+        vetoes[d] = tuple(dict.fromkeys(e.vetoes))
     advanced = advanced_departments(standards, totals, lines, vetoes, missing)
     ranks = competition_ranks(totals)
-    out_departments = tuple(sorted(
-        (DepartmentAnnual(d, lines.get(d, ""), tuple(e["monthly"]), missing[d], e["assessment"],
-                          totals[d], ranks[d], advanced[d].advanced,
-                          advanced[d].reason, vetoes[d])
+    return tuple(sorted(
+        (DepartmentAnnual(d, lines.get(d, ""), tuple(e.monthly), missing[d], assessed[d],
+                          totals[d], ranks[d], advanced[d].advanced, advanced[d].reason,
+                          vetoes[d])
          for d, e in departments.items()), key=lambda x: (x.rank or 0, x.department)))
-    last = evaluations.get(halves[-1], {}) if halves else {}
-    return AnnualResult(months, out_people, out_departments, last)
