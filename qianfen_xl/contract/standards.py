@@ -284,40 +284,12 @@ def _load_norms(raw: Any, default_points: float, leadership: str) -> tuple[Norm,
     return tuple(norms)
 
 
-def parse_standards(data: Mapping[str, Any]) -> Standards:
-    """Check a parsed standards document and build the immutable :class:`Standards`."""
-    _check_keys(data, "(顶层)", _TOP_KEYS)
-    head = _table(data, "standards", "standards", _KEYS["standards"])
-    scoring = _table(data, "scoring", "scoring", _KEYS["scoring"])
-    people = _table(data, "people", "people", _KEYS["people"])
-    annual = _table(data, "annual", "annual", _KEYS["annual"])
-    ballots = _table(data, "ballots", "ballots", _KEYS["ballots"])
-    grades = _table(data, "grades", "grades", _KEYS["grades"])
-    advanced = _table(data, "advanced_department", "advanced_department",
-                      _KEYS["advanced_department"])
-
-    decimals = scoring.get("decimals")
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
-        raise _fail("scoring.decimals", "必须是 0 到 6 的整数")
-    default_points = _number(scoring, "default_points", "scoring")
-    leadership = _text(head, "leadership_unit", "standards")
-    norms = _load_norms(data.get("norms"), default_points, leadership)
-
-    full_marks = _number(scoring, "full_marks", "scoring")
-    individual_base = _number(scoring, "individual_base", "scoring")
-    individual_sum = sum(n.full for n in norms if n.scope == "individual")
-    if not math.isclose(individual_sum, individual_base):
-        raise _fail("scoring.individual_base",
-                    f"个人计分基数 {individual_base:g} 不等于个人规范满分之和 {individual_sum:g}")
-    if not math.isclose(sum(n.full for n in norms), full_marks):
-        raise _fail("scoring.full_marks", "满分不等于各规范满分之和")
-
-    additions: list[Addition] = []
-    raw_add = data.get("additions", [])
-    if not isinstance(raw_add, list):
+def _load_additions(raw: Any, norms: tuple[Norm, ...]) -> tuple[Addition, ...]:
+    if not isinstance(raw, list):
         raise _fail("additions", "必须是表的列表")
+    additions: list[Addition] = []
     item_codes = {item.code for n in norms for item in n.items}
-    for i, ad in enumerate(raw_add):
+    for i, ad in enumerate(raw):
         path = f"additions[{i}]"
         if not isinstance(ad, dict):
             raise _fail(path, "必须是一个表")
@@ -328,11 +300,24 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         if " " in code:
             raise _fail(f"{path}.code", "代码不能含空格")
         additions.append(Addition(code, _text(ad, "text", path), _number(ad, "points", path)))
+    return tuple(additions)
 
-    lines = people.get("lines")
-    if not isinstance(lines, dict) or not lines:
-        raise _fail("people.lines", "必须列出各口及其主管办公室")
 
+def _check_scoring(scoring: Mapping[str, Any], norms: tuple[Norm, ...]) -> None:
+    """满分 and the individual base must be what the norms add up to."""
+    individual_base = _number(scoring, "individual_base", "scoring")
+    individual_sum = sum(n.full for n in norms if n.scope == "individual")
+    if not math.isclose(individual_sum, individual_base):
+        raise _fail("scoring.individual_base",
+                    f"个人计分基数 {individual_base:g} 不等于个人规范满分之和 {individual_sum:g}")
+    if not math.isclose(sum(n.full for n in norms), _number(scoring, "full_marks", "scoring")):
+        raise _fail("scoring.full_marks", "满分不等于各规范满分之和")
+    for key in ("person_additions_cap", "department_additions_cap"):
+        _number(scoring, key, "scoring")
+
+
+def _check_annual(annual: Mapping[str, Any], ballots: Mapping[str, Any]) -> None:
+    """The year's weights and bounds, and the 民主测评 rules."""
     for key in ("year_weights", "department_weights"):
         _weights(annual.get(key), f"annual.{key}")
     for key in ("regular_max", "evaluation_multiplier", "assessment_multiplier", "total_min",
@@ -352,6 +337,9 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         _number(ballots, k, "ballots")
     _text(ballots, "all_staff_group", "ballots")
 
+
+def _load_grades(grades: Mapping[str, Any]) -> tuple[GradeLevel, ...]:
+    """The 等次 thresholds, highest first, with 优秀 among them and a quota share."""
     raw_levels = grades.get("levels")
     if not isinstance(raw_levels, list) or not raw_levels:
         raise _fail("grades.levels", "至少需要一个等次")
@@ -367,14 +355,44 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     excellent = _text(grades, "excellent", "grades")
     if excellent not in {g.name for g in levels}:
         raise _fail("grades.excellent", f"{excellent} 不在 grades.levels 中")
-    quota = _number(grades, "excellent_quota", "grades")
-    if quota > 1:
+    if _number(grades, "excellent_quota", "grades") > 1:
         raise _fail("grades.excellent_quota", "比例必须在 0 到 1 之间")
-    share = _number(advanced, "share", "advanced_department")
-    if share > 1:
+    _number(grades, "quota_minimum", "grades")
+    return tuple(levels)
+
+
+def _check_advanced(advanced: Mapping[str, Any]) -> None:
+    if _number(advanced, "share", "advanced_department") > 1:
         raise _fail("advanced_department.share", "比例必须在 0 到 1 之间")
     if advanced.get("within") not in ("street", "line"):
         raise _fail("advanced_department.within", "必须是 street 或 line")
+
+
+def parse_standards(data: Mapping[str, Any]) -> Standards:
+    """Check a parsed standards document and build the immutable :class:`Standards`."""
+    _check_keys(data, "(顶层)", _TOP_KEYS)
+    head = _table(data, "standards", "standards", _KEYS["standards"])
+    scoring = _table(data, "scoring", "scoring", _KEYS["scoring"])
+    people = _table(data, "people", "people", _KEYS["people"])
+    annual = _table(data, "annual", "annual", _KEYS["annual"])
+    ballots = _table(data, "ballots", "ballots", _KEYS["ballots"])
+    grades = _table(data, "grades", "grades", _KEYS["grades"])
+    advanced = _table(data, "advanced_department", "advanced_department",
+                      _KEYS["advanced_department"])
+
+    decimals = scoring.get("decimals")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise _fail("scoring.decimals", "必须是 0 到 6 的整数")
+    leadership = _text(head, "leadership_unit", "standards")
+    norms = _load_norms(data.get("norms"), _number(scoring, "default_points", "scoring"),
+                        leadership)
+    _check_scoring(scoring, norms)
+    lines = people.get("lines")
+    if not isinstance(lines, dict) or not lines:
+        raise _fail("people.lines", "必须列出各口及其主管办公室")
+    _check_annual(annual, ballots)
+    levels = _load_grades(grades)
+    _check_advanced(advanced)
 
     digest = hashlib.sha256(
         json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -384,22 +402,22 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         version=str(head.get("version", "")),
         unit=_text(head, "unit", "standards"),
         leadership_unit=leadership,
-        full_marks=full_marks,
-        individual_base=individual_base,
+        full_marks=float(scoring["full_marks"]),
+        individual_base=float(scoring["individual_base"]),
         decimals=decimals,
-        person_additions_cap=_number(scoring, "person_additions_cap", "scoring"),
-        department_additions_cap=_number(scoring, "department_additions_cap", "scoring"),
+        person_additions_cap=float(scoring["person_additions_cap"]),
+        department_additions_cap=float(scoring["department_additions_cap"]),
         levels=_texts(people, "levels", "people"),
         categories=_texts(people, "categories", "people"),
         lines=_freeze(lines),
         norms=norms,
-        additions=tuple(additions),
+        additions=_load_additions(data.get("additions", []), norms),
         annual=_freeze(annual),
         ballots=_freeze(ballots),
-        grades=tuple(levels),
-        excellent_grade=excellent,
-        excellent_quota=quota,
-        quota_minimum=int(_number(grades, "quota_minimum", "grades")),
+        grades=levels,
+        excellent_grade=str(grades["excellent"]),
+        excellent_quota=float(grades["excellent_quota"]),
+        quota_minimum=int(grades["quota_minimum"]),
         advanced_department=_freeze(advanced),
         digest=digest,
     )

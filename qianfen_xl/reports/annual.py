@@ -22,6 +22,7 @@ from qianfen_xl.reports.xlsx import (
     write_xlsx,
 )
 from qianfen_xl.scoring.grades import PENDING
+from qianfen_xl.scoring.year import AnnualResult
 
 KIND_ANNUAL = "年度考核汇总"
 ADVANCED = "先进科室"
@@ -33,12 +34,23 @@ def write_annual_workbook(run: AnnualRun, standards: Standards, unit: str, perio
 
 
 def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period: str) -> None:
-    r = run.result
     subtitle = (f"单位：{unit}    期间：{period}    评分标准：{standards.name} {standards.version}"
                 f"（{standards.short_digest}）")
-    months = list(r.months)
+    title = f"{unit} {period}"
+    _people_sheet(wb, run.result, standards, title, subtitle)
+    _pending_sheet(wb, run.result, title, subtitle)
+    _departments_sheet(wb, run.result, title, subtitle)
+    _evaluations_sheet(wb, run.result, title, subtitle)
+    _report_sheet(wb, run, subtitle)
+    _sources_sheet(wb, run, subtitle)
+    wb.set_properties({"title": f"{title} {KIND_ANNUAL}", "author": "qianfen-xl",
+                       "created": FIXED_TIME})
 
-    people = SheetWriter(wb, "个人年度", f"{unit} {period} 个人年度考核", subtitle, [
+
+def _people_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
+                  subtitle: str) -> None:
+    months = list(r.months)
+    people = SheetWriter(wb, "个人年度", f"{title} 个人年度考核", subtitle, [
         Column("编号", 9), Column("姓名", 10), Column("科室", 16),
         *[Column(m, 9, SCORE_FORMAT) for m in months],
         Column("平时", 9, SCORE_FORMAT), Column("测评（百分）", 10, SCORE_FORMAT),
@@ -70,15 +82,20 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
     chart.set_legend({"none": True})
     people.ws.insert_chart(anchor, 3, chart)
 
+
+def _pending_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str) -> None:
     pending = [p for p in r.people if p.grade.grade == PENDING]
     if pending:
-        ties = SheetWriter(wb, "待定名单", f"{unit} {period} 优秀名额边界同分人员（请考核小组决定）",
+        ties = SheetWriter(wb, "待定名单", f"{title} 优秀名额边界同分人员（请考核小组决定）",
                            subtitle, [Column("编号", 9), Column("姓名", 10), Column("科室", 16),
                                       Column("总分", 9, SCORE_FORMAT), Column("说明", 60, wrap=True)])
         for p in sorted(pending, key=lambda p: p.id):
             ties.add([p.id, p.name, p.department, p.year.total, p.grade.reason])
 
-    depts = SheetWriter(wb, "科室年度", f"{unit} {period} 科室年度考核", subtitle, [
+
+def _departments_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str) -> None:
+    months = list(r.months)
+    depts = SheetWriter(wb, "科室年度", f"{title} 科室年度考核", subtitle, [
         Column("名次", 6), Column("科室", 16), Column("口", 8),
         *[Column(m, 9, SCORE_FORMAT) for m in months],
         Column("考评", 9, SCORE_FORMAT), Column("年度得分", 10, SCORE_FORMAT),
@@ -98,7 +115,9 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
         trend.set_size({"width": 960, "height": 420})
         depts.ws.insert_chart(depts.row + 2, 1, trend)
 
-    summary = SheetWriter(wb, "测评汇总", f"{unit} {period} 民主测评汇总（不含测评人信息）",
+
+def _evaluations_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str) -> None:
+    summary = SheetWriter(wb, "测评汇总", f"{title} 民主测评汇总（不含测评人信息）",
                           subtitle, [Column("对象", 14), Column("测评（百分）", 11, SCORE_FORMAT),
                                      Column("各测评组", 60, wrap=True),
                                      Column("并入全体的组", 24)])
@@ -107,6 +126,8 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
                           + ("（去掉最高最低）" if g.trimmed else "") for g in e.groups)
         summary.add([ratee, e.score, groups, "、".join(e.folded)])
 
+
+def _report_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
     report = SheetWriter(wb, "校验报告", "校验报告", subtitle,
                          [Column(h, 30 if h == "文件" else 60 if h == "说明" else 9,
                                  wrap=h == "说明") for h in REPORT_COLUMNS])
@@ -114,6 +135,8 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
         row = f.as_row()
         report.add([row[h] for h in REPORT_COLUMNS])
 
+
+def _sources_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
     sources = SheetWriter(wb, "数据来源", "数据来源", subtitle, [
         Column("文件", 34), Column("SHA-256", 66), Column("字节", 10, "#,##0"),
         Column("模板", 18), Column("期间", 10), Column("状态", 12)])
@@ -125,5 +148,3 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
         ok = not any(f.is_error for f in ef.findings)
         sources.add([ef.label, ef.sha256, ef.size, ef.kind,
                      ef.period.label if ef.period else "", "已计入" if ok else "有错误"])
-    wb.set_properties({"title": f"{unit} {period} {KIND_ANNUAL}", "author": "qianfen-xl",
-                       "created": FIXED_TIME})
