@@ -18,6 +18,8 @@ from qianfen_xl.schemas.columns import (
     KIND_MONTHLY,
     KIND_WEEKLY,
     ROSTER_COLUMNS,
+    ROSTER_ROWS,
+    SCORES_HEADER_ROW,
 )
 
 from conftest import ROOT
@@ -46,12 +48,13 @@ def test_committed_template_keeps_the_register_contract(name):
         c.header for c in ROSTER_COLUMNS]
     assert _table_headers(wb["登记"], wb["登记"].tables["incidents"]) == [
         c.header for c in INCIDENT_COLUMNS]
-    scores = [c.value for c in wb["得分"][4]]
+    scores = [c.value for c in wb["得分"][SCORES_HEADER_ROW]]
     assert scores == ["编号", "姓名", "N01", "N02", "N03", "N04", "N05", "N07", "N09", "加分",
                       "个人得分"]
-    labels = [wb["得分"].cell(row=r, column=1).value for r in range(60, 75)]
-    for label in ("成员平均", "N06", "N08", "N10", "科室加分", "科室得分"):
-        assert label in labels
+    # The department block starts two rows below the last person row, under its own title.
+    first = SCORES_HEADER_ROW + ROSTER_ROWS + 2
+    labels = [wb["得分"].cell(row=r, column=1).value for r in range(first, first + 7)]
+    assert labels == ["科室得分", "成员平均", "N06", "N08", "N10", "科室加分", "科室得分"]
 
 
 @pytest.mark.parametrize("name", NAMES)

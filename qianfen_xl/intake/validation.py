@@ -99,15 +99,20 @@ def rule_for(check: str, column: str | None) -> str:
 
     >>> rule_for("item-code-unknown", "项目"), rule_for("column_in_dataframe", "次数")
     ('item-code-unknown', 'column-missing')
-    >>> rule_for("dtype('float64')", "次数"), rule_for("not_nullable", "姓名")
-    ('text-in-number', 'value-invalid')
+    >>> rule_for("dtype('float64')", "次数"), rule_for("dtype('datetime64[ns]')", "日期")
+    ('text-in-number', 'date-invalid')
+    >>> rule_for("dtype('object')", "事由"), rule_for("not_nullable", "姓名")
+    ('value-invalid', 'value-invalid')
     """
     if check in RULES:
         return check
     if check in ("column_in_dataframe", "column_in_schema"):
         return "column-missing"
-    if check.startswith(("dtype(", "coerce_dtype(")):
-        return "date-invalid" if column == "日期" else "text-in-number"
+    if check.startswith(("dtype(", "coerce_dtype(")):  # the dtype the column should have
+        if "datetime" in check:
+            return "date-invalid"
+        if "float" in check or "int" in check:
+            return "text-in-number"
     return "value-invalid"
 
 
