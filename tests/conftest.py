@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-from qianfen_xl.contract.standards import Standards, load_standards
+from qianfen_xl.contract.standards import DEFAULT_PATH, Standards, load_standards
 
 settings.register_profile("ci", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -27,6 +29,12 @@ REGULATION = ROOT.parent / "shared" / "reference" / "qianfen-regulation.zh.md"
 @pytest.fixture(scope="session")
 def standards() -> Standards:
     return load_standards()
+
+
+@pytest.fixture
+def standards_data() -> dict[str, Any]:
+    """The default standards file as parsed TOML, to edit as an office would."""
+    return tomllib.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

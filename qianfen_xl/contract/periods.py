@@ -1,4 +1,12 @@
-"""Assessment periods: ISO week ``2026-W47``, month ``2026-11``, half-year ``2026-H2``, year ``2026``."""
+"""Assessment periods: ISO week ``2026-W47``, month ``2026-11``, quarter ``2026-Q3``,
+half-year ``2026-H2``, year ``2026``.
+
+>>> q = parse_period("2026-Q3")
+>>> (q.kind, str(q.start), str(q.end), [m.label for m in q.months()])
+('quarter', '2026-07-01', '2026-09-30', ['2026-07', '2026-08', '2026-09'])
+>>> [p.label for p in parse_period("2026").quarters()]
+['2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4']
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from qianfen_xl.contract.errors import PeriodError
 _PATTERNS = {
     "week": re.compile(r"^(\d{4})-W(\d{2})$"),
     "month": re.compile(r"^(\d{4})-(\d{2})$"),
+    "quarter": re.compile(r"^(\d{4})-Q([1-4])$"),
     "half": re.compile(r"^(\d{4})-H([12])$"),
     "year": re.compile(r"^(\d{4})$"),
 }
@@ -35,6 +44,12 @@ class Period:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return tuple(out)
 
+    def quarters(self) -> tuple[Period, ...]:
+        """The calendar quarters this period touches, in order."""
+        labels = dict.fromkeys(f"{m.start.year:04d}-Q{(m.start.month + 2) // 3}"
+                               for m in self.months())
+        return tuple(parse_period(label) for label in labels)
+
 
 def _month_end(year: int, month: int) -> date:
     nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
@@ -57,13 +72,17 @@ def parse_period(label: object) -> Period:
             if kind == "month":
                 month = int(match.group(2))
                 return Period(date(year, month, 1), _month_end(year, month), text, kind)
+            if kind == "quarter":
+                first = 3 * int(match.group(2)) - 2
+                return Period(date(year, first, 1), _month_end(year, first + 2), text, kind)
             if kind == "half":
                 first = 1 if match.group(2) == "1" else 7
                 return Period(date(year, first, 1), _month_end(year, first + 5), text, kind)
             return Period(date(year, 1, 1), date(year, 12, 31), text, kind)
         except ValueError:
             break
-    raise PeriodError(f"期间 “{text}” 无法识别：周如 2026-W47，月如 2026-11，半年如 2026-H2，年如 2026")
+    raise PeriodError(f"期间 “{text}” 无法识别：周如 2026-W47，月如 2026-11，季度如 2026-Q3，"
+                      "半年如 2026-H2，年如 2026")
 
 
 def week_of(day: date) -> str:

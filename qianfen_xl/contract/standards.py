@@ -99,6 +99,7 @@ class Standards:
     excellent_quota: float
     quota_minimum: int
     advanced_department: Mapping[str, Any]
+    quarter: Mapping[str, Any]
     digest: str
 
     @property
@@ -150,7 +151,7 @@ def _norm_index(standards: Standards) -> Mapping[str, Norm]:
 
 _TOP_KEYS = {
     "standards", "scoring", "people", "additions", "annual", "ballots", "grades",
-    "advanced_department", "norms",
+    "advanced_department", "quarter", "norms",
 }
 _KEYS = {
     "standards": {"name", "version", "unit", "leadership_unit"},
@@ -168,6 +169,8 @@ _KEYS = {
     "grades": {"excellent", "excellent_quota", "quota_minimum", "levels"},
     "grade_level": {"name", "min_score"},
     "advanced_department": {"share", "minimum", "min_score", "within"},
+    "quarter": {"grades", "pending", "poor_below", "fair_below", "best_share", "best_minimum",
+                "not_graded", "excellent_needs_good", "excellent_forbids_poor"},
     "norm": {"code", "name", "scope", "full", "points", "items"},
     "item": {"no", "group", "text", "points", "veto", "units"},
 }
@@ -368,6 +371,28 @@ def _check_advanced(advanced: Mapping[str, Any]) -> None:
         raise _fail("advanced_department.within", "必须是 street 或 line")
 
 
+def _check_quarter(quarter: Mapping[str, Any], levels: tuple[str, ...]) -> None:
+    """平时考核 (SCORING.md §8): four grades best first, thresholds, the 好 share."""
+    grades = _texts(quarter, "grades", "quarter")
+    if len(grades) != 4:
+        raise _fail("quarter.grades", "必须依次列出四个等次（如 好、较好、一般、较差）")
+    if _text(quarter, "pending", "quarter") in grades:
+        raise _fail("quarter.pending", "不能与等次同名")
+    if _number(quarter, "poor_below", "quarter") > _number(quarter, "fair_below", "quarter"):
+        raise _fail("quarter.poor_below", "不能高于 fair_below")
+    if _number(quarter, "best_share", "quarter") > 1:
+        raise _fail("quarter.best_share", "比例必须在 0 到 1 之间")
+    _number(quarter, "best_minimum", "quarter")
+    not_graded = quarter.get("not_graded")
+    if not isinstance(not_graded, list) or any(v not in levels for v in not_graded):
+        raise _fail("quarter.not_graded", f"必须是 people.levels 中的值组成的列表：{'、'.join(levels)}")
+    needs = quarter.get("excellent_needs_good")
+    if isinstance(needs, bool) or not isinstance(needs, int) or not 0 <= needs <= 4:
+        raise _fail("quarter.excellent_needs_good", "必须是 0 到 4 的整数（0 表示不设此条件）")
+    if not isinstance(quarter.get("excellent_forbids_poor"), bool):
+        raise _fail("quarter.excellent_forbids_poor", "必须是 true 或 false")
+
+
 def parse_standards(data: Mapping[str, Any]) -> Standards:
     """Check a parsed standards document and build the immutable :class:`Standards`."""
     _check_keys(data, "(顶层)", _TOP_KEYS)
@@ -379,6 +404,7 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     grades = _table(data, "grades", "grades", _KEYS["grades"])
     advanced = _table(data, "advanced_department", "advanced_department",
                       _KEYS["advanced_department"])
+    quarter = _table(data, "quarter", "quarter", _KEYS["quarter"])
 
     decimals = scoring.get("decimals")
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
@@ -393,6 +419,7 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     _check_annual(annual, ballots)
     levels = _load_grades(grades)
     _check_advanced(advanced)
+    _check_quarter(quarter, _texts(people, "levels", "people"))
 
     digest = hashlib.sha256(
         json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -419,6 +446,7 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         excellent_quota=float(grades["excellent_quota"]),
         quota_minimum=int(grades["quota_minimum"]),
         advanced_department=_freeze(advanced),
+        quarter=_freeze(quarter),
         digest=digest,
     )
 
