@@ -242,18 +242,52 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
     assert code == 0
     assert [m["period"] for m in data["months"]] == [f"2026-{m:02d}" for m in range(7, 13)]
     trend = sheet_rows(out, "月度趋势")
-    assert [r["科室"] for r in trend[:2]] == ["城市管理科", "社保所"]
-    assert [trend[1][f"2026-{m:02d}"] for m in range(7, 13)] == [
+    assert [r["科室"] for r in trend[:2]] == ["社保所", "城市管理科"]  # December's order
+    assert [trend[0][f"2026-{m:02d}"] for m in range(7, 13)] == [
         score_department(standards, "社保所", STREET[:3], [
             Incident(date(2026, m, 10), "A01", "N03-04", 1 + m % 3)]).total for m in range(7, 13)]
     ranking = sheet_rows(out, "排名")
     assert len(ranking) == 12 and {r["期间"] for r in ranking} == {f"2026-{m:02d}" for m in
                                                                     range(7, 13)}
+    bars, *lines = charts(out)
+    # December in rank order (城市管理科 ahead), from 0 to 满分, every bar labelled
+    december = {r["科室"]: r["2026-12"] for r in trend}
+    assert bars["categories"] == sorted(december, key=lambda d: -december[d])
+    assert (bars["min"], bars["max"], bars["labels"]) == (0, standards.full_marks, True)
+    # then one small chart per department, the same cut axis for all, said in the title
+    lowest = min(v for r in trend for k, v in r.items() if k != "科室")
+    low = (lowest - 5) // 10 * 10  # the tens just below the lowest score, with a margin
+    assert [c["title"] for c in lines] == [f"{d}（纵轴自 {low:g} 起）" for d in bars["categories"]]
+    assert {(c["min"], c["max"]) for c in lines} == {(low, standards.full_marks)}
+
+
+def charts(path):
+    """Each chart of a workbook, in order, as a reader checks it: title, categories (the
+    cells its range names), axis bounds, whether values are labelled."""
+    import re
     import zipfile
-    charts = [n for n in zipfile.ZipFile(out).namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 2  # this month's bar chart, and a line per department in one chart
-    chart = zipfile.ZipFile(out).read(charts[1]).decode()
-    assert chart.count("<c:ser>") == 2 and "城市管理科" in chart and "社保所" in chart
+
+    book = load_workbook(path)
+
+    def cells(ref):
+        sheet, cols = ref.rsplit("!", 1)
+        return [c.value for row in book[sheet.strip("'")][cols.replace("$", "")] for c in row]
+
+    with zipfile.ZipFile(path) as z:
+        names = sorted((n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)),
+                       key=lambda n: int(re.search(r"\d+", n).group()))
+        out = []
+        for n in names:
+            xml = z.read(n).decode()
+            title = "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml.split("</c:title>")[0]))
+            cat = xml.split("<c:cat>")[1].split("</c:cat>")[0] if "<c:cat>" in xml else ""
+            refs = re.findall(r"<c:f>([^<]*)</c:f>", cat)
+            out.append({"title": title,
+                        "categories": cells(refs[0]) if refs else [],
+                        "min": float(re.search(r'<c:min val="([^"]+)"', xml).group(1)),
+                        "max": float(re.search(r'<c:max val="([^"]+)"', xml).group(1)),
+                        "labels": '<c:showVal val="1"/>' in xml})
+    return out
 
 
 def test_a_week_is_not_a_consolidation_period():

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,8 +33,10 @@ from qianfen_xl.schemas.columns import (
 )
 
 KIND_RANKING = "千分制考核汇总"
-CHART_COLUMNS = 2  # line charts side by side in 月度趋势 …
-CHART_LINES = 6    # … each with up to this many departments
+CHART_COLUMNS = 3          # small line charts side by side in 月度趋势 …
+SMALL_MULTIPLES_MAX = 60   # … one per department, for at most this many (a district has 300)
+CHART_ROWS = 11            # sheet rows a small chart takes
+CHART_LINES_PER_PAGE = 3   # rows of small charts on one printed page
 
 
 def write_ranking_workbook(result: Consolidation, standards: Standards, path: Path) -> Path:
@@ -48,7 +51,7 @@ def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standa
     _ranking_sheet(wb, result, subtitle)
     _departments_sheet(wb, result, standards, subtitle)
     _people_sheet(wb, result, standards, subtitle)
-    _trend_sheet(wb, result, subtitle)
+    _trend_sheet(wb, result, standards, subtitle)
     _report_sheet(wb, result, subtitle)
     _sources_sheet(wb, result, subtitle)
     _meta_sheet(wb, result, standards)
@@ -126,55 +129,105 @@ def _people_sheet(wb: Workbook, result: Consolidation, standards: Standards,
                            "、".join(p.vetoes)])
 
 
-def _trend_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
+def _trend_sheet(wb: Workbook, result: Consolidation, standards: Standards,
+                 subtitle: str) -> None:
+    """The departments' months, best of the latest month first; a bar chart of that month in
+    rank order (axis from 0 to 满分, every bar labelled), and with several months one small
+    line chart per department, all on the same axis (its cut marked in its title)."""
     months = [m.period.label for m in result.months]
-    departments = list(dict.fromkeys(r.department for m in result.months
-                                     for r in m.departments if r.ranked))
+    table = {(m.period.label, r.department): r for m in result.months for r in m.departments}
+
+    def score(month: str, department: str) -> float | None:
+        r = table.get((month, department))
+        return r.score.total if r is not None and r.score is not None else None
+
+    latest = months[-1]
+    departments = sorted(
+        dict.fromkeys(r.department for m in result.months for r in m.departments if r.ranked),
+        key=lambda d: -(score(latest, d) or -1.0))  # stable: unscored keep the roster order
     columns = [Column("科室", 18), *[Column(m, 10, SCORE_FORMAT) for m in months]]
     sheet = SheetWriter(wb, "月度趋势", f"{result.unit} 科室得分月度趋势", subtitle, columns)
-    table = {(m.period.label, r.department): r for m in result.months for r in m.departments}
+    # The charts read a copy of the scores alone, in hidden columns to the right: a month
+    # not scored is a blank there (a gap in the line), where the table shows its status.
+    data_col = len(columns) + 1
+    sheet.ws.set_column(data_col, data_col + len(months) - 1, None, None, {"hidden": True})
     first = sheet.row + 1
     for d in departments:
-        row: list[object] = [d]
+        shown: list[object] = [d]
         for m in months:
             r = table.get((m, d))
-            row.append(r.score.total if r is not None and r.score else
-                       (r.status if r is not None else ""))
-        sheet.add(row)
-    last = sheet.row
+            shown.append(score(m, d) if score(m, d) is not None else (r.status if r else ""))
+        sheet.add([*shown, None, *(score(m, d) for m in months)])
     if not departments:
         return
-    # Charts go below the table: a bar chart of the latest month, then one line per department.
-    # (XlsxWriter ranges are 0-based: the header is row HEADER_ROW - 1, data rows first-1…)
-    sheet_name, top, bottom = sheet.title, first - 1, last - 1
-    anchor = last + 2
-    bar = add_chart(wb, "column")
-    bar.add_series({"name": [sheet_name, HEADER_ROW - 1, len(months)],
-                    "categories": [sheet_name, top, 0, bottom, 0],
-                    "values": [sheet_name, top, len(months), bottom, len(months)]})
-    bar.set_title({"name": f"{months[-1]} 科室得分"})
-    bar.set_y_axis({"name": "得分"})
+    scored = sum(1 for d in departments if score(latest, d) is not None)
+    anchor = sheet.row + 2
+    breaks = []
+    if scored:
+        if len(departments) > 15:  # a long table: the chart starts on a page of its own
+            breaks.append(anchor)
+        _rank_bars(wb, sheet, standards, latest, first, scored, anchor, data_col)
+        anchor += max(16, 4 + scored * 2)
+    if len(months) > 1:
+        values = [v for m in months for d in departments if (v := score(m, d)) is not None]
+        breaks += _small_multiples(wb, sheet, standards, departments, len(months), first,
+                                   anchor, data_col, floor=min(values, default=0.0))
+    sheet.ws.set_h_pagebreaks(breaks)
+
+
+def _rank_bars(wb: Workbook, sheet: SheetWriter, standards: Standards, month: str, first: int,
+               count: int, anchor: int, data_col: int) -> None:
+    """The month's scores as horizontal bars, rank 1 on top, from 0 to 满分, each labelled."""
+    name = sheet.title
+    col = data_col + len(sheet.columns) - 2  # the latest month's copy
+    bar = add_chart(wb, "bar")
+    bar.add_series({"name": [name, HEADER_ROW - 1, len(sheet.columns) - 1],
+                    "categories": [name, first - 1, 0, first + count - 2, 0],
+                    "values": [name, first - 1, col, first + count - 2, col],
+                    "fill": {"color": "#4472C4"}, "gap": 60,
+                    "data_labels": {"value": True, "num_format": SCORE_FORMAT}})
+    bar.set_title({"name": f"{month} 科室得分（按名次）"})
+    bar.set_x_axis({"name": "得分", "min": 0, "max": standards.full_marks,
+                    "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    bar.set_y_axis({"reverse": True})  # categories top-down: rank 1 first
     bar.set_legend({"none": True})
-    bar.set_size({"width": 900, "height": 320})
+    bar.show_hidden_data()  # the copy it reads is in hidden columns
+    bar.set_size({"width": 720, "height": 80 + 26 * count})
     sheet.ws.insert_chart(anchor, 0, bar)
-    if len(months) < 2:
-        return
-    # Line charts of up to CHART_LINES departments each, in the table's order: a street's
-    # departments side by side in a few charts (a district's hundreds stay a few dozen).
-    groups = range(0, len(departments), CHART_LINES)
-    for k, first in enumerate(groups):
+
+
+def _small_multiples(wb: Workbook, sheet: SheetWriter, standards: Standards,
+                     departments: list[str], months: int, first: int, anchor: int,
+                     data_col: int, floor: float) -> list[int]:
+    """One small line chart per department (up to SMALL_MULTIPLES_MAX, in rank order), all
+    on one axis from just below the lowest score to 满分: a cut axis, said in every title.
+    Returns the rows where a page should break, so that no chart is cut in print."""
+    low = max(0, math.floor((floor - 5) / 10) * 10)
+    name = sheet.title
+    shown = departments[:SMALL_MULTIPLES_MAX]
+    for k, department in enumerate(shown):
         line = add_chart(wb, "line")
-        for i in range(first, min(first + CHART_LINES, len(departments))):
-            line.add_series({"name": departments[i],
-                             "categories": [sheet_name, HEADER_ROW - 1, 1, HEADER_ROW - 1,
-                                            len(months)],
-                             "values": [sheet_name, top + i, 1, top + i, len(months)],
-                             "marker": {"type": "circle", "size": 4}})
-        line.set_title({"name": f"科室得分趋势（{k + 1}/{len(groups)}）"})
-        line.set_legend({"position": "right"})
-        line.set_size({"width": 560, "height": 300})
-        sheet.ws.insert_chart(anchor + 18 + (k // CHART_COLUMNS) * 16,
-                              (k % CHART_COLUMNS) * 9, line)
+        row = first - 1 + k
+        line.add_series({"name": department,
+                         "categories": [name, HEADER_ROW - 1, 1, HEADER_ROW - 1, months],
+                         "values": [name, row, data_col, row, data_col + months - 1],
+                         "line": {"color": "#404040", "width": 1.5},
+                         "marker": {"type": "circle", "size": 4,
+                                    "fill": {"color": "#404040"}, "border": {"color": "#404040"}}})
+        line.set_title({"name": f"{department}（纵轴自 {low:g} 起）", "name_font": {"size": 10}})
+        line.set_y_axis({"min": low, "max": standards.full_marks, "num_format": "0",
+                         "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        line.set_legend({"none": True})
+        line.show_blanks_as("gap")
+        line.show_hidden_data()  # the copy it reads is in hidden columns
+        line.set_size({"width": 320, "height": 200})
+        sheet.ws.insert_chart(anchor + (k // CHART_COLUMNS) * CHART_ROWS,
+                              (k % CHART_COLUMNS) * 5, line, {"y_offset": 8})
+    lines = -(-len(shown) // CHART_COLUMNS)
+    if len(departments) > len(shown):
+        sheet.ws.write_string(anchor + lines * CHART_ROWS, 0,
+                              f"其余 {len(departments) - len(shown)} 个科室的趋势见上表。")
+    return [anchor + k * CHART_ROWS for k in range(0, lines, CHART_LINES_PER_PAGE)]
 
 
 def _report_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
