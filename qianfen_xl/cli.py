@@ -15,16 +15,18 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import signal
 import sys
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from qianfen_xl import api
 from qianfen_xl.batch.consolidation import RETURNED, Consolidation
-from qianfen_xl.contract.errors import PeriodError, QianfenError
+from qianfen_xl.contract.errors import PeriodError, QianfenError, describe_os_error
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards, load_standards
 from qianfen_xl.intake.roster import read_roster
@@ -194,14 +196,73 @@ def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
     return EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+# argparse's own messages, in Chinese (Python 3.11–3.13 word them so).
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.+)", r"缺少必需的参数：\1"),
+    (r"one of the arguments (.+) is required", r"以下参数必须给出其中一个：\1"),
+    (r"unrecognized arguments: (.+)", r"无法识别的参数：\1"),
+    (r"argument (.+?): invalid choice: '?([^']*)'? \(choose from (.+)\)",
+     r"\1 没有 “\2” 这一项（可选：\3）"),
+    (r"argument (.+?): expected one argument", r"\1 后面需要一个值"),
+    (r"argument (.+?): expected at least one argument", r"\1 后面至少需要一个值"),
+    (r"argument (.+?): invalid \w+ value: '?([^']*)'?", r"\1 的值 “\2” 无效，应为整数"),
+    (r"argument (.+?): not allowed with argument (.+)", r"\1 不能与 \2 同时使用"),
+    (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 不明确，可能是：\2"),
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help in Chinese: "用法：" and every option's default beside its help."""
+
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup],
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        shown = action.default not in (None, False, "", argparse.SUPPRESS) and action.option_strings
+        return f"{text}（默认：%(default)s）" if shown and "%(default)" not in text else text
+
+
+_HELP_WORDS = ((r"^positional arguments:$", "参数："), (r"^(optional arguments|options):$", "选项："),
+               (r"show this help message and exit", "显示本帮助并退出"))
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that speaks Chinese: its help, its usage line and its errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for english, chinese in _HELP_WORDS:
+            text = re.sub(english, chinese, text, flags=re.M)
+        return text
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, chinese, message)
+                break
+        else:
+            message = f"命令行参数有误：{message}"
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNREADABLE, f"{self.prog}：错误：{message}\n"
+                                   f"（查看帮助：{self.prog} -h）\n")
+
+
+def _parser() -> Parser:
+    parser = Parser(
         prog="qianfen-xl",
         description="千分制考核：评分标准、登记表模板、校验与计分 "
                     "(1000-point assessment: standards, register templates, validation, scoring)")
     parser.add_argument("--standards", type=Path, default=None,
                         help="评分标准文件 (standards TOML); 默认使用内置方案")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
+                                parser_class=Parser)
 
     t = sub.add_parser("templates", help="生成周/月考核情况登记表 (write the register templates)")
     t.add_argument("--out", type=Path, required=True, help="输出文件夹 (output folder)")
@@ -280,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except KeyboardInterrupt:
-        print("qianfen-xl: 已中断。没有留下写了一半的输出文件，源文件未改动。", file=sys.stderr)
+        print("qianfen-xl：已中断。没有留下写了一半的输出文件，源文件未改动。", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         if previous is not None:
@@ -333,7 +394,10 @@ def _run(args: argparse.Namespace) -> int:
                 return run_demo_year(args.out, standards, args.seed, args.year)
             return run_demo(args.out, standards, args.seed, args.month)
     except QianfenError as exc:
-        print(f"qianfen-xl: {exc}", file=sys.stderr)
+        print(f"qianfen-xl：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OSError as exc:  # a folder that cannot be listed, an output that cannot be made
+        print(f"qianfen-xl：{describe_os_error(exc)}", file=sys.stderr)
         return EXIT_UNREADABLE
     return EXIT_OK
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from qianfen_xl.contract.errors import OutputError
+from qianfen_xl.contract.errors import OutputError, describe_os_error
 
 
 @contextlib.contextmanager
@@ -27,7 +27,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp",
                                         dir=target.parent)
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}: {exc.strerror}") from exc
+        raise OutputError(f"无法写入 {target}：{describe_os_error(exc)}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     umask = os.umask(0)

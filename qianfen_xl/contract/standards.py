@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from qianfen_xl.contract.errors import StandardsError
+from qianfen_xl.contract.errors import StandardsError, describe_os_error
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
 SCOPES = ("individual", "department")
@@ -461,7 +461,7 @@ def _load_cached(path: str) -> Standards:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise StandardsError(f"无法读取评分标准文件 {path}: {exc.strerror}") from exc
+        raise StandardsError(f"无法读取评分标准文件 {path}：{describe_os_error(exc)}") from exc
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandera.pandas as pa
 from python_calamine import CalamineWorkbook
 
+from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding, dedupe
 from qianfen_xl.contract.limits import MAX_ROWS, LimitExceeded, read_source
 from qianfen_xl.contract.normalise import to_count, to_key, to_text
@@ -82,7 +83,7 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     except LimitExceeded as exc:
         ef.findings.append(exc.finding)
     except OSError as exc:
-        ef.findings.append(Finding("file-unreadable", label, detail=exc.strerror or str(exc)))
+        ef.findings.append(Finding("file-unreadable", label, detail=describe_os_error(exc, with_path=False)))
     except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
         ef.findings.append(parse_failure(data, label, exc))  # no bytes: plain file-corrupt
     return ef

@@ -20,6 +20,7 @@ import pandas as pd
 from python_calamine import CalamineSheet, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
+from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.limits import (
     MAX_ROWS,
@@ -269,7 +270,7 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
     except LimitExceeded as exc:
         return reg, [exc.finding]
     except OSError as exc:
-        return reg, [Finding("file-unreadable", label, detail=exc.strerror or str(exc))]
+        return reg, [Finding("file-unreadable", label, detail=describe_os_error(exc, with_path=False))]
     reg.sha256, reg.size = hashlib.sha256(data).hexdigest(), len(data)
     try:
         with calamine_panics():

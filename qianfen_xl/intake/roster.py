@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from qianfen_xl.contract.errors import QianfenError
+from qianfen_xl.contract.errors import QianfenError, describe_os_error
 from qianfen_xl.contract.findings import Finding, has_errors
 from qianfen_xl.contract.normalise import normalise_roster
 from qianfen_xl.contract.standards import Standards
@@ -39,10 +39,14 @@ def read_roster(path: Path, standards: Standards) -> list[Person]:
     try:
         with calamine_panics():
             sheet, rows = _rows(path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise RosterError(f"无法读取人员名单 {path}: {exc}") from exc
+    except OSError as exc:
+        raise RosterError(f"无法读取人员名单 {path}：{describe_os_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise RosterError(f"无法读取人员名单 {path}：不是 UTF-8 编码的 CSV，"
+                          "请在 Excel 中另存为“CSV UTF-8”或 .xlsx") from exc
     except Exception as exc:
-        raise RosterError(f"无法读取人员名单 {path}: {type(exc).__name__}") from exc
+        raise RosterError(f"无法读取人员名单 {path}：文件已损坏或不是表格"
+                          f"（{type(exc).__name__}）") from exc
     table, findings = find_table(rows, sheet, ROSTER_COLUMNS, path.name)
     if table is not None:
         frame = normalise_roster(table.frame)
