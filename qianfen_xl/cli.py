@@ -16,6 +16,8 @@ import argparse
 import gc
 import json
 import re
+import shlex
+import shutil
 import signal
 import sys
 import threading
@@ -191,9 +193,36 @@ def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
     code = consolidate_inbox(demo.folder, month, standards, out=out / f"排名_{month}.xlsx",
                              roster=demo.roster, json_out=out / f"排名_{month}.json")
     _print("", f"（consolidate 的退出码为 {code}：有科室未计分时为 1。演示本身运行成功。）",
-           f"试一试：qianfen-xl consolidate {demo.folder} --period {month} "
-           f"--roster {demo.roster_file} --out 排名.xlsx")
+           "试一试：" + command_line("consolidate", demo.folder, "--period", month,
+                                   "--roster", demo.roster_file, "--out", "排名.xlsx"))
     return EXIT_OK
+
+
+def command_line(*args: object) -> str:
+    """A qianfen-xl command line the user can copy as it stands: ``qianfen-xl`` when that is
+    on the PATH (an activated venv), else the path of the script now running (such as
+    .venv/bin/qianfen-xl), else ``python -m qianfen_xl``; arguments quoted only as needed."""
+    script = Path(sys.argv[0])
+    found = shutil.which("qianfen-xl")
+    if script.name == "qianfen-xl" and found and Path(found).resolve() == script.resolve():
+        words = ["qianfen-xl"]
+    elif script.name == "qianfen-xl":
+        words = [_relative(script)]
+    else:
+        words = [_relative(Path(sys.executable)), "-m", "qianfen_xl"]
+    words += [str(a) for a in args]
+    return " ".join(w if _SAFE.fullmatch(w) else shlex.quote(w) for w in words)
+
+
+_SAFE = re.compile(r"[^\s'\"$`\\&|;<>()*?\[\]{}~!#]+")  # words a shell takes as they are
+
+
+def _relative(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it (.venv/bin/qianfen-xl)."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 # argparse's own messages, in Chinese (Python 3.11–3.13 word them so).
