@@ -283,7 +283,7 @@ class Parser(argparse.ArgumentParser):
                                    f"（查看帮助：{self.prog} -h）\n")
 
 
-def _parser() -> Parser:
+def build_parser() -> Parser:
     parser = Parser(
         prog="qianfen-xl",
         description="千分制考核：评分标准、登记表模板、校验与计分 "
@@ -362,7 +362,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     # SIGTERM (a service manager, `kill`) stops a run the way Ctrl+C does: outputs being
     # written are removed, nothing half-written stays behind.
     main_thread = threading.current_thread() is threading.main_thread()

@@ -52,3 +52,29 @@ def test_an_output_that_cannot_be_written_is_said_in_chinese(tmp_path, capsys):
     assert main(["templates", "--out", str(blocker / "模板")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("qianfen-xl：无法写入") and "路径中有一部分不是文件夹" in err
+
+
+def test_every_option_is_in_the_readme_with_its_default():
+    """The README's command table shows each command's every option, and the option's
+    default where it has one (as --help does)."""
+    import argparse
+    import re
+
+    from qianfen_xl.cli import build_parser
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `qianfen-xl (\w+)([^`]*)`", readme, re.M))
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(rows) == set(commands.choices)
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            for option in (o for o in action.option_strings if o.startswith("--")):
+                if option == "--help":
+                    continue
+                assert option in rows[name], (name, option)
+                default = action.default
+                if default not in (None, False, "") and not isinstance(default, bool):
+                    assert f"{option} {default}" in rows[name], (name, option, default)
