@@ -198,10 +198,10 @@ def write_page(ws: Worksheet, top: int, k: int, head: PageHead,
           prefix=f"{head.unit} ")
     _wide(ws, r + 3, "从事或分管工作", data("从事或分管工作"), values, sink, top, height=30)
     r += 4
-    _box(ws, r, "个人总结", 5, 24, SIGNED)
+    _box(ws, r, "个人总结", 5, 30, SIGNED)
     r += 6
     r = _figures(ws, r, head, values, sink, top)
-    first = _box(ws, r, "主管领导评语和考核等次建议", 4, 20, SIGNED)
+    first = _box(ws, r, "主管领导评语和考核等次建议", 4, 24, SIGNED)
     sink.put(ws, f"B{first}", dec("鉴定意见"), values.get(dec("鉴定意见")), top)
     ws.merge_cells(f"B{first + 4}:D{first + 4}")
     sink.put(ws, f"B{first + 4}", dec("建议等次"), values.get(dec("建议等次")), top,

@@ -151,13 +151,16 @@ def _read(reg: AnnualRegisterFile, data: bytes) -> None:
     if SHEET_META in book.sheet_names:
         reg.meta = {str(r[0]): to_text(r[1]) or "" for r in sheet(SHEET_META)
                     if len(r) >= 2 and isinstance(r[0], str) and r[0]}
+    # 考核决定 has the 优秀 count per pool beside its table: only the table's columns are
+    # read; 考核数据 is read whole (figures, months, particulars for the archive pages).
     for name, specs, attr in ((SHEET_DECISIONS, DECISION_COLUMNS, "decisions"),
                               (SHEET_YEAR_DATA, list(YEAR_DATA_KEYS), "data")):
         if name not in book.sheet_names:
             reg.findings.append(Finding("sheet-missing", reg.label, name, "",
                                         f"没有工作表 “{name}”"))
             continue
-        table, problems = find_table(sheet(name), name, specs, reg.label, keep_all=True)
+        table, problems = find_table(sheet(name), name, specs, reg.label,
+                                     keep_all=attr == "data")
         reg.findings += problems
         setattr(reg, attr, table)
 

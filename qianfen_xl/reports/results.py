@@ -106,7 +106,7 @@ def _names(people: Sequence[FinalPerson]) -> str:
 
 
 def _publicity(wb: Workbook, done: Finalized, standards: Standards, title: str) -> None:
-    """公示名单: the 优秀, and the 公示's first and last working day."""
+    """公示名单: the 优秀 of the pools, and the 公示's first and last working day."""
     first, last = done.publicity or (None, None)
     when = (f"公示时间：{first:%Y年%m月%d日} 至 {last:%Y年%m月%d日}"
             f"（{standards.calendar.publicity_days} 个工作日）" if first and last else "")
@@ -115,7 +115,8 @@ def _publicity(wb: Workbook, done: Finalized, standards: Standards, title: str) 
                         [Column("序号", 6), Column("编号", 10), Column("姓名", 10),
                          Column("科室", 18), Column("人员类别", 11), Column("职务职级", 20)],
                         landscape=False)
-    best = [p for p in done.people if p.grade == standards.grading.excellent]
+    # The 班子成员's grades are the level above's to publish.
+    best = [p for p in done.people if p.grade == standards.grading.excellent and p.pool]
     for k, p in enumerate(best, start=1):
         sheet.add([k, p.id, p.name, p.department, p.category, p.post])
 
