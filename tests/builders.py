@@ -192,7 +192,7 @@ def street_year(tmp: Path, standards: Standards, people: Sequence[Person] = YEAR
             wb = build_ballot(standards, "机关全体人员", period, everyone)
             ws = wb["测评"]
             ws["H2"] = f"{period}-{k}"
-            for r, ratee in enumerate(everyone, start=5):
+            for r in range(5, 5 + len(everyone)):
                 ws[f"D{r}"] = 86 + (r * 3 + k) % 13
             save_workbook(wb, inbox / period / f"全体_{k}.xlsx")
         wb = build_assessment(standards, period, people)
