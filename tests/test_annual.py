@@ -246,6 +246,43 @@ def test_demo_year_runs_the_whole_year(tmp_path, capsys):
     register = load_workbook(tmp_path / "年度考核情况登记表_2026.xlsx")
     decisions = register["考核决定"].tables["decisions"]
     assert decisions.ref == "A5:L89"  # 84 people, one row each
+    proposals = [r[5] for r in register["考核决定"].iter_rows(min_row=6, values_only=True)]
+    assert (proposals.count("待定"), proposals.count("不定等次"), proposals.count("合格") > 0,
+            proposals.count("优秀（报上级审定）") > 0) == (2, 2, True, True)
+    notes = " ".join(r[11] or "" for r in register["考核决定"].iter_rows(min_row=6,
+                                                                        values_only=True))
+    assert all(fact in notes for fact in ("入职", "病事假累计", "受警告处分", "产假", "同分"))
+    _the_next_steps_work_when_copied(printed, tmp_path)
+
+
+def _the_next_steps_work_when_copied(printed, tmp_path):
+    """The demo's last lines: validate, then finalize (refused until the decisions are in)."""
+    import shlex
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    commands = [line.split("：", 1)[1] for line in printed.splitlines()
+                if line.startswith(("  2. 校验：", "  3. 定稿："))]
+    assert len(commands) == 2 and "finalize" in commands[1]
+    assert subprocess.run(shlex.split(commands[0]), capture_output=True).returncode == 0
+    refused = subprocess.run(shlex.split(commands[1]), capture_output=True, text=True)
+    assert refused.returncode == 1 and "确定等次未填写" in refused.stdout  # nothing decided yet
+    register = tmp_path / "年度考核情况登记表_2026.xlsx"
+    wb = load_workbook(register)
+    ws = wb["考核决定"]
+    tied = []
+    for r in range(6, ws.max_row + 1):
+        proposal = ws[f"F{r}"].value
+        if proposal == "待定":
+            tied.append(r)
+        ws[f"G{r}"] = proposal.split("（")[0]
+        ws[f"I{r}"] = "同意"
+    ws[f"G{tied[0]}"], ws[f"G{tied[1]}"] = "优秀", "称职"  # the assessment group decides
+    wb.save(register)
+    done = subprocess.run(shlex.split(commands[1]), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    assert len(list((tmp_path / "考核结果" / "入档").iterdir())) == 84
 
 
 def test_ties_across_the_quota_get_their_own_list_in_the_workbook(tmp_path, standards):
