@@ -313,7 +313,10 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--year", default="", help="年度，如 2026")
     which.add_argument("--half", default="", help="半年，如 2026-H1")
     an.add_argument("--out", type=Path, default=None, help="年度汇总表 .xlsx (annual workbook)")
-    an.add_argument("--roster", type=Path, default=None, help="全街道人员名单 .xlsx/.csv")
+    an.add_argument("--roster", type=Path, default=None,
+                    help="全街道人员名单 .xlsx/.csv；可选列 入职日期、病事假天数、产假天数、立案审查、处分、"
+                         "处分日期 影响等次，性别、出生年月、政治面貌、任现职时间、职务职级、从事或分管工作 "
+                         "印在登记表上 (street roster, with the year's optional columns)")
     an.add_argument("--registers", type=Path, default=None,
                     help="年度考核情况登记表 .xlsx（考核决定表 + 每人一页的登记表）；年度默认写在"
                          "汇总表旁，半年只在指定时写出 (the annual register)")

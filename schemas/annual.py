@@ -48,11 +48,11 @@ def roster_facts_schema(standards: Standards) -> pa.DataFrameSchema:
     是 or 否, 处分 a sanction of the standards with its date."""
     sanctions = [s.name for s in standards.grading.sanctions]
 
-    def flags(column: str, rule: str) -> pa.Column:
+    def flags(rule: str) -> pa.Column:
         return pa.Column(bool, required=False, checks=pa.Check(lambda s: ~s, name=rule))
 
-    columns: dict[str, pa.Column] = {bad(c): flags(c, "roster-date-invalid") for c in FACT_DATES}
-    columns |= {bad(c): flags(c, "roster-days-invalid") for c in FACT_DAYS}
+    columns: dict[str, pa.Column] = {bad(c): flags("roster-date-invalid") for c in FACT_DATES}
+    columns |= {bad(c): flags("roster-days-invalid") for c in FACT_DAYS}
     columns |= {c: pa.Column(float, nullable=True, required=False, checks=pa.Check(
         lambda s: s.isna() | (s >= 0), name="roster-days-invalid")) for c in FACT_DAYS}
     columns[FACT_FLAG] = pa.Column(object, nullable=True, required=False, checks=pa.Check(
@@ -61,11 +61,12 @@ def roster_facts_schema(standards: Standards) -> pa.DataFrameSchema:
         lambda s: _blank(s) | s.isin(sanctions), name="roster-sanction-unknown"))
 
     def dated(df: pd.DataFrame) -> pd.Series:
+        """A known sanction needs its date (an unknown one is reported as such)."""
         if FACT_SANCTION not in df:
             return pd.Series(True, index=df.index)
         when = df["处分日期"] if "处分日期" in df else pd.Series(None, index=df.index)
-        return _blank(df[FACT_SANCTION]) | when.notna() | df.get(
-            bad("处分日期"), pd.Series(False, index=df.index))
+        return (~df[FACT_SANCTION].isin(sanctions) | when.notna()
+                | df.get(bad("处分日期"), pd.Series(False, index=df.index)))
 
     return pa.DataFrameSchema(columns, checks=[pa.Check(dated, name="roster-sanction-date-missing")],
                               strict=False, name="roster-facts")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 
@@ -171,3 +172,39 @@ def test_a_broken_grades_or_calendar_section_is_refused_naming_the_key(mutate, k
 ])
 def test_the_publicity_ends_after_five_working_days(standards, start, first, last):
     assert standards.calendar.publicity(start) == (first, last)
+
+
+def test_the_roster_reads_the_facts_from_xlsx_date_cells(tmp_path, standards):
+    from openpyxl import Workbook
+
+    from qianfen_xl.intake.roster import read_street_roster
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "人员"
+    ws.append(["编号", "姓名", "科室", "口", "人员类别", "岗位层级", "入职日期", "病事假天数",
+               "立案审查", "处分", "处分日期", "出生年月", "职务职级"])
+    ws.append(["A01", "张晓明", "社保所", "行政口", "公务员", "一般工作人员", date(2026, 7, 20), 12,
+               "否", "警告", date(2026, 5, 12), date(1985, 3, 1), "一级科员"])
+    ws.append(["A02", "李海燕", "社保所", "行政口", "事业编人员", "一般工作人员"])
+    wb.save(tmp_path / "名单.xlsx")
+    roster = read_street_roster(tmp_path / "名单.xlsx", standards)
+    assert [p.id for p in roster.people] == ["A01", "A02"]
+    assert roster.facts == {"A01": PersonFacts(
+        hired=date(2026, 7, 20), leave_days=12.0, sanction="警告",
+        sanction_date=date(2026, 5, 12), born="1985.03", post="一级科员")}
+
+
+def test_bad_facts_in_the_roster_are_refused_naming_each_cell(tmp_path, standards):
+    from qianfen_xl.intake.roster import RosterError, read_street_roster
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("编号,姓名,科室,口,人员类别,岗位层级,入职日期,病事假天数,立案审查,处分,处分日期\n"
+                      "A01,张晓明,社保所,行政口,公务员,一般工作人员,七月,-3,可能,通报,\n"
+                      "A02,李海燕,社保所,行政口,公务员,一般工作人员,,,,记过,\n", encoding="utf-8")
+    with pytest.raises(RosterError) as info:
+        read_street_roster(roster, standards)
+    found = re.findall(r"名单\.csv › 名单!([A-Z]+\d+): ([^：。]+)", str(info.value))
+    assert found == [("G2", "人员名单中的日期无法识别"), ("H2", "人员名单中的天数无效"),
+                     ("I2", "立案审查只能填 是 或 否"), ("J2", "处分种类不在评分标准中"),
+                     ("J3", "处分缺少处分日期")]

@@ -14,7 +14,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from qianfen_xl.contract.errors import QianfenError
-from qianfen_xl.contract.findings import Finding, has_errors
+from qianfen_xl.contract.findings import Finding, dedupe, has_errors
 from qianfen_xl.contract.normalise import normalise_roster, to_count, to_date, to_key, to_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import calamine_panics
@@ -131,7 +131,7 @@ def _facts(table: SheetTable, standards: Standards,
     frame = _fact_frame(table)
     failures = [f._replace(column=f.column.removeprefix("_bad_")) if f.column else f
                 for f in schema_failures(roster_facts_schema(standards), frame)]
-    findings = findings_from_failures(failures, table, label)
+    findings = dedupe(findings_from_failures(failures, table, label))
     out: dict[str, PersonFacts] = {}
     for row in table.rows:
         pid = to_key(table.value("编号", row))
