@@ -246,6 +246,8 @@ def test_history_flags_three_excellent_years_and_low_grades_twice(filled, tmp_pa
         ("年度考核情况登记表_2026.xlsx", "calendar-year-unlisted")]
     written = results.write(tmp_path / "结果")
     assert "历史提示" in load_workbook(written[0]).sheetnames
+    assert main(["finalize", str(filled), "--out", str(tmp_path / "x"),
+                 "--history", str(tmp_path / "没有")]) == 2
 
 
 def test_the_publicity_start_can_be_set(filled, tmp_path):

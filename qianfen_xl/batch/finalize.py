@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from qianfen_xl.contract.errors import OutputError
 from qianfen_xl.contract.findings import Finding, has_errors
 from qianfen_xl.contract.normalise import to_count, to_text
 from qianfen_xl.contract.standards import Standards
@@ -87,7 +88,10 @@ def _person(standards: Standards, p: PersonDecision, flags: list[Flag]) -> Final
 
 
 def read_history(folder: Path) -> tuple[dict[int, Grades], list[Finding]]:
-    """Earlier years' results (the JSON ``finalize`` writes): year → 编号 → (人员类别, 等次)."""
+    """Earlier years' results (the JSON ``finalize`` writes): year → 编号 → (人员类别, 等次).
+    A file that is not one is a finding; a folder that is not there cannot be used."""
+    if not folder.is_dir():
+        raise OutputError(f"找不到往年考核结果的文件夹 {folder}")
     years: dict[int, Grades] = {}
     findings = []
     for path in sorted(folder.glob("*.json")):
