@@ -208,3 +208,15 @@ def test_bad_facts_in_the_roster_are_refused_naming_each_cell(tmp_path, standard
     assert found == [("G2", "人员名单中的日期无法识别"), ("H2", "人员名单中的天数无效"),
                      ("I2", "立案审查只能填 是 或 否"), ("J2", "处分种类不在评分标准中"),
                      ("J3", "处分缺少处分日期")]
+
+
+def test_months_before_the_hire_date_are_not_the_persons(year_run):
+    """The street roster lists S02 (hired 2026-07-20) in every month of 社保所: the months
+    that ended before the hire are left out of 平时; July counts."""
+    ws = load_workbook(year_run["workbook"])["个人年度"]
+    header = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] == "S02")
+    months = row[header.index("2026-01"):header.index("2026-12") + 1]
+    assert months[:6] == (None,) * 6 and None not in months[6:]
+    assert row[header.index("平时")] == round(sum(months[6:]) / 6, 2)
+    assert "缺少月度得分（不计入平均）：2026-01、" in row[-1]

@@ -32,6 +32,7 @@ from qianfen_xl.scoring.year import PersonAnnual
 
 BALLOTS_PER_GROUP = {"机关全体人员": 9, "主管口领导": 4, "工委领导班子": 5}
 HEAD_BALLOTS = 1  # the department head's own assessment of each staff member
+HIRE_MONTH = 7    # the July hire's first month on the registers (入职日期 in people.py)
 DONT_KNOW = 0.04  # share of 全体 marks that are 不了解
 TIE_NOTE = "考核小组决定的加分（演示：与优秀名额边界的人员同分）"
 
@@ -57,11 +58,17 @@ def write_demo_year(out: Path, standards: Standards, year: int = 2026,
     missing = (rng.choice(ordinary), f"{year}-{rng.randint(2, 11):02d}")
     vetoed = rng.choice(by_department[ordinary[0]][1:])
     inbox = out / "年度材料"
-    for department, people in by_department.items():
-        wb = build_register(KIND_MONTHLY, standards, department=department, roster=people)
-        filled = 0
+    cases = year_cases(standards, roster, seed)
+    for department, staff in by_department.items():
+        wb, people, filled = None, staff, 0
         for m in range(1, 13):
             label = f"{year}-{m:02d}"
+            # The July hire is on the department's register from July on.
+            current = [p for p in staff if p.id != cases.hired or m >= HIRE_MONTH]
+            if wb is None or current != people:
+                people, filled = current, 0
+                wb = build_register(KIND_MONTHLY, standards, department=department,
+                                    roster=people)
             if (department, label) == missing:
                 continue
             incidents = random_incidents(standards, people, parse_period(label), rng)
@@ -77,11 +84,11 @@ def write_demo_year(out: Path, standards: Standards, year: int = 2026,
                           register_filename(KIND_MONTHLY, department, label))
     scores = {}
     for period in (f"{year}-H1", str(year)):
-        _write_ballots(inbox / "民主测评" / period, standards, roster, period, rng)
+        assessed = [p for p in roster if p.id != cases.hired or period == str(year)]
+        _write_ballots(inbox / "民主测评" / period, standards, assessed, period, rng)
         scores[period] = {p: rng.randint(880, 990) if p in by_department else rng.randint(82, 98)
-                          for p in [*(r.id for r in roster), *ordinary]}
-        _write_assessment(inbox, standards, roster, period, scores[period])
-    cases = year_cases(standards, roster, seed)
+                          for p in [*(r.id for r in assessed), *ordinary]}
+        _write_assessment(inbox, standards, assessed, period, scores[period])
     facts = with_cases(particulars(standards, roster, seed), cases, year)
     demo = DemoYear(inbox, roster, missing, vetoed.name, Path(), facts, cases)
     return _with_tie(out, demo, standards, year, scores[str(year)])

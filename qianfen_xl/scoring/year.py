@@ -180,7 +180,8 @@ def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence[MonthR
     last = evaluations.get(halves[-1], {}) if halves else {}
     span = (parse_period(months[0]).start, parse_period(months[-1]).end) if months else (
         date.min, date.min)
-    inputs = _YearInputs(halves, evaluations, assessments, adjustments or {}, facts or {}, span)
+    inputs = _YearInputs(halves, evaluations, assessments, adjustments or {}, facts or {}, span,
+                         tuple(parse_period(m).end for m in months))
     return AnnualResult(months, _people_year(standards, people, inputs),
                         _departments_year(standards, months, departments, halves, assessments,
                                           lines), last)
@@ -194,6 +195,15 @@ class _YearInputs:
     adjustments: Mapping[str, float]
     facts: Mapping[str, PersonFacts]
     span: tuple[date, date]
+    month_ends: tuple[date, ...]
+
+    def months_in_unit(self, pid: str, monthly: Sequence[float | None]) -> tuple[
+            float | None, ...]:
+        """A person's months, those that ended before their 入职日期 left out: a street
+        roster lists the people of the year in every month's department."""
+        hired = self.facts.get(pid, NO_FACTS).hired
+        return tuple(None if hired is not None and end < hired else v
+                     for v, end in zip(monthly, self.month_ends, strict=True))
 
 
 def _people_year(standards: Standards, people: Mapping[str, _Track],
@@ -201,10 +211,11 @@ def _people_year(standards: Standards, people: Mapping[str, _Track],
     halves = given.halves
     scores = {h: {k: e.score for k, e in given.evaluations.get(h, {}).items()} for h in halves}
     rows = {}
+    monthly = {pid: given.months_in_unit(pid, e.monthly) for pid, e in people.items()}
     for pid, e in people.items():
         ev = _per_period(scores, pid, halves, standards)
         asm = _per_period(given.assessments, pid, halves, standards)
-        rows[pid] = (e, ev, asm, person_year(standards, e.monthly, ev, asm,
+        rows[pid] = (e, ev, asm, person_year(standards, monthly[pid], ev, asm,
                                              given.adjustments.get(pid, 0.0)))
     vetoes = {pid: tuple(dict.fromkeys(e.vetoes)) for pid, e in people.items()}
     found = {pid: tuple(verdicts(standards, Case(given.facts.get(pid, NO_FACTS), *given.span,
@@ -213,7 +224,7 @@ def _people_year(standards: Standards, people: Mapping[str, _Track],
     grades = propose_grades(standards, {
         pid: Candidate(row[3].total, people[pid].category, people[pid].level, found[pid])
         for pid, row in rows.items()})
-    return tuple(PersonAnnual(pid, e.name, e.department, e.level, tuple(e.monthly), ev, asm,
+    return tuple(PersonAnnual(pid, e.name, e.department, e.level, monthly[pid], ev, asm,
                               year, grades[pid], vetoes[pid], e.category,
                               tuple(v.reason for v in found[pid]))
                  for pid, (e, ev, asm, year) in rows.items())
