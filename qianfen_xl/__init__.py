@@ -1,8 +1,9 @@
 """qianfen-xl: a street office's 千分制 assessment: standards, registers, validation, scores.
 
 The public API (see the README): ``validate(path) -> Report``, ``consolidate(inbox,
-period, ...) -> Ranking`` and ``load_standards(path)``. Importing ``qianfen_xl`` loads
-nothing else until one of them is used.
+period, ...) -> Ranking``, ``finalize(register, ...) -> Results`` and
+``load_standards(path)``. Importing ``qianfen_xl`` loads nothing else until one of them is
+used.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ if TYPE_CHECKING:
         QianfenError,
         Ranking,
         Report,
+        Results,
         Standards,
         consolidate,
+        finalize,
         load_standards,
         validate,
     )
 
-__all__ = ["Finding", "QianfenError", "Ranking", "Report", "Standards", "consolidate",
-           "load_standards", "validate"]
+__all__ = ["Finding", "QianfenError", "Ranking", "Report", "Results", "Standards",
+           "consolidate", "finalize", "load_standards", "validate"]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidation_period
 from qianfen_xl.batch.inbox import run_consolidation
@@ -23,10 +25,15 @@ from qianfen_xl.intake.roster import read_roster
 from qianfen_xl.reports.monthly import write_monthly_registers
 from qianfen_xl.reports.ranking import write_ranking_workbook
 from qianfen_xl.reports.ranking_json import ranking_dict, score_dict, write_ranking_json
+from qianfen_xl.schemas.columns import KIND_ANNUAL
 from qianfen_xl.scoring.engine import DepartmentScore, Person
 
-__all__ = ["Finding", "QianfenError", "Ranking", "Report", "Standards", "consolidate",
-           "load_standards", "validate"]
+if TYPE_CHECKING:  # the year-end parts are imported when used: validate and consolidate
+    from qianfen_xl.batch.finalize import Finalized  # start faster without them
+    from qianfen_xl.intake.annual_register import CheckedRegister
+
+__all__ = ["Finding", "QianfenError", "Ranking", "Report", "Results", "Standards",
+           "consolidate", "finalize", "load_standards", "validate"]
 
 PASSED, RETURNED, UNREADABLE = "校验通过", "退回修改", "无法读取"
 
@@ -45,16 +52,28 @@ class Report:
     findings: tuple[Finding, ...]
     score: DepartmentScore | None
     readable: bool
+    people: int | None = None    # a 年度考核情况登记表: its people …
+    decided: int | None = None   # … and how many have a 确定等次
 
     @classmethod
     def of(cls, sub: Submission) -> Report:
         return cls(sub.label, sub.kind, sub.department, sub.period.label if sub.period else "",
                    sub.findings, sub.score, sub.readable)
 
+    @classmethod
+    def of_register(cls, checked: CheckedRegister) -> Report:
+        reg = checked.file
+        readable = reg.kind == KIND_ANNUAL and reg.decisions is not None
+        return cls(reg.label, reg.kind, "", reg.period, checked.findings, None, readable,
+                   len(checked.people) if readable else None,
+                   checked.decided if readable else None)
+
     @property
     def status(self) -> str:
         if not self.readable:
             return UNREADABLE
+        if self.people is not None:  # an annual register: no score, its decisions checked
+            return PASSED if not self.errors else RETURNED
         return PASSED if self.score is not None else RETURNED
 
     @property
@@ -70,7 +89,9 @@ class Report:
         return {"file": self.file, "kind": self.kind, "department": self.department,
                 "period": self.period, "status": self.status, "errors": self.errors,
                 "warnings": self.warnings, "findings": [f.as_dict() for f in self.findings],
-                "score": score_dict(self.score) if self.score is not None else None}
+                "score": score_dict(self.score) if self.score is not None else None,
+                **({"people": self.people, "decided": self.decided}
+                   if self.people is not None else {})}
 
 
 @dataclass(frozen=True)
@@ -107,9 +128,62 @@ def _standards(standards: Standards | StrPath | None) -> Standards:
 
 
 def validate(path: StrPath, *, standards: Standards | StrPath | None = None) -> Report:
-    """Check one register file (never raises for a bad file: see the report's findings)."""
+    """Check one register file (never raises for a bad file: see the report's findings).
+    A 年度考核情况登记表 is checked as the decisions it holds (blank 确定等次 allowed)."""
     path = Path(path)
-    return Report.of(intake(path, _standards(standards), path.name))
+    rules = _standards(standards)
+    sub = intake(path, rules, path.name)
+    if sub.kind == KIND_ANNUAL:
+        from qianfen_xl.intake.annual_register import check_annual_register, read_annual_register
+
+        return Report.of_register(check_annual_register(read_annual_register(path, path.name),
+                                                        rules))
+    return Report.of(sub)
+
+
+@dataclass(frozen=True)
+class Results:
+    """What :func:`finalize` made of a filled 年度考核情况登记表: the final results, or the
+    findings that refuse them; it writes the results workbook, JSON and archive pages."""
+
+    result: Finalized
+    standards: Standards
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.result.findings
+
+    def to_dict(self) -> dict[str, object]:
+        from qianfen_xl.reports.results import results_dict
+
+        return results_dict(self.result, self.standards)
+
+    def write(self, folder: StrPath) -> list[Path]:
+        """考核结果_YEAR.xlsx, 考核结果_YEAR.json and 入档/ (only when :attr:`ok`)."""
+        if not self.ok:
+            raise OutputError("登记表的确定等次不符合规定，未写出考核结果：请先改正各项错误")
+        from qianfen_xl.reports.results import write_results
+
+        return write_results(self.result, self.standards, Path(folder))
+
+
+def finalize(register: StrPath, *, standards: Standards | StrPath | None = None,
+             history: StrPath | None = None, publicity_start: date | None = None) -> Results:
+    """Read a filled 年度考核情况登记表 and check its decisions as final: every 确定等次
+    filled and within the rules (vocabulary, eligibility, each pool's 优秀 places), every
+    申请复核 answered. ``history``: a folder of earlier years' results JSON (flags 连续优秀
+    and repeated low grades). ``publicity_start``: the 公示's first day (default: the first
+    working day of the next year)."""
+    from qianfen_xl.batch.finalize import run_finalize
+
+    rules = _standards(standards)
+    return Results(run_finalize(Path(register), rules,
+                                history=Path(history) if history is not None else None,
+                                publicity_start=publicity_start), rules)
 
 
 def consolidate(inbox: StrPath, period: str, *, roster: StrPath | Sequence[Person] = (),

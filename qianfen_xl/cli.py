@@ -1,4 +1,4 @@
-"""The ``qianfen-xl`` command: templates, validate, consolidate, serve, demo.
+"""The ``qianfen-xl`` command: templates, validate, consolidate, annual, finalize, serve, demo.
 
 Exit codes: 0 clean (every department scored); 1 a register has 错误 (some department not
 scored); 2 a file or the command cannot run at all (nothing could be consolidated);
@@ -23,6 +23,7 @@ import sys
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -31,8 +32,9 @@ from qianfen_xl.batch.consolidation import RETURNED, Consolidation
 from qianfen_xl.contract.errors import PeriodError, QianfenError, describe_os_error
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards, load_standards
-from qianfen_xl.intake.roster import read_roster
+from qianfen_xl.intake.roster import Roster, read_roster, read_street_roster
 from qianfen_xl.reports.ranking import ranking_order
+from qianfen_xl.schemas.columns import KIND_ANNUAL
 from qianfen_xl.scoring.engine import DepartmentScore, Person
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -89,7 +91,11 @@ def format_report(standards: Standards, path: Path, report: api.Report) -> list[
         return [f"{path.name}: 无法作为登记表读取", *(f"  {f}" for f in report.findings)]
     title = "  ".join(x for x in (report.kind, report.department, report.period) if x)
     lines = [f"{path.name}  ·  {title}", *(f"  {f}" for f in report.findings)]
-    if report.score is not None:
+    if report.people is not None:  # a 年度考核情况登记表
+        state = (f"校验通过（错误 0，警告 {report.warnings}）" if not report.errors else
+                 f"共 {report.errors} 个错误、{report.warnings} 个警告，请改正")
+        lines.append(f"  {state}。{report.people} 人，已填确定等次 {report.decided} 人。")
+    elif report.score is not None:
         lines.append(f"  校验通过（错误 0，警告 {report.warnings}）。得分：")
         lines += format_scores(standards, report.score)
     else:
@@ -139,18 +145,20 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
 
 
 def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | None = None,
-                 roster: Sequence[Person] = (), registers: Path | None = None,
-                 per_person: bool = False, workers: int | None = None) -> int:
-    """The half-year or year of an inbox: print the departments, write the workbook (and the
-    per-person registers when asked)."""
+                 roster: Roster | None = None, registers: Path | None = None,
+                 workers: int | None = None) -> int:
+    """The half-year or year of an inbox: print the departments, write the workbook and,
+    for a year (or when asked), the 年度考核情况登记表 pre-filled for the decisions."""
     from qianfen_xl.batch.annual import run_annual
-    from qianfen_xl.forms.annual_register import write_annual_registers
+    from qianfen_xl.forms.annual_register import register_of, write_annual_register
     from qianfen_xl.reports.annual import write_annual_workbook
 
     period = parse_period(label)
     if period.kind not in ("year", "half"):
         raise PeriodError(f"“{label}” 不是年度（2026）或半年（2026-H1）")
-    run = run_annual(inbox, period, standards, roster=roster, workers=workers)
+    street = roster or Roster([])
+    run = run_annual(inbox, period, standards, roster=street.people, facts=street.facts,
+                     workers=workers)
     unit = run.consolidation.unit
     out = out or Path(f"年度考核_{label}.xlsx")
     _print(f"{unit} {label} 年度考核：{len(run.result.people)} 人，"
@@ -160,22 +168,71 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
         _print("  " + pad(str(d.rank or ""), 6) + pad(d.department, 18)
                + pad(f"{d.total:.2f}", 10, True) + f"  {mark}")
     _print(f"已写入年度汇总表：{write_annual_workbook(run, standards, unit, label, out)}")
-    if registers:
-        written = write_annual_registers(run.result.people, run.result.months, unit, label,
-                                         registers, per_person=per_person)
-        _print(f"已写入 {len(written)} 个年度考核情况登记表文件。")
+    if registers is None and period.kind == "year":
+        registers = out.with_name(f"{KIND_ANNUAL}_{label}.xlsx")
+    if registers is not None:
+        reg = register_of(run.result.people, run.facts, run.result.months, unit, label,
+                          standards.leadership_unit)
+        _print(f"已写入{KIND_ANNUAL}（{len(reg.data)} 人，每人一页）："
+               f"{write_annual_register(registers, standards, reg)}")
     return EXIT_OK if not any(f.is_error for f in run.findings) else EXIT_FINDINGS
 
 
+def finalize_register(register: Path, standards: Standards, *, out: Path,
+                      history: Path | None = None, publicity_start: str = "") -> int:
+    """Check a filled 年度考核情况登记表 as final; when it keeps the rules, write the results."""
+    start = None
+    if publicity_start:
+        try:
+            start = date.fromisoformat(publicity_start)
+        except ValueError as exc:
+            raise PeriodError(f"公示开始日期 “{publicity_start}” 无法识别：请写成 2027-01-04") from exc
+    results = api.finalize(register, standards=standards, history=history,
+                           publicity_start=start)
+    done = results.result
+    for f in results.findings:
+        _print(f"  {f}")
+    if not results.ok:
+        errors = sum(f.is_error for f in results.findings)
+        _print(f"{register.name}：错误 {errors} 个，未定稿，未写出考核结果。"
+               + ("请改正上列单元格后重新运行 finalize。" if done.readable else ""))
+        return EXIT_FINDINGS if done.readable else EXIT_UNREADABLE
+    written = results.write(out)
+    first, last = done.publicity or (None, None)
+    best = sum(p.grade == standards.grading.excellent for p in done.people)
+    _print(f"{done.unit} {done.period} 年度考核定稿：{len(done.people)} 人，"
+           f"{standards.grading.excellent} {best} 人；公示 {first} 至 {last}。",
+           f"已写入考核结果：{written[0]}", f"已写入 JSON：{written[1]}",
+           f"已写入 {len(written) - 2} 份入档的年度考核登记表到 {out / '入档'}")
+    if done.flags:
+        _print(f"历史提示 {len(done.flags)} 条（见考核结果的“历史提示”）。")
+    return EXIT_OK
+
+
 def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
-    """A whole fictional year through ``annual``."""
+    """A whole fictional year through ``annual``; then what to do with its register."""
     from qianfen_xl.demo.year import write_demo_year
 
     demo = write_demo_year(out, standards, int(parse_period(year).label), seed)
+    names = {p.id: p.name for p in demo.roster}
+    cases = demo.cases
     _print(f"已为虚构的 {standards.unit} 生成 {year} 年度材料：{demo.folder}",
-           f"  （{demo.missing[0]} 缺 {demo.missing[1]} 月表；{demo.vetoed} 3 月有一票否决事项）", "")
+           f"  （{demo.missing[0]} 缺 {demo.missing[1]} 月表；{demo.vetoed} 3 月有一票否决事项）")
+    if cases is not None:
+        _print(f"  人员名单（含入职日期、病事假、处分等可选列）：{demo.roster_file}",
+               f"  （{names[cases.hired]} 7 月入职，{names[cases.sick]} 长期病假，"
+               f"{names[cases.maternity]} 休产假，{names[cases.warned]} 受警告处分"
+               + (f"；{'、'.join(names[t] for t in demo.tied)} 在优秀名额边界同分）"
+                  if demo.tied else "）"))
+    _print("")
+    register = out / f"{KIND_ANNUAL}_{year}.xlsx"
     annual_inbox(demo.folder, year, standards, out=out / f"年度考核_{year}.xlsx",
-                 registers=out / f"年度考核情况登记表_{year}.xlsx")
+                 roster=Roster(demo.roster, demo.facts), registers=register)
+    _print("", "下一步：",
+           f"  1. 打开 {register}，在“考核决定”表中为每人选择确定等次"
+           f"（建议等次为待定的由考核小组决定），填写鉴定意见和本人意见；",
+           f"  2. 校验：{command_line('validate', register)}",
+           f"  3. 定稿：{command_line('finalize', register, '--out', out / '考核结果')}")
     return EXIT_OK
 
 
@@ -293,7 +350,8 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
                                 parser_class=Parser)
 
-    t = sub.add_parser("templates", help="生成周/月考核情况登记表 (write the register templates)")
+    t = sub.add_parser("templates", help="生成周/月考核情况登记表和空白的年度考核情况登记表 "
+                                         "(write the register templates)")
     t.add_argument("--out", type=Path, required=True, help="输出文件夹 (output folder)")
     t.add_argument("--unit", default=None, help="单位名称 (unit name)")
     t.add_argument("--roster", type=Path, default=None,
@@ -333,11 +391,23 @@ def build_parser() -> Parser:
     which.add_argument("--year", default="", help="年度，如 2026")
     which.add_argument("--half", default="", help="半年，如 2026-H1")
     an.add_argument("--out", type=Path, default=None, help="年度汇总表 .xlsx (annual workbook)")
-    an.add_argument("--roster", type=Path, default=None, help="全街道人员名单 .xlsx/.csv")
+    an.add_argument("--roster", type=Path, default=None,
+                    help="全街道人员名单 .xlsx/.csv；可选列 入职日期、病事假天数、产假天数、立案审查、处分、"
+                         "处分日期 影响等次，性别、出生年月、政治面貌、任现职时间、职务职级、从事或分管工作 "
+                         "印在登记表上 (street roster, with the year's optional columns)")
     an.add_argument("--registers", type=Path, default=None,
-                    help="年度考核情况登记表：一个工作簿（每人一页）；与 --per-person 同用时为文件夹")
-    an.add_argument("--per-person", action="store_true", help="每人一个文件 (one file each)")
+                    help="年度考核情况登记表 .xlsx（考核决定表 + 每人一页的登记表）；年度默认写在"
+                         "汇总表旁，半年只在指定时写出 (the annual register)")
     an.add_argument("--workers", type=int, default=None, help="并行进程数 (parallel workers)")
+
+    fz = sub.add_parser("finalize", help="年度考核定稿：校验考核决定，写出考核结果、公示名单和入档登记表 "
+                                         "(check the annual register's decisions, write the results)")
+    fz.add_argument("register", type=Path, help="填好确定等次的年度考核情况登记表 .xlsx")
+    fz.add_argument("--out", type=Path, required=True, help="输出文件夹 (output folder)")
+    fz.add_argument("--history", type=Path, default=None,
+                    help="往年考核结果 JSON 所在文件夹：提示连续优秀和连续等次偏低 (earlier years' JSON)")
+    fz.add_argument("--notice-start", default="", metavar="日期",
+                    help="公示开始日期，如 2027-01-04；默认为次年第一个工作日 (first day of the 公示)")
 
     sv = sub.add_parser("serve", help="在内网服务器上运行 xlwings Server，为 Excel 提供千分制函数 "
                                       "(serve the UDFs to Excel through xlwings Server)")
@@ -391,6 +461,10 @@ def _run(args: argparse.Namespace) -> int:
             flavours = (FLAVOUR_FORMULAS, FLAVOUR_UDF) if args.xlsm else (FLAVOUR_FORMULAS,)
             written = write_templates(args.out, standards, unit=args.unit, roster=roster,
                                       week=args.week, month=args.month, flavours=flavours)
+            if not roster:  # the blank annual register (`annual` writes it pre-filled)
+                from qianfen_xl.forms.annual_register import write_annual_template
+
+                written.append(write_annual_template(args.out, standards, unit=args.unit))
             if args.evaluation:
                 if parse_period(args.evaluation).kind not in ("half", "year") or not roster:
                     raise PeriodError("--evaluation 需要半年或年（如 2026-H1、2026）和 --roster")
@@ -407,10 +481,12 @@ def _run(args: argparse.Namespace) -> int:
                                      roster=args.roster or (), json_out=args.json,
                                      monthly_out=args.monthly_out, workers=args.workers)
         if args.command == "annual":
-            roster = read_roster(args.roster, standards) if args.roster else []
+            street = read_street_roster(args.roster, standards) if args.roster else None
             return annual_inbox(args.inbox, args.year or args.half, standards, out=args.out,
-                                roster=roster, registers=args.registers,
-                                per_person=args.per_person, workers=args.workers)
+                                roster=street, registers=args.registers, workers=args.workers)
+        if args.command == "finalize":
+            return finalize_register(args.register, standards, out=args.out,
+                                     history=args.history, publicity_start=args.notice_start)
         if args.command == "serve":
             from qianfen_xl.excel.server import init_project, serve
 

@@ -4,6 +4,9 @@ writer (headers, widths, validation), the reader (columns found by header) and t
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from qianfen_xl.contract.standards import Standards
@@ -132,6 +135,103 @@ def department_block(standards: Standards) -> tuple[tuple[str, str], ...]:
             *((n.code, n.name) for n in standards.department_norms),
             (SCORE_DEPT_ADDITIONS, "编号留空的加分项"),
             (SCORE_DEPT_TOTAL, f"满分 {standards.full_marks:g}"))
+
+# The roster's optional columns (the street roster of --roster): the particulars the
+# official 年度考核登记表 prints, and the facts of the year that bear on the grade.
+ROSTER_FACT_COLUMNS = (
+    ColumnSpec("性别", 6, required=False),
+    ColumnSpec("出生年月", 10, required=False),
+    ColumnSpec("政治面貌", 10, required=False),
+    ColumnSpec("任现职时间", 11, required=False),
+    ColumnSpec("职务职级", 16, required=False),
+    ColumnSpec("从事或分管工作", 24, required=False),
+    ColumnSpec("入职日期", 11, required=False, number_format="yyyy-mm-dd"),
+    ColumnSpec("病事假天数", 10, required=False, number_format="0"),
+    ColumnSpec("产假天数", 9, required=False, number_format="0"),
+    ColumnSpec("立案审查", 9, required=False),
+    ColumnSpec("处分", 8, required=False),
+    ColumnSpec("处分日期", 11, required=False, number_format="yyyy-mm-dd"),
+)
+FACT_DATES = ("入职日期", "处分日期")
+FACT_DAYS = ("病事假天数", "产假天数")
+FACT_FLAG = "立案审查"
+FLAG_YES, FLAG_NO = "是", "否"
+FACT_SANCTION = "处分"
+
+# 年度考核情况登记表 (the annual register): the assessment group's decisions, the year's
+# figures the engine computed, and one printable page per person.
+KIND_ANNUAL = "年度考核情况登记表"
+SHEET_DECISIONS = "考核决定"
+SHEET_PAGES = "登记表"
+SHEET_YEAR_DATA = "考核数据"
+TABLE_DECISIONS = "decisions"
+TABLE_YEAR_DATA = "yeardata"
+DECISIONS_HEADER_ROW = 5
+YEAR_DATA_HEADER_ROW = 3
+OPINION_AGREE, OPINION_REVIEW = "同意", "申请复核"
+OPINIONS = (OPINION_AGREE, OPINION_REVIEW)
+REVIEW_RESULTS = ("维持原等次", "已改定等次")   # the 复核结果 dropdown (free text allowed)
+DECISION_COLUMNS = (
+    ColumnSpec("编号", 10),
+    ColumnSpec("姓名", 10),
+    ColumnSpec("科室", 15),
+    ColumnSpec("人员类别", 11),
+    ColumnSpec("总分", 9, number_format="0.00"),
+    ColumnSpec("建议等次", 17),
+    ColumnSpec("确定等次", 11),
+    ColumnSpec("鉴定意见", 36),
+    ColumnSpec("本人意见", 10),
+    ColumnSpec("复核结果", 14),
+    ColumnSpec("考核池", 14, required=False),
+    ColumnSpec("说明", 48, required=False),
+)
+DECISION_INPUTS = ("确定等次", "鉴定意见", "本人意见", "复核结果")
+# What the register carries of the engine's proposal, per person (考核数据, protected; its
+# digest in _meta tells an edit of it): the decisions are checked against these.
+YEAR_DATA_KEYS = ("编号", "姓名", "科室", "人员类别", "岗位层级", "考核池", "总分", "建议等次",
+                  "可评优秀", "限定等次")
+YEAR_FIGURES = ("平时", "测评（百分）", "测评分", "考评分", "调整")
+YEAR_PARTICULARS = ("性别", "出生年月", "政治面貌", "任现职时间", "职务职级", "从事或分管工作")
+YEAR_DATA_NOTES = ("说明", "需要说明的情况")
+META_DATA_DIGEST = "考核数据校验码"
+
+
+def month_header(label: str) -> str:
+    """考核数据's column for a month: ``2026-03`` → ``3月``."""
+    return f"{int(label[5:7])}月"
+
+
+def is_month_header(header: str) -> bool:
+    """``3月``, ``12月`` (and not ``出生年月``)."""
+    return header.endswith("月") and header[:-1].isdigit() and 1 <= int(header[:-1]) <= 12
+
+
+def year_data_headers(months: Sequence[str]) -> tuple[str, ...]:
+    """考核数据's columns: the proposal's keys, the figures, the months, particulars, notes."""
+    return (*YEAR_DATA_KEYS, *YEAR_FIGURES, *months, *YEAR_PARTICULARS, *YEAR_DATA_NOTES)
+
+
+def key_texts(values: Mapping[str, object]) -> list[str]:
+    """A person's YEAR_DATA_KEYS as the digest reads them: text stripped, 总分 with two
+    decimals, blank as ""."""
+    out = []
+    for key in YEAR_DATA_KEYS:
+        value = values.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out.append("")
+        elif key == "总分" and isinstance(value, int | float):
+            out.append(f"{float(value):.2f}")
+        else:
+            out.append(str(value).strip())
+    return out
+
+
+def data_digest(rows: Iterable[Mapping[str, object]]) -> str:
+    """The digest of every person's proposal keys (:func:`key_texts`), in order: written
+    to _meta, compared when the register is read."""
+    text = json.dumps([key_texts(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
 
 # Excel's limits we design around.
 EXCEL_SHEET_NAME_MAX = 31

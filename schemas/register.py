@@ -122,8 +122,9 @@ def _numeric(s: pd.Series) -> pd.Series:
 
 @cache
 def ballot_schema(standards: Standards) -> pa.DataFrameSchema:
-    """A 民主测评票's rows: 分数 0–100 or an 等次 from the standards, not both different."""
-    grades = list(standards.ballots["grade_points"])
+    """A 民主测评票's rows: 分数 0–100, or an 等次 or an abstention (弃权/不了解) from the
+    standards; not both different."""
+    grades = [*standards.ballots["grade_points"], *standards.ballots["abstain"]]
 
     def score_ok(s: pd.Series) -> pd.Series:
         number = _numeric(s)

@@ -119,5 +119,90 @@ def encrypt(path: Path, target: Path, password: str = "1234") -> Path:
     return target
 
 
-__all__ = ["DEPT", "INCIDENTS", "KIND_MONTHLY", "KIND_WEEKLY", "MONTH", "ROSTER", "STREET", "WEEK",
-           "WEEKS", "Street", "add_macros", "encrypt", "register", "street_month"]
+
+
+# ---------------------------------------------------------------- a small street's year
+
+YEAR = "2026"
+LEADER = Person("L01", "韩立新", "街道领导班子", "党口", "公务员", "班子成员")
+YEAR_PEOPLE = [
+    LEADER,
+    Person("S01", "张晓明", "社保所", "行政口", "公务员", "科室负责人"),
+    *(Person(f"S0{k}", name, "社保所", "行政口", "公务员", "一般工作人员")
+      for k, name in zip(range(2, 7), ("李海燕", "王建国", "刘丽华", "陈志强", "杨秀英"), strict=True)),
+    Person("S07", "赵文博", "社保所", "行政口", "事业编人员", "一般工作人员"),
+    Person("S08", "黄雨萱", "社保所", "行政口", "工勤人员", "一般工作人员"),
+    Person("U01", "周国庆", "城市管理科", "行政口", "公务员", "科室负责人"),
+    *(Person(f"U0{k}", name, "城市管理科", "行政口", "公务员", "一般工作人员")
+      for k, name in zip(range(2, 6), ("吴春梅", "徐子涵", "孙立新", "胡婉清"), strict=True)),
+    *(Person(f"U0{k}", name, "城市管理科", "行政口", "事业编人员", "一般工作人员")
+      for k, name in zip(range(6, 9), ("朱振华", "高思远", "林桂兰"), strict=True)),
+]
+ROSTER_FACTS_HEADER = ("编号,姓名,科室,口,人员类别,岗位层级,性别,出生年月,政治面貌,任现职时间,职务职级,"
+                       "从事或分管工作,入职日期,病事假天数,产假天数,立案审查,处分,处分日期")
+# 编号 → (入职日期, 病事假天数, 产假天数, 立案审查, 处分, 处分日期): what §7 makes of each
+YEAR_FACTS = {
+    "S02": ("2026-07-20", "", "", "", "", ""),        # in the unit under half the year
+    "S03": ("", "200", "", "", "", ""),               # sick leave over half the year
+    "S04": ("", "", "", "是", "", ""),                # under investigation: 暂缓
+    "S05": ("", "", "", "", "警告", "2026-05-12"),    # 警告 in the year: not 优秀
+    "U02": ("", "", "", "", "记过", "2025-10-08"),    # 记过 in force until 2026-10: 不定等次
+    "U03": ("", "10", "150", "", "", ""),             # maternity leave never counts
+}
+VETOED = "U04"  # a veto incident (N09-01) in March
+
+
+def year_roster_csv(path: Path, people: Sequence[Person] = YEAR_PEOPLE,
+                    facts: dict[str, tuple[str, ...]] = YEAR_FACTS) -> Path:
+    """The street roster with the optional columns of the year (particulars for all)."""
+    lines = [ROSTER_FACTS_HEADER]
+    for k, p in enumerate(people):
+        particulars = ("男" if k % 2 else "女", f"{1970 + k}.0{1 + k % 9}", "中共党员",
+                       "2020.03", "一级科员" if p.level != "科室负责人" else "科长", f"{p.department}工作")
+        row = (p.id, p.name, p.department, p.line, p.category, p.level, *particulars,
+               *facts.get(p.id, ("",) * 6))
+        lines.append(",".join(row))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def street_year(tmp: Path, standards: Standards, people: Sequence[Person] = YEAR_PEOPLE) -> Path:
+    """A year's inbox from the real templates: every department's twelve monthly registers
+    (one incident a month, a veto for VETOED in March), the 机关全体人员 ballots of the
+    half-year and the year-end, and the 考评录入表 of both. Totals differ person by
+    person."""
+    from qianfen_xl.forms.ballots import build_assessment, build_ballot, ratees_of
+
+    inbox = tmp / "inbox"
+    departments: dict[str, list[Person]] = {}
+    for p in people:
+        departments.setdefault(p.department, []).append(p)
+    for m in range(1, 13):
+        for d, members in departments.items():
+            rows = [Incident(date(2026, m, 5), members[(m + 1) % len(members)].id, "N07-04",
+                             1 + m % 2, "周例会迟到")]
+            if m == 3 and any(p.id == VETOED for p in members):
+                rows.append(Incident(date(2026, 3, 12), VETOED, "N09-01", 1, "索取财物"))
+            register(inbox, standards, kind=KIND_MONTHLY, period=f"2026-{m:02d}",
+                     roster=members, incidents=rows, department=d,
+                     name=f"{d}_2026-{m:02d}.xlsx")
+    everyone = ratees_of(standards, "机关全体人员", people)
+    for period in ("2026-H1", YEAR):
+        for k in range(6):
+            wb = build_ballot(standards, "机关全体人员", period, everyone)
+            ws = wb["测评"]
+            ws["H2"] = f"{period}-{k}"
+            for r in range(5, 5 + len(everyone)):
+                ws[f"D{r}"] = 86 + (r * 3 + k) % 13
+            save_workbook(wb, inbox / period / f"全体_{k}.xlsx")
+        wb = build_assessment(standards, period, people)
+        ws = wb["考评"]
+        for r in range(5, ws.max_row + 1):
+            ws[f"D{r}"] = 950 if ws[f"C{r}"].value == "科室" else 80 + (r * 7) % 19
+        save_workbook(wb, inbox / f"考评录入表_{period}.xlsx")
+    return inbox
+
+
+__all__ = ["DEPT", "INCIDENTS", "KIND_MONTHLY", "KIND_WEEKLY", "LEADER", "MONTH", "ROSTER", "STREET",
+           "VETOED", "WEEK", "WEEKS", "YEAR", "YEAR_FACTS", "YEAR_PEOPLE", "Street", "add_macros",
+           "encrypt", "register", "street_month", "street_year", "year_roster_csv"]

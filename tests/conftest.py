@@ -38,6 +38,25 @@ def standards_data() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def year_run(tmp_path_factory: pytest.TempPathFactory, standards: Standards) -> dict[str, Path]:
+    """A small street's year (builders.street_year) with its roster of facts, through
+    `qianfen-xl annual`: the inbox, roster, annual workbook and annual register. Shared:
+    copy a file before changing it."""
+    from qianfen_xl.cli import main
+
+    from builders import street_year, year_roster_csv
+
+    folder = tmp_path_factory.mktemp("year")
+    inbox = street_year(folder, standards)
+    roster = year_roster_csv(folder / "人员名单.csv")
+    workbook = folder / "年度考核_2026.xlsx"
+    assert main(["annual", str(inbox), "--year", "2026", "--roster", str(roster),
+                 "--out", str(workbook), "--workers", "1"]) == 0
+    return {"inbox": inbox, "roster": roster, "workbook": workbook,
+            "register": folder / "年度考核情况登记表_2026.xlsx"}
+
+
+@pytest.fixture(scope="session")
 def lo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from libreoffice import soffice
 

@@ -54,7 +54,7 @@ def test_the_readme_first_steps_and_the_demo_hint_run_as_printed(folder):
     assert "Traceback" not in result.stderr
     assert (folder / "排名.xlsx").exists() and (folder / "排名.json").exists()
     assert sorted(p.name for p in (folder / "我的模板").iterdir()) == [
-        "周考核情况登记表.xlsx", "月考核情况登记表.xlsx"]
+        "周考核情况登记表.xlsx", "年度考核情况登记表.xlsx", "月考核情况登记表.xlsx"]
 
     # `make demo` ended with a hint: it too runs as printed.
     hint = re.search(r"^试一试：(.+)$", result.stdout, re.M).group(1)

@@ -11,6 +11,7 @@ import pytest
 
 from qianfen_xl.cli import main
 from qianfen_xl.contract.standards import load_standards
+from qianfen_xl.forms.annual_register import write_annual_template
 from qianfen_xl.forms.registers import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 from qianfen_xl.schemas.columns import (
     HEADER_NAMES,
@@ -27,6 +28,7 @@ from conftest import ROOT
 COMMITTED = ROOT / "workbook_templates"
 NAMES = ("周考核情况登记表.xlsx", "月考核情况登记表.xlsx")
 XLSM = ("周考核情况登记表.xlsm", "月考核情况登记表.xlsm")
+ANNUAL = "年度考核情况登记表.xlsx"
 
 
 def _table_headers(ws, table):
@@ -104,7 +106,8 @@ def _xml_parts(path: Path) -> dict[str, bytes]:
 def test_committed_templates_match_the_generator(tmp_path):
     """Fails when workbook_templates/ drifts from the generator: run `make templates`."""
     written = write_templates(tmp_path, load_standards(), flavours=(FLAVOUR_FORMULAS, FLAVOUR_UDF))
-    assert sorted(p.name for p in written) == sorted(NAMES + XLSM)
+    written.append(write_annual_template(tmp_path, load_standards()))
+    assert sorted(p.name for p in written) == sorted((*NAMES, *XLSM, ANNUAL))
     for path in written:
         assert _xml_parts(path) == _xml_parts(COMMITTED / path.name), (
             f"{path.name} differs from workbook_templates/: run `make templates`")

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidate
@@ -22,6 +22,7 @@ from qianfen_xl.intake.evaluation import (
 from qianfen_xl.schemas.columns import KIND_ASSESSMENT, RATEE_DEPARTMENT
 from qianfen_xl.scoring.engine import Person
 from qianfen_xl.scoring.evaluation import Ballot, evaluate
+from qianfen_xl.scoring.facts import PersonFacts
 from qianfen_xl.scoring.year import AnnualResult, assemble_year
 
 
@@ -32,6 +33,7 @@ class AnnualRun:
     evaluations: tuple[EvaluationFile, ...]
     findings: tuple[Finding, ...]
     halves: tuple[str, ...]
+    facts: Mapping[str, PersonFacts] = field(default_factory=dict)
 
 
 def evaluation_periods(period: Period) -> tuple[str, ...]:
@@ -40,7 +42,10 @@ def evaluation_periods(period: Period) -> tuple[str, ...]:
 
 
 def run_annual(inbox: Path, period: Period, standards: Standards, *,
-               roster: Sequence[Person] = (), workers: int | None = None) -> AnnualRun:
+               roster: Sequence[Person] = (), facts: Mapping[str, PersonFacts] | None = None,
+               workers: int | None = None) -> AnnualRun:
+    """The half-year or year of an inbox; ``facts`` (编号 → the roster's facts of the year)
+    bear on the grades (SCORING.md §7)."""
     files = discover(inbox)
     # Intake reads every file once and tells the evaluation files apart (evaluation-file).
     subs = intake_all(files, standards, workers)
@@ -78,7 +83,8 @@ def run_annual(inbox: Path, period: Period, standards: Standards, *,
         first_of[key] = ef.label
         marks[ef.period.label] += ballots_from(standards, ef)
     by_period = {half: evaluate(standards, ballots, level_of) for half, ballots in marks.items()}
-    result = assemble_year(standards, months, halves, by_period, scores, lines, adjustments)
+    result = assemble_year(standards, months, halves, by_period, scores, lines, adjustments,
+                           facts)
     findings = [f for ef in evaluations for f in ef.findings] + findings
     return AnnualRun(result, consolidation, evaluations, tuple(consolidation.findings)
-                     + tuple(findings), halves)
+                     + tuple(findings), halves, facts or {})

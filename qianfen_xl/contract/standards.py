@@ -19,7 +19,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from qianfen_xl.contract.calendar import WorkCalendar, parse_calendar
+from qianfen_xl.contract.checking import check_keys as _check_keys
+from qianfen_xl.contract.checking import fail as _fail
+from qianfen_xl.contract.checking import freeze as _freeze
+from qianfen_xl.contract.checking import number as _number
+from qianfen_xl.contract.checking import table as _table
+from qianfen_xl.contract.checking import text as _text
+from qianfen_xl.contract.checking import texts as _texts
+from qianfen_xl.contract.checking import weights as _weights
 from qianfen_xl.contract.errors import StandardsError, describe_os_error
+from qianfen_xl.contract.grading import Grading, parse_grading
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
 SCOPES = ("individual", "department")
@@ -94,13 +104,30 @@ class Standards:
     additions: tuple[Addition, ...]
     annual: Mapping[str, Any]
     ballots: Mapping[str, Any]
-    grades: tuple[GradeLevel, ...]
-    excellent_grade: str
-    excellent_quota: float
-    quota_minimum: int
+    grading: Grading
+    calendar: WorkCalendar
     advanced_department: Mapping[str, Any]
     quarter: Mapping[str, Any]
     digest: str
+
+    @property
+    def grades(self) -> tuple[GradeLevel, ...]:
+        """The grades of the first 人员类别's vocabulary with their score lines."""
+        return self.grade_levels(self.categories[0])
+
+    def grade_levels(self, category: str) -> tuple[GradeLevel, ...]:
+        """A 人员类别's grades with their score lines, best first."""
+        names = self.grading.vocabulary(category)
+        return tuple(GradeLevel(n, s) for n, s in zip(names, self.grading.min_scores,
+                                                      strict=True))
+
+    @property
+    def excellent_grade(self) -> str:
+        return self.grading.excellent
+
+    @property
+    def excellent_quota(self) -> float:
+        return self.grading.quota
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -151,7 +178,7 @@ def _norm_index(standards: Standards) -> Mapping[str, Norm]:
 
 _TOP_KEYS = {
     "standards", "scoring", "people", "additions", "annual", "ballots", "grades",
-    "advanced_department", "quarter", "norms",
+    "advanced_department", "calendar", "quarter", "norms",
 }
 _KEYS = {
     "standards": {"name", "version", "unit", "leadership_unit"},
@@ -165,76 +192,14 @@ _KEYS = {
         "regular_max", "evaluation_multiplier", "assessment_multiplier", "total_min",
         "total_max", "year_weights", "department_weights",
     },
-    "ballots": {"trim_min_ballots", "fold_below", "all_staff_group", "grade_points", "weights"},
-    "grades": {"excellent", "excellent_quota", "quota_minimum", "levels"},
-    "grade_level": {"name", "min_score"},
+    "ballots": {"trim_min_ballots", "subtotal_min_marks", "all_staff_group", "grade_points",
+                "abstain", "weights"},
     "advanced_department": {"share", "minimum", "min_score", "within"},
     "quarter": {"grades", "pending", "poor_below", "fair_below", "best_share", "best_minimum",
                 "not_graded", "excellent_needs_good", "excellent_forbids_poor"},
     "norm": {"code", "name", "scope", "full", "points", "items"},
     "item": {"no", "group", "text", "points", "veto", "units"},
 }
-
-
-def _fail(key: str, what: str) -> StandardsError:
-    return StandardsError(f"评分标准文件有误 · {key}: {what}")
-
-
-def _table(data: Mapping[str, Any], key: str, path: str, allowed: set[str]) -> dict[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise _fail(path, "缺少此项，或不是一个表 (table)")
-    _check_keys(value, path, allowed)
-    return value
-
-
-def _check_keys(value: Mapping[str, Any], path: str, allowed: set[str]) -> None:
-    for k in value:
-        if k not in allowed:
-            raise _fail(f"{path}.{k}", f"未知的键；允许的键：{', '.join(sorted(allowed))}")
-
-
-def _number(data: Mapping[str, Any], key: str, path: str, *, default: Any = None,
-            minimum: float = 0.0) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(f"{path}.{key}", "必须是数")
-    if value < minimum:
-        raise _fail(f"{path}.{key}", f"必须是不小于 {minimum:g} 的数（现为 {value}）")
-    return float(value)
-
-
-def _text(data: Mapping[str, Any], key: str, path: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(f"{path}.{key}", "必须是非空文字")
-    return value
-
-
-def _texts(data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
-    value = data.get(key)
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _fail(f"{path}.{key}", "必须是非空的文字列表")
-    if len(set(value)) != len(value):
-        raise _fail(f"{path}.{key}", "列表中有重复")
-    return tuple(value)
-
-
-def _weights(data: object, path: str) -> dict[str, float]:
-    if not isinstance(data, dict) or not data:
-        raise _fail(path, "必须是非空的权重表")
-    weights = {k: _number(data, k, path) for k in data}
-    if not math.isclose(sum(weights.values()), 1.0, abs_tol=1e-9):
-        raise _fail(path, f"权重之和必须为 1（现为 {sum(weights.values()):g}）")
-    return weights
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, dict):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
 
 
 def _load_norms(raw: Any, default_points: float, leadership: str) -> tuple[Norm, ...]:
@@ -336,32 +301,12 @@ def _check_annual(annual: Mapping[str, Any], ballots: Mapping[str, Any]) -> None
         raise _fail("ballots.grade_points", "必须列出等次对应分数")
     for k in gp:
         _number(gp, k, "ballots.grade_points")
-    for k in ("trim_min_ballots", "fold_below"):
+    for k in ("trim_min_ballots", "subtotal_min_marks"):
         _number(ballots, k, "ballots")
     _text(ballots, "all_staff_group", "ballots")
-
-
-def _load_grades(grades: Mapping[str, Any]) -> tuple[GradeLevel, ...]:
-    """The 等次 thresholds, highest first, with 优秀 among them and a quota share."""
-    raw_levels = grades.get("levels")
-    if not isinstance(raw_levels, list) or not raw_levels:
-        raise _fail("grades.levels", "至少需要一个等次")
-    levels: list[GradeLevel] = []
-    for i, gl in enumerate(raw_levels):
-        path = f"grades.levels[{i}]"
-        if not isinstance(gl, dict):
-            raise _fail(path, "必须是一个表")
-        _check_keys(gl, path, _KEYS["grade_level"])
-        levels.append(GradeLevel(_text(gl, "name", path), _number(gl, "min_score", path)))
-    if [g.min_score for g in levels] != sorted((g.min_score for g in levels), reverse=True):
-        raise _fail("grades.levels", "等次必须按分数线从高到低排列")
-    excellent = _text(grades, "excellent", "grades")
-    if excellent not in {g.name for g in levels}:
-        raise _fail("grades.excellent", f"{excellent} 不在 grades.levels 中")
-    if _number(grades, "excellent_quota", "grades") > 1:
-        raise _fail("grades.excellent_quota", "比例必须在 0 到 1 之间")
-    _number(grades, "quota_minimum", "grades")
-    return tuple(levels)
+    abstain = _texts(ballots, "abstain", "ballots")
+    if set(abstain) & set(gp):
+        raise _fail("ballots.abstain", "弃权选项不能与 ballots.grade_points 中的等次同名")
 
 
 def _check_advanced(advanced: Mapping[str, Any]) -> None:
@@ -401,7 +346,6 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     people = _table(data, "people", "people", _KEYS["people"])
     annual = _table(data, "annual", "annual", _KEYS["annual"])
     ballots = _table(data, "ballots", "ballots", _KEYS["ballots"])
-    grades = _table(data, "grades", "grades", _KEYS["grades"])
     advanced = _table(data, "advanced_department", "advanced_department",
                       _KEYS["advanced_department"])
     quarter = _table(data, "quarter", "quarter", _KEYS["quarter"])
@@ -417,12 +361,14 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     if not isinstance(lines, dict) or not lines:
         raise _fail("people.lines", "必须列出各口及其主管办公室")
     _check_annual(annual, ballots)
-    levels = _load_grades(grades)
+    categories, levels = _texts(people, "categories", "people"), _texts(people, "levels", "people")
+    grading = parse_grading(data, categories, levels)
     _check_advanced(advanced)
-    _check_quarter(quarter, _texts(people, "levels", "people"))
+    _check_quarter(quarter, levels)
 
     digest = hashlib.sha256(
-        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                   default=str).encode()  # TOML dates as their ISO text
     ).hexdigest()
     return Standards(
         name=_text(head, "name", "standards"),
@@ -434,17 +380,15 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         decimals=decimals,
         person_additions_cap=float(scoring["person_additions_cap"]),
         department_additions_cap=float(scoring["department_additions_cap"]),
-        levels=_texts(people, "levels", "people"),
-        categories=_texts(people, "categories", "people"),
+        levels=levels,
+        categories=categories,
         lines=_freeze(lines),
         norms=norms,
         additions=_load_additions(data.get("additions", []), norms),
         annual=_freeze(annual),
         ballots=_freeze(ballots),
-        grades=levels,
-        excellent_grade=str(grades["excellent"]),
-        excellent_quota=float(grades["excellent_quota"]),
-        quota_minimum=int(grades["quota_minimum"]),
+        grading=grading,
+        calendar=parse_calendar(data),
         advanced_department=_freeze(advanced),
         quarter=_freeze(quarter),
         digest=digest,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,8 +24,15 @@ from qianfen_xl.forms.registers import (
     register_filename,
 )
 from qianfen_xl.forms.style import save_workbook
-from qianfen_xl.schemas.columns import INCIDENT_HEADER_ROW, KIND_WEEKLY, ROSTER_COLUMNS
+from qianfen_xl.schemas.columns import (
+    FLAG_YES,
+    INCIDENT_HEADER_ROW,
+    KIND_WEEKLY,
+    ROSTER_COLUMNS,
+    ROSTER_FACT_COLUMNS,
+)
 from qianfen_xl.scoring.engine import Person
+from qianfen_xl.scoring.facts import PersonFacts
 
 
 @dataclass(frozen=True)
@@ -35,14 +44,33 @@ class DemoInbox:
     flawed: Path         # the register with mistakes
 
 
-def write_roster_csv(people: list[Person], path: Path) -> Path:
+def write_roster_csv(people: list[Person], path: Path,
+                     facts: Mapping[str, PersonFacts] | None = None) -> Path:
+    """The roster as CSV; with ``facts``, the optional columns of the year too."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    extra = [c.header for c in ROSTER_FACT_COLUMNS] if facts is not None else []
     with path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
         writer = csv.writer(fh)
-        writer.writerow([c.header for c in ROSTER_COLUMNS])
+        writer.writerow([c.header for c in ROSTER_COLUMNS] + extra)
         for p in people:
-            writer.writerow([p.id, p.name, p.department, p.line, p.category, p.level])
+            row = [p.id, p.name, p.department, p.line, p.category, p.level]
+            if facts is not None:
+                row += _fact_cells(facts.get(p.id, PersonFacts()))
+            writer.writerow(row)
     return path
+
+
+def _fact_cells(f: PersonFacts) -> list[str]:
+    """A person's optional columns, in ROSTER_FACT_COLUMNS' order."""
+    def day(d: date | None) -> str:
+        return d.isoformat() if d else ""
+
+    def days(n: float | None) -> str:
+        return f"{n:g}" if n is not None else ""
+
+    return [f.gender, f.born, f.party, f.in_post_since, f.post, f.duties, day(f.hired),
+            days(f.leave_days), days(f.maternity_days), FLAG_YES if f.investigation else "",
+            f.sanction, day(f.sanction_date)]
 
 
 def write_demo_month(out: Path, standards: Standards, month: str = "2026-11",

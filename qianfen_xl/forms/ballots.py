@@ -129,11 +129,12 @@ def build_ballot(standards: Standards, group: str, period: str, ratees: Sequence
     sheet_title(ws, f"{unit} {KIND_BALLOT}（{group}）", len(BALLOT_COLUMNS))
     _header_fields(ws, (("A2", "单位", unit), ("C2", "测评组", group), ("E2", "期间", period),
                         ("G2", "票号", "")))
-    ws["A3"] = ("每人只填一张票，不署名；每个对象填分数（0–100）或选择等次，二者选一。"
-                "票号由组织者编写，用于发现重复的票。")
+    abstain = "、".join(standards.ballots["abstain"])
+    ws["A3"] = ("每人只填一张票，不署名；每个对象填分数（0–100）或选择等次，二者选一；"
+                f"不了解的对象可选“{abstain}”（不计分）。票号由组织者编写，用于发现重复的票。")
     ws["A3"].font = Font(size=9, color="666666")
     last = _table(ws, TABLE_BALLOTS, BALLOT_COLUMNS, ratees, ("分数", "等次"))
-    grades = list(standards.ballots["grade_points"])
+    grades = [*standards.ballots["grade_points"], *standards.ballots["abstain"]]
     rows = f"{HEADER_ROW + 1}:{last}"
     add_validations(ws, [
         validation("whole", "D", rows, "0", "100", "分数有误", "分数应为 0 到 100 的整数",

@@ -123,8 +123,9 @@ def _read_sheet(ef: EvaluationFile, data: bytes) -> None:
 
 
 def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:
-    """The ballot's marks; a mark that is neither a 0–100 score nor a grade, or a score
-    and a grade that disagree, is a finding on ``ef`` (and not counted)."""
+    """The ballot's marks; a mark that is neither a 0–100 score, a grade nor an abstention
+    (弃权/不了解), or a score and a grade that disagree, is a finding on ``ef`` (and not
+    counted). An abstention is returned with its word as the value."""
     t = ef.table
     if t is None:
         return []
@@ -150,7 +151,8 @@ def ballots_from(standards: Standards, ef: EvaluationFile) -> list[Ballot]:
             ef.findings.append(Finding("ballot-conflict", ef.label, t.sheet,
                                        t.cell("等次", row), f"{score} 与 {grade}"))
             continue
-        out.append(Ballot(ef.group, rater, ratee, mark))
+        # An abstention (弃权/不了解) is kept as its word: not counted, but counted as cast.
+        out.append(Ballot(ef.group, rater, ratee, mark if mark is not None else str(value)))
     return out
 
 

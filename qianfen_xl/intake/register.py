@@ -28,7 +28,7 @@ from qianfen_xl.intake.validation import (
     check_many,
     finish_register,
 )
-from qianfen_xl.schemas.columns import NAME_VERSION
+from qianfen_xl.schemas.columns import NAME_VERSION, REGISTER_KINDS
 from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, score_department
 
 Read = tuple[RegisterFile, list[Finding]]  # a register as read, and what reading found
@@ -100,7 +100,7 @@ def check_registers(read: list[Read], standards: Standards, *,
     ``read`` is emptied as the registers are checked: each one's sheets are let go once it
     is scored, so a chunk never holds them all at once."""
     checked = [_header(reg, found, standards) for reg, found in read]
-    ours = [c for c in checked if c is not None and c.kind]
+    ours = [c for c in checked if c is not None and c.kind in REGISTER_KINDS]
     tables = [Tables(c.file.label, c.file.roster, c.file.incidents, c.department, c.period)
               for c in ours]
     try:
@@ -156,7 +156,7 @@ def _submission(reg: RegisterFile, read_findings: list[Finding],
                           findings=tuple(read_findings))
     findings = list(checked.findings)
     score = None
-    if checked.ok:
+    if checked.ok and checked.kind in REGISTER_KINDS:
         score = score_department(standards, checked.department, checked.roster,
                                  checked.incidents)
         findings += cached_score_findings(reg, standards, score, checked.incidents)

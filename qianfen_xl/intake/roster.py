@@ -1,28 +1,52 @@
 """Reading a street's roster file (--roster): .xlsx/.xlsm (sheet 人员, or the first sheet) or
-.csv (UTF-8, with or without BOM), columns found by header: 编号, 姓名, 科室, 口, 人员类别, 岗位层级."""
+.csv (UTF-8, with or without BOM), columns found by header: 编号, 姓名, 科室, 口, 人员类别,
+岗位层级, and the optional columns of the year (schemas.columns.ROSTER_FACT_COLUMNS): the
+particulars the 年度考核登记表 prints and the facts that bear on the grade."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from qianfen_xl.contract.errors import QianfenError, describe_os_error
-from qianfen_xl.contract.findings import Finding, has_errors
-from qianfen_xl.contract.normalise import normalise_roster
+from qianfen_xl.contract.findings import Finding, dedupe, has_errors
+from qianfen_xl.contract.normalise import normalise_roster, to_count, to_date, to_key, to_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import calamine_panics
 from qianfen_xl.intake.reading import Rows, SheetTable, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
-from qianfen_xl.schemas import roster_schema
-from qianfen_xl.schemas.columns import ROSTER_COLUMNS, SHEET_ROSTER
+from qianfen_xl.schemas import roster_facts_schema, roster_schema
+from qianfen_xl.schemas.annual import bad
+from qianfen_xl.schemas.columns import (
+    FACT_DATES,
+    FACT_DAYS,
+    FACT_FLAG,
+    FLAG_YES,
+    ROSTER_COLUMNS,
+    ROSTER_FACT_COLUMNS,
+    SHEET_ROSTER,
+)
 from qianfen_xl.scoring.engine import Person
+from qianfen_xl.scoring.facts import PersonFacts
+
+FACT_HEADERS = tuple(c.header for c in ROSTER_FACT_COLUMNS)
 
 
 class RosterError(QianfenError, ValueError):
     """The roster file cannot be used; the message lists its findings."""
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A street roster: its people, and the facts its optional columns give (by 编号)."""
+
+    people: list[Person]
+    facts: dict[str, PersonFacts] = field(default_factory=dict)
 
 
 def _rows(path: Path) -> tuple[str, Rows]:
@@ -36,6 +60,11 @@ def _rows(path: Path) -> tuple[str, Rows]:
 
 def read_roster(path: Path, standards: Standards) -> list[Person]:
     """The people of the roster file; raises :class:`RosterError` naming every bad cell."""
+    return read_street_roster(path, standards).people
+
+
+def read_street_roster(path: Path, standards: Standards) -> Roster:
+    """The people and their facts; raises :class:`RosterError` naming every bad cell."""
     try:
         with calamine_panics():
             sheet, rows = _rows(path)
@@ -47,18 +76,84 @@ def read_roster(path: Path, standards: Standards) -> list[Person]:
     except Exception as exc:
         raise RosterError(f"无法读取人员名单 {path}：文件已损坏或不是表格"
                           f"（{type(exc).__name__}）") from exc
-    table, findings = find_table(rows, sheet, ROSTER_COLUMNS, path.name)
+    table, findings = find_table(rows, sheet, ROSTER_COLUMNS + ROSTER_FACT_COLUMNS, path.name)
+    facts: dict[str, PersonFacts] = {}
     if table is not None:
         frame = normalise_roster(table.frame)
         failures = schema_failures(roster_schema(standards), frame)
         findings += findings_from_failures(failures, table, path.name)
         findings += _blank_departments(frame, table, path.name)
+        found, fact_findings = _facts(table, standards, path.name)
+        findings += fact_findings
+        facts = {pid: f for pid, f in found.items() if f != PersonFacts()}
     if table is None or has_errors(findings):
         raise RosterError("人员名单有误：\n" + "\n".join(f"  {f}" for f in findings if f.is_error))
-    return [Person(r["编号"], r["姓名"], r["科室"], r["口"] or "", r["人员类别"] or "",
-                   r["岗位层级"] or "") for _, r in frame.iterrows()]
+    people = [Person(r["编号"], r["姓名"], r["科室"], r["口"] or "", r["人员类别"] or "",
+                     r["岗位层级"] or "") for _, r in frame.iterrows()]
+    return Roster(people, facts)
 
 
 def _blank_departments(frame: pd.DataFrame, table: SheetTable, label: str) -> list[Finding]:
     return [Finding("header-missing", label, table.sheet, table.cell("科室", int(row)), "科室")
             for row in frame.index[frame["科室"].isna()]]
+
+
+def _month_text(value: object) -> str:
+    """出生年月, 任现职时间 as the official form writes them (``1985.03``); text as typed."""
+    if isinstance(value, datetime | date):
+        return f"{value.year}.{value.month:02d}"
+    return to_text(value) or ""
+
+
+def _fact_frame(table: SheetTable) -> pd.DataFrame:
+    """The fact columns present, typed, with a ``_bad_`` flag per date and day column."""
+    raw = table.frame
+    data: dict[str, object] = {}
+    for column in FACT_DATES:
+        if column in raw:
+            parsed = [to_date(v) for v in raw[column]]
+            data[column] = pd.Series([d for d, _ in parsed], index=raw.index, dtype=object)
+            data[bad(column)] = pd.Series([b for _, b in parsed], index=raw.index, dtype=bool)
+    for column in FACT_DAYS:
+        if column in raw:
+            parsed_days = [to_count(v) for v in raw[column]]
+            data[column] = pd.Series([d for d, _ in parsed_days], index=raw.index, dtype=float)
+            data[bad(column)] = pd.Series([b for _, b in parsed_days], index=raw.index,
+                                          dtype=bool)
+    for column in (FACT_FLAG, "处分"):
+        if column in raw:
+            data[column] = pd.Series([to_text(v) for v in raw[column]], index=raw.index,
+                                     dtype=object)
+    return pd.DataFrame(data, index=raw.index)
+
+
+def _facts(table: SheetTable, standards: Standards,
+           label: str) -> tuple[dict[str, PersonFacts], list[Finding]]:
+    present = [h for h in FACT_HEADERS if h in table.letters]
+    if not present:
+        return {}, []
+    frame = _fact_frame(table)
+    failures = [f._replace(column=f.column.removeprefix("_bad_")) if f.column else f
+                for f in schema_failures(roster_facts_schema(standards), frame)]
+    findings = dedupe(findings_from_failures(failures, table, label))
+    out: dict[str, PersonFacts] = {}
+    for row in table.rows:
+        pid = to_key(table.value("编号", row))
+        if not pid:
+            continue
+
+        def text(column: str, at: int = row) -> str:
+            return to_text(table.value(column, at)) or ""
+
+        def number(column: str, at: int = row) -> float | None:
+            return to_count(table.value(column, at))[0]
+
+        out[pid] = PersonFacts(
+            hired=to_date(table.value("入职日期", row))[0],
+            leave_days=number("病事假天数"), maternity_days=number("产假天数"),
+            investigation=text(FACT_FLAG) == FLAG_YES, sanction=text("处分"),
+            sanction_date=to_date(table.value("处分日期", row))[0],
+            gender=text("性别"), born=_month_text(table.value("出生年月", row)),
+            party=text("政治面貌"), in_post_since=_month_text(table.value("任现职时间", row)),
+            post=text("职务职级"), duties=text("从事或分管工作"))
+    return out, findings

@@ -23,6 +23,7 @@ from qianfen_xl.intake.reading import RegisterFile, SheetTable
 from qianfen_xl.schemas import incident_schema, roster_schema
 from qianfen_xl.schemas.columns import (
     INCIDENT_COLUMNS,
+    KIND_ANNUAL,
     KIND_ASSESSMENT,
     KIND_BALLOT,
     META_SCORE_ROWS,
@@ -56,12 +57,14 @@ BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
     "date-missing": "日期", "item-missing": "项目", "count-missing": "次数",
     "reason-missing": "事由", "person-required": "编号", "person-not-allowed": "编号",
     "item-leadership-only": "项目", "person-unknown": "编号", "person-name-mismatch": "姓名",
-    "incident-duplicate": "事由",
+    "incident-duplicate": "事由", "roster-sanction-date-missing": "处分",
 }
 SHOW_VALUE = {"item-code-unknown", "person-unknown", "count-not-whole", "date-outside-period",
               "text-in-number", "date-invalid",
               "roster-level-unknown", "roster-category-unknown", "roster-line-unknown",
-              "roster-id-duplicate", "person-name-mismatch", "item-leadership-only"}
+              "roster-id-duplicate", "person-name-mismatch", "item-leadership-only",
+              "roster-date-invalid", "roster-days-invalid", "roster-flag-invalid",
+              "roster-sanction-unknown"}
 
 
 @dataclass
@@ -167,10 +170,14 @@ def check_header(reg: RegisterFile, standards: Standards,
 def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standards) -> None:
     label = reg.label
     kind = to_text(reg.header.get(NAME_KIND)) or reg.meta.get("模板类型", "")
-    if kind in (KIND_BALLOT, KIND_ASSESSMENT):  # ours, but read by `annual`, not here
+    if kind in (KIND_BALLOT, KIND_ASSESSMENT, KIND_ANNUAL):  # ours, but not a month's
         checked.findings = [f for f in checked.findings  # it has no 登记 or 人员, rightly
                             if f.code not in ("sheet-missing", "column-missing")]
-        checked.findings.append(Finding("evaluation-file", label, detail=kind))
+        if kind == KIND_ANNUAL:  # checked on its own (intake.annual_register)
+            checked.kind = kind
+            checked.findings.append(Finding("annual-register-file", label))
+        else:
+            checked.findings.append(Finding("evaluation-file", label, detail=kind))
         return
     if kind not in REGISTER_KINDS:
         checked.findings.append(Finding("template-unknown", label, detail=f"模板类型为 “{kind}”"

@@ -1,6 +1,8 @@
 """The annual ranking workbook for HR: 个人年度 (平时 by month and mean, 测评, 考评, total,
-等次), 科室年度 (the year score, rank, 先进科室 and why not), 测评汇总 (per ratee and group,
-never a rater), 校验报告, 数据来源; a 12-month trend chart and the grade distribution."""
+建议等次 with its pool and reason), 待定名单, 科室年度 (the year score, rank, 先进科室 and why
+not), 测评汇总 (per ratee the combined 测评 and the count of valid marks; group subtotals only
+where every group has enough valid marks; never a rater), 校验报告, 数据来源; a 12-month
+trend chart and the proposals counted per pool."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from qianfen_xl.reports.xlsx import (
     add_chart,
     write_xlsx,
 )
-from qianfen_xl.scoring.grades import PENDING
+from qianfen_xl.scoring.evaluation import Evaluation
 from qianfen_xl.scoring.year import AnnualResult
 
 KIND_ANNUAL = "年度考核汇总"
@@ -38,59 +40,81 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
                 f"（{standards.short_digest}）")
     title = f"{unit} {period}"
     _people_sheet(wb, run.result, standards, title, subtitle)
-    _pending_sheet(wb, run.result, title, subtitle)
+    _pending_sheet(wb, run.result, standards, title, subtitle)
     _departments_sheet(wb, run.result, title, subtitle)
-    _evaluations_sheet(wb, run.result, title, subtitle)
+    _evaluations_sheet(wb, run.result, standards, title, subtitle)
     _report_sheet(wb, run, subtitle)
     _sources_sheet(wb, run, subtitle)
     wb.set_properties({"title": f"{title} {KIND_ANNUAL}", "author": "qianfen-xl",
                        "created": FIXED_TIME})
 
 
+def grade_order(standards: Standards) -> list[str]:
+    """Every grade of every vocabulary, best first, then the marks: the tally's rows."""
+    g = standards.grading
+    grades = [name for position in range(len(g.min_scores))
+              for name in dict.fromkeys(v[position] for v in g.vocabularies.values())]
+    marks = g.marks
+    return [*grades, marks.pending, marks.higher_level, marks.ungraded, marks.deferred]
+
+
 def _people_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
                   subtitle: str) -> None:
     months = list(r.months)
     people = SheetWriter(wb, "个人年度", f"{title} 个人年度考核", subtitle, [
-        Column("编号", 9), Column("姓名", 10), Column("科室", 16),
+        Column("编号", 9), Column("姓名", 10), Column("科室", 16), Column("人员类别", 10),
         *[Column(m, 9, SCORE_FORMAT) for m in months],
         Column("平时", 9, SCORE_FORMAT), Column("测评（百分）", 10, SCORE_FORMAT),
         Column("测评分", 9, SCORE_FORMAT), Column("考评分", 9, SCORE_FORMAT),
-        Column("调整", 7, SCORE_FORMAT), Column("总分", 9, SCORE_FORMAT), Column("等次", 8),
-        Column("说明", 40, wrap=True)])
+        Column("调整", 7, SCORE_FORMAT), Column("总分", 9, SCORE_FORMAT),
+        Column("建议等次", 14), Column("考核池", 14), Column("说明", 50, wrap=True)])
     for p in sorted(r.people, key=lambda p: (-p.year.total, p.id)):
         missing = [m for m, v in zip(months, p.monthly, strict=True) if v is None]
         notes = [p.grade.reason] if p.grade.reason else []
-        if p.vetoes and not p.grade.reason:
-            notes.append(f"一票否决：{'、'.join(p.vetoes)}（不能评为优秀）")
         if missing:
             notes.append("缺少月度得分（不计入平均）：" + "、".join(missing))
-        people.add([p.id, p.name, p.department, *p.monthly, p.year.regular, p.evaluation,
-                    p.year.evaluation, p.year.assessment, p.year.adjustments, p.year.total,
-                    p.grade.grade, "；".join(notes)])
-    grades = Counter(p.grade.grade for p in r.people)
-    order = [*(g.name for g in standards.grades), PENDING]
+        people.add([p.id, p.name, p.department, p.category, *p.monthly, p.year.regular,
+                    p.evaluation, p.year.evaluation, p.year.assessment, p.year.adjustments,
+                    p.year.total, p.grade.proposal, p.grade.pool, "；".join(notes)])
+    _grade_tally(wb, people, r, standards)
+
+
+def _grade_tally(wb: Workbook, people: SheetWriter, r: AnnualResult,
+                 standards: Standards) -> None:
+    """The proposals counted per pool (and outside the pools), with a column chart."""
+    order = grade_order(standards)
+    pools = [*standards.grading.pools, ""]
+    counts = Counter((p.grade.pool, p.grade.kind) for p in r.people)
     anchor = people.row + 2
-    people.ws.write_string(anchor, 0, "等次")
-    people.ws.write_string(anchor, 1, "人数")
-    for k, g in enumerate(order, start=1):
-        people.ws.write_string(anchor + k, 0, g)
-        people.ws.write_number(anchor + k, 1, grades.get(g, 0))
+    people.ws.write_string(anchor, 0, "建议等次")
+    for k, pool in enumerate(pools, start=1):
+        people.ws.write_string(anchor, k, pool or "考核池外（报上级审定）")
+    people.ws.write_string(anchor, len(pools) + 1, "合计")
+    for row, grade in enumerate(order, start=anchor + 1):
+        people.ws.write_string(row, 0, grade)
+        for k, pool in enumerate(pools, start=1):
+            people.ws.write_number(row, k, counts.get((pool, grade), 0))
+        people.ws.write_number(row, len(pools) + 1, sum(counts.get((p, grade), 0) for p in pools))
     chart = add_chart(wb, "column")
     chart.add_series({"name": "人数", "categories": ["个人年度", anchor + 1, 0, anchor + len(order), 0],
-                      "values": ["个人年度", anchor + 1, 1, anchor + len(order), 1]})
-    chart.set_title({"name": "等次分布"})
+                      "values": ["个人年度", anchor + 1, len(pools) + 1, anchor + len(order),
+                                 len(pools) + 1]})
+    chart.set_title({"name": "建议等次分布"})
     chart.set_legend({"none": True})
-    people.ws.insert_chart(anchor, 3, chart)
+    chart.set_y_axis({"min": 0})
+    people.ws.insert_chart(anchor, len(pools) + 3, chart)
 
 
-def _pending_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str) -> None:
-    pending = [p for p in r.people if p.grade.grade == PENDING]
+def _pending_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
+                   subtitle: str) -> None:
+    pending = [p for p in r.people if p.grade.kind == standards.grading.marks.pending]
     if pending:
         ties = SheetWriter(wb, "待定名单", f"{title} 优秀名额边界同分人员（请考核小组决定）",
                            subtitle, [Column("编号", 9), Column("姓名", 10), Column("科室", 16),
-                                      Column("总分", 9, SCORE_FORMAT), Column("说明", 60, wrap=True)])
+                                      Column("考核池", 14), Column("总分", 9, SCORE_FORMAT),
+                                      Column("说明", 60, wrap=True)])
         for p in sorted(pending, key=lambda p: p.id):
-            ties.add([p.id, p.name, p.department, p.year.total, p.grade.reason])
+            ties.add([p.id, p.name, p.department, p.grade.pool, p.year.total, p.grade.reason])
 
 
 def _departments_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str) -> None:
@@ -116,15 +140,29 @@ def _departments_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str)
         depts.ws.insert_chart(depts.row + 2, 1, trend)
 
 
-def _evaluations_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str) -> None:
+def evaluation_groups(e: Evaluation, shown_from: float) -> str:
+    """A ratee's groups as 测评汇总 shows them: each group's valid marks, abstentions and
+    mean when every group has enough valid marks; otherwise no subtotal at all."""
+    if not e.subtotals_shown:
+        return f"有测评组有效票少于 {shown_from:g} 张：不显示分组小计"
+    return "；".join(f"{g.group} {g.marks} 票" + (f"（弃权 {g.abstentions}）" if g.abstentions
+                                                   else "")
+                    + (f" {g.mean:.2f}" if g.mean is not None else "")
+                    + ("（去掉最高最低）" if g.trimmed else "") for g in e.groups)
+
+
+def _evaluations_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
+                       subtitle: str) -> None:
+    shown_from = standards.ballots["subtotal_min_marks"]
     summary = SheetWriter(wb, "测评汇总", f"{title} 民主测评汇总（不含测评人信息）",
-                          subtitle, [Column("对象", 14), Column("测评（百分）", 11, SCORE_FORMAT),
-                                     Column("各测评组", 60, wrap=True),
-                                     Column("并入全体的组", 24)])
+                          subtitle, [Column("对象", 14), Column("姓名", 10),
+                                     Column("测评（百分）", 11, SCORE_FORMAT),
+                                     Column("有效票", 8), Column("弃权", 7),
+                                     Column("各测评组", 60, wrap=True)])
+    names = {p.id: p.name for p in r.people}
     for ratee, e in sorted(r.evaluations.items()):
-        groups = "；".join(f"{g.group} {g.ballots} 票 {g.mean:.2f}"
-                          + ("（去掉最高最低）" if g.trimmed else "") for g in e.groups)
-        summary.add([ratee, e.score, groups, "、".join(e.folded)])
+        summary.add([ratee, names.get(ratee, ratee), e.score, e.marks, e.abstentions,
+                     evaluation_groups(e, shown_from)])
 
 
 def _report_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:

@@ -207,17 +207,21 @@ def incidents_between(incidents: Iterable[Incident], start: date, end: date) -> 
     return [i for i in incidents if i.day is not None and start <= i.day <= end]
 
 
-def grade_for(standards: Standards, score: float) -> str:
-    """The 等次 whose threshold the score reaches (before any quota).
+def grade_for(standards: Standards, score: float, category: str = "") -> str:
+    """The 等次 whose score line the score reaches (before any quota or eligibility), in
+    the vocabulary of ``category`` (the first 人员类别's when blank).
 
     >>> from qianfen_xl.contract.standards import load_standards
     >>> grade_for(load_standards(), 899.99), grade_for(load_standards(), 900)
     ('称职', '优秀')
+    >>> grade_for(load_standards(), 800, "事业编人员")
+    '合格'
     """
-    for level in standards.grades:
+    levels = standards.grade_levels(category or standards.categories[0])
+    for level in levels:
         if score >= level.min_score:
             return level.name
-    return standards.grades[-1].name
+    return levels[-1].name
 
 
 def trimmed_mean(standards: Standards, values: Sequence[float]) -> float:

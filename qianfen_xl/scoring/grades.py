@@ -1,59 +1,143 @@
-"""等次 with the 优秀 quota, and 先进科室 (SCORING.md §7). Pure functions; every threshold,
-share and minimum comes from the standards file."""
+"""等次 with the 优秀 quota per pool, and 先进科室 (SCORING.md §7). Pure functions; every
+vocabulary, score line, pool, share, minimum and mark comes from the standards file."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
+from qianfen_xl.contract.grading import DEFERRED, UNGRADED
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.scoring.engine import competition_ranks, grade_for
-
-PENDING = "待定"  # a tie across the 优秀 quota: the assessment group decides
+from qianfen_xl.scoring.eligibility import Verdict, strongest
+from qianfen_xl.scoring.engine import competition_ranks
 
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    grade: str
+    """The proposed 等次 of one person, and what a decision on it must respect."""
+
+    grade: str                     # a grade of the person's vocabulary ("" when none)
     reason: str = ""
+    mark: str = ""                 # 待定 · 报上级审定 · 不定等次 · 暂缓 (the standards' words)
+    pool: str = ""                 # the 优秀 quota pool ("" outside the pools)
+    excellent_allowed: bool = True  # no veto and no fact against 优秀
+    required: str = ""             # the mark a decision must keep (不定等次, 暂缓)
+
+    @property
+    def proposal(self) -> str:
+        """What 建议等次 shows: ``称职``, ``待定``, ``不定等次``, ``优秀（报上级审定）``."""
+        if self.grade and self.mark:
+            return f"{self.grade}（{self.mark}）"
+        return self.mark or self.grade
+
+    @property
+    def kind(self) -> str:
+        """What the person counts as in a tally of proposals: the mark, else the grade."""
+        return self.mark or self.grade
 
 
-def grades_with_quota(standards: Standards, totals: Mapping[str, float],
-                      vetoes: Mapping[str, Sequence[str]]) -> dict[str, Grade]:
-    """等次 by threshold, with 优秀 limited to the quota (share of the people assessed,
-    rounded down, at least the minimum). A veto removes eligibility for 优秀. People tied
-    across the quota's boundary are not split silently: they all get 待定, with the reason,
-    for the assessment group to decide."""
-    excellent = standards.excellent_grade
-    quota = max(standards.quota_minimum, math.floor(standards.excellent_quota * len(totals)))
-    below = {}
-    for pid, score in totals.items():
-        lower = [g for g in standards.grades if g.name != excellent and score >= g.min_score]
-        below[pid] = lower[0].name if lower else standards.grades[-1].name
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One person to grade: the year total, 人员类别, 岗位层级 and the eligibility verdicts."""
+
+    total: float
+    category: str
+    level: str
+    verdicts: tuple[Verdict, ...] = ()
+
+
+def excellent_places(standards: Standards, people: int) -> int:
+    """优秀 places of a pool of ``people``: the quota share rounded down, at least the
+    minimum in a pool of at least ``quota_minimum_from`` people.
+
+    >>> from qianfen_xl.contract.standards import load_standards
+    >>> s = load_standards()
+    >>> excellent_places(s, 20), excellent_places(s, 8), excellent_places(s, 4)
+    (4, 1, 0)
+    """
+    g = standards.grading
+    places = math.floor(Decimal(str(g.quota)) * people)
+    return max(places, g.quota_minimum) if people >= g.quota_minimum_from else places
+
+
+def threshold_grade(standards: Standards, total: float) -> int:
+    """The position in the vocabulary of the grade whose score line ``total`` reaches."""
+    lines = standards.grading.min_scores
+    return next((i for i, line in enumerate(lines) if total >= line), len(lines) - 1)
+
+
+def propose_grades(standards: Standards, people: Mapping[str, Candidate]) -> dict[str, Grade]:
+    """建议等次 for everyone (SCORING.md §7): by score line in the person's vocabulary; 优秀
+    limited per pool (share of the pool's people, those 不定等次 included); people tied
+    across a pool's boundary all 待定, for the assessment group to decide; 班子成员 outside
+    the pools, marked 报上级审定; a veto or a fact of the year against 优秀, and the facts
+    that make a person 不定等次 or 暂缓, with their reasons."""
+    g = standards.grading
     out: dict[str, Grade] = {}
-    eligible = {}
-    for pid, score in totals.items():
-        threshold = grade_for(standards, score)
-        if threshold != excellent:
-            out[pid] = Grade(threshold)
-        elif vetoes.get(pid):
-            out[pid] = Grade(below[pid], f"一票否决（{'、'.join(vetoes[pid])}），不能评为{excellent}")
-        else:
-            eligible[pid] = score
-    ranks = competition_ranks(eligible)
-    for pid, score in eligible.items():
-        rank = ranks[pid]
-        tied = sum(1 for v in eligible.values() if v == score)
-        if rank + tied - 1 <= quota:
-            out[pid] = Grade(excellent)
-        elif rank <= quota:
-            out[pid] = Grade(PENDING, f"与其他 {tied - 1} 人同分 {score:.2f}，跨越{excellent}名额"
-                                      f"（{quota} 名），请考核小组决定")
-        else:
-            out[pid] = Grade(below[pid], f"{excellent}名额已满（{quota} 名）")
+    pools: dict[str, list[str]] = defaultdict(list)
+    contenders: dict[str, dict[str, float]] = defaultdict(dict)
+    for pid, c in people.items():
+        pool = g.pool_of(c.category, c.level)
+        if pool:
+            pools[pool].append(pid)
+        grade, wins = _ungated(standards, c, pool)
+        out[pid] = grade
+        if wins:
+            contenders[pool][pid] = c.total
+    for pool, members in pools.items():
+        _apply_quota(standards, pool, excellent_places(standards, len(members)),
+                     contenders[pool], people, out)
     return out
+
+
+def _reasons(c: Candidate) -> list[str]:
+    return [v.reason for v in c.verdicts]
+
+
+def _ungated(standards: Standards, c: Candidate, pool: str) -> tuple[Grade, bool]:
+    """A person's grade before the quota, and whether they contend for 优秀 in a pool."""
+    g = standards.grading
+    vocabulary = g.vocabulary(c.category)
+    effect = strongest(c.verdicts)
+    allowed = effect == ""
+    reasons = _reasons(c)
+    if effect in (DEFERRED, UNGRADED):
+        mark = g.marks.of_effect(effect)
+        return Grade("", "；".join(reasons), mark, pool, False, mark), False
+    position = threshold_grade(standards, c.total)
+    if position == 0 and not allowed:
+        position = 1
+    if not pool:
+        reasons.append(f"{c.level}由上级审定等次，不占本单位{g.excellent}名额")
+        return Grade(vocabulary[position], "；".join(reasons), g.marks.higher_level, "",
+                     allowed), False
+    wins = position == 0
+    return Grade(vocabulary[position], "；".join(reasons), "", pool, allowed), wins
+
+
+def _apply_quota(standards: Standards, pool: str, places: int, contenders: Mapping[str, float],
+                 people: Mapping[str, Candidate], out: dict[str, Grade]) -> None:
+    """Within a pool: 优秀 for the best ``places`` contenders; a tie across the boundary
+    leaves all the tied 待定; the rest get their vocabulary's second grade."""
+    g = standards.grading
+    ranks = competition_ranks(contenders)
+    for pid, score in contenders.items():
+        rank, tied = ranks[pid], sum(1 for v in contenders.values() if v == score)
+        c, before = people[pid], out[pid]
+        second = g.vocabulary(c.category)[1]
+        if rank + tied - 1 <= places:
+            continue
+        if rank <= places:
+            why = (f"与其他 {tied - 1} 人同分 {score:.2f}，跨越{g.excellent}名额"
+                   f"（{pool} {places} 名），请考核小组决定")
+            out[pid] = replace(before, grade="", mark=g.marks.pending,
+                               reason="；".join([*_reasons(c), why]))
+        else:
+            why = f"{g.excellent}名额已满（{pool} {places} 名，名次 {rank}）"
+            out[pid] = replace(before, grade=second, reason="；".join([*_reasons(c), why]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
+from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.scoring.eligibility import Case, verdicts
 from qianfen_xl.scoring.engine import DepartmentScore, Person, competition_ranks, round_score
 from qianfen_xl.scoring.evaluation import Evaluation
-from qianfen_xl.scoring.grades import Grade, advanced_departments, grades_with_quota
+from qianfen_xl.scoring.facts import NO_FACTS, PersonFacts
+from qianfen_xl.scoring.grades import Candidate, Grade, advanced_departments, propose_grades
 
 
 def combine_year(standards: Standards, half_year: float | None, year_end: float | None) -> (
@@ -74,6 +78,8 @@ class PersonAnnual:
     year: PersonYear
     grade: Grade
     vetoes: tuple[str, ...]
+    category: str = ""                  # 人员类别: the grades' vocabulary and quota pool
+    notes: tuple[str, ...] = ()         # the facts of the year that bear on the grade
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,7 @@ class _Track:
     name: str = ""
     department: str = ""
     level: str = ""
+    category: str = ""
 
 
 def _gather(months: Sequence[str], month_rows: Mapping[str, Sequence[MonthRow]]) -> tuple[
@@ -146,11 +153,13 @@ def _gather(months: Sequence[str], month_rows: Mapping[str, Sequence[MonthRow]])
             if d is not None:
                 d.monthly[k] = r.score.total
                 d.vetoes += r.score.vetoes
-            levels = {m.id: m.level for m in r.members}
+            members = {m.id: m for m in r.members}
             for p in r.score.people:
                 entry = people.setdefault(p.id, _Track([None] * len(months)))
                 entry.name, entry.department = p.name, r.department
-                entry.level = levels.get(p.id, "")
+                member = members.get(p.id)
+                entry.level = member.level if member else ""
+                entry.category = member.category if member else ""
                 entry.monthly[k] = p.total
                 entry.vetoes += p.vetoes
     return people, departments
@@ -160,34 +169,64 @@ def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence[MonthR
                   halves: Sequence[str], evaluations: Mapping[str, Mapping[str, Evaluation]],
                   assessments: Mapping[str, Mapping[str, float]],
                   lines: Mapping[str, str],
-                  adjustments: Mapping[str, float] | None = None) -> AnnualResult:
+                  adjustments: Mapping[str, float] | None = None,
+                  facts: Mapping[str, PersonFacts] | None = None) -> AnnualResult:
     """The year (or half-year) from its months' department results (``month_rows``: month
     label → the departments' months, as consolidation gives them), the 测评 and 考评 of
-    each evaluation period in ``halves`` (one for a half-year; H1 then the year for a year)."""
+    each evaluation period in ``halves`` (one for a half-year; H1 then the year for a year),
+    and the roster's facts of the year (编号 → facts) that bear on the grades."""
     months = tuple(month_rows)
     people, departments = _gather(months, month_rows)
     last = evaluations.get(halves[-1], {}) if halves else {}
-    return AnnualResult(months, _people_year(standards, people, halves, evaluations, assessments,
-                                             adjustments or {}),
+    span = (parse_period(months[0]).start, parse_period(months[-1]).end) if months else (
+        date.min, date.min)
+    inputs = _YearInputs(halves, evaluations, assessments, adjustments or {}, facts or {}, span,
+                         tuple(parse_period(m).end for m in months))
+    return AnnualResult(months, _people_year(standards, people, inputs),
                         _departments_year(standards, months, departments, halves, assessments,
                                           lines), last)
 
 
-def _people_year(standards: Standards, people: Mapping[str, _Track], halves: Sequence[str],
-                 evaluations: Mapping[str, Mapping[str, Evaluation]],
-                 assessments: Mapping[str, Mapping[str, float]],
-                 adjustments: Mapping[str, float]) -> tuple[PersonAnnual, ...]:
-    scores = {h: {k: e.score for k, e in evaluations.get(h, {}).items()} for h in halves}
+@dataclass(frozen=True)
+class _YearInputs:
+    halves: Sequence[str]
+    evaluations: Mapping[str, Mapping[str, Evaluation]]
+    assessments: Mapping[str, Mapping[str, float]]
+    adjustments: Mapping[str, float]
+    facts: Mapping[str, PersonFacts]
+    span: tuple[date, date]
+    month_ends: tuple[date, ...]
+
+    def months_in_unit(self, pid: str, monthly: Sequence[float | None]) -> tuple[
+            float | None, ...]:
+        """A person's months, those that ended before their 入职日期 left out: a street
+        roster lists the people of the year in every month's department."""
+        hired = self.facts.get(pid, NO_FACTS).hired
+        return tuple(None if hired is not None and end < hired else v
+                     for v, end in zip(monthly, self.month_ends, strict=True))
+
+
+def _people_year(standards: Standards, people: Mapping[str, _Track],
+                 given: _YearInputs) -> tuple[PersonAnnual, ...]:
+    halves = given.halves
+    scores = {h: {k: e.score for k, e in given.evaluations.get(h, {}).items()} for h in halves}
     rows = {}
+    monthly = {pid: given.months_in_unit(pid, e.monthly) for pid, e in people.items()}
     for pid, e in people.items():
         ev = _per_period(scores, pid, halves, standards)
-        asm = _per_period(assessments, pid, halves, standards)
-        rows[pid] = (e, ev, asm, person_year(standards, e.monthly, ev, asm,
-                                             adjustments.get(pid, 0.0)))
+        asm = _per_period(given.assessments, pid, halves, standards)
+        rows[pid] = (e, ev, asm, person_year(standards, monthly[pid], ev, asm,
+                                             given.adjustments.get(pid, 0.0)))
     vetoes = {pid: tuple(dict.fromkeys(e.vetoes)) for pid, e in people.items()}
-    grades = grades_with_quota(standards, {p: row[3].total for p, row in rows.items()}, vetoes)
-    return tuple(PersonAnnual(pid, e.name, e.department, e.level, tuple(e.monthly), ev, asm,
-                              year, grades[pid], vetoes[pid])
+    found = {pid: tuple(verdicts(standards, Case(given.facts.get(pid, NO_FACTS), *given.span,
+                                                  vetoes[pid])))
+             for pid in people}
+    grades = propose_grades(standards, {
+        pid: Candidate(row[3].total, people[pid].category, people[pid].level, found[pid])
+        for pid, row in rows.items()})
+    return tuple(PersonAnnual(pid, e.name, e.department, e.level, monthly[pid], ev, asm,
+                              year, grades[pid], vetoes[pid], e.category,
+                              tuple(v.reason for v in found[pid]))
                  for pid, (e, ev, asm, year) in rows.items())
 
 
