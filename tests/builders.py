@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
@@ -203,6 +203,43 @@ def street_year(tmp: Path, standards: Standards, people: Sequence[Person] = YEAR
     return inbox
 
 
-__all__ = ["DEPT", "INCIDENTS", "KIND_MONTHLY", "KIND_WEEKLY", "LEADER", "MONTH", "ROSTER", "STREET",
-           "VETOED", "WEEK", "WEEKS", "YEAR", "YEAR_FACTS", "YEAR_PEOPLE", "Street", "add_macros",
-           "encrypt", "register", "street_month", "street_year", "year_roster_csv"]
+__all__ = ["DEPT", "INCIDENTS", "KIND_MONTHLY", "KIND_WEEKLY", "LEADER", "MONTH", "ROSTER",
+           "STREET", "VETOED", "WEEK", "WEEKS", "YEAR", "YEAR_FACTS", "YEAR_PEOPLE", "Street", "add_macros",
+           "encrypt", "read_charts", "register", "street_month", "street_year",
+           "year_roster_csv"]
+
+
+def bound(which: str, xml: str) -> float | None:
+    """A chart's value-axis bound (None: the application chooses)."""
+    import re
+
+    found = re.search(rf'<c:{which} val="([^"]+)"', xml)
+    return float(found.group(1)) if found else None
+
+
+def read_charts(path: Path) -> list[dict]:
+    """Each chart of a workbook, in order, as a reader checks it: title, categories (the
+    cells its range names), axis bounds, whether values are labelled."""
+    import re
+    import zipfile
+
+    book = load_workbook(path)
+
+    def cells(ref):
+        sheet, cols = ref.rsplit("!", 1)
+        return [c.value for row in book[sheet.strip("'")][cols.replace("$", "")] for c in row]
+
+    with zipfile.ZipFile(path) as z:
+        names = sorted((n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)),
+                       key=lambda n: int(re.search(r"\d+", n).group()))
+        out = []
+        for n in names:
+            xml = z.read(n).decode()
+            title = "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml.split("</c:title>")[0]))
+            cat = xml.split("<c:cat>")[1].split("</c:cat>")[0] if "<c:cat>" in xml else ""
+            refs = re.findall(r"<c:f>([^<]*)</c:f>", cat)
+            out.append({"title": title,
+                        "categories": cells(refs[0]) if refs else [],
+                        "min": bound("min", xml), "max": bound("max", xml),
+                        "labels": '<c:showVal val="1"/>' in xml})
+    return out

@@ -19,7 +19,7 @@ from qianfen_xl.contract.errors import PeriodError
 from qianfen_xl.demo.month import write_roster_csv
 from qianfen_xl.scoring.engine import Incident, Person, competition_ranks, score_department
 
-from builders import KIND_MONTHLY, STREET, register, street_month
+from builders import KIND_MONTHLY, STREET, read_charts, register, street_month
 
 NOV = consolidation_period("2026-11")
 
@@ -249,7 +249,7 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
     ranking = sheet_rows(out, "排名")
     assert len(ranking) == 12 and {r["期间"] for r in ranking} == {f"2026-{m:02d}" for m in
                                                                     range(7, 13)}
-    bars, *lines = charts(out)
+    bars, *lines = read_charts(out)
     # December in rank order (城市管理科 ahead), from 0 to 满分, every bar labelled
     december = {r["科室"]: r["2026-12"] for r in trend}
     assert bars["categories"] == sorted(december, key=lambda d: -december[d])
@@ -259,35 +259,6 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
     low = (lowest - 5) // 10 * 10  # the tens just below the lowest score, with a margin
     assert [c["title"] for c in lines] == [f"{d}（纵轴自 {low:g} 起）" for d in bars["categories"]]
     assert {(c["min"], c["max"]) for c in lines} == {(low, standards.full_marks)}
-
-
-def charts(path):
-    """Each chart of a workbook, in order, as a reader checks it: title, categories (the
-    cells its range names), axis bounds, whether values are labelled."""
-    import re
-    import zipfile
-
-    book = load_workbook(path)
-
-    def cells(ref):
-        sheet, cols = ref.rsplit("!", 1)
-        return [c.value for row in book[sheet.strip("'")][cols.replace("$", "")] for c in row]
-
-    with zipfile.ZipFile(path) as z:
-        names = sorted((n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)),
-                       key=lambda n: int(re.search(r"\d+", n).group()))
-        out = []
-        for n in names:
-            xml = z.read(n).decode()
-            title = "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml.split("</c:title>")[0]))
-            cat = xml.split("<c:cat>")[1].split("</c:cat>")[0] if "<c:cat>" in xml else ""
-            refs = re.findall(r"<c:f>([^<]*)</c:f>", cat)
-            out.append({"title": title,
-                        "categories": cells(refs[0]) if refs else [],
-                        "min": float(re.search(r'<c:min val="([^"]+)"', xml).group(1)),
-                        "max": float(re.search(r'<c:max val="([^"]+)"', xml).group(1)),
-                        "labels": '<c:showVal val="1"/>' in xml})
-    return out
 
 
 def test_a_week_is_not_a_consolidation_period():

@@ -88,8 +88,9 @@ def test_no_group_subtotal_is_shown_for_a_ratee_with_a_small_group(tmp_path, sta
     book = write_annual_workbook(run, standards, "xxx街道", "2026-H1", tmp_path / "年度.xlsx")
     summary = {r[0]: r for r in load_workbook(book)["测评汇总"].iter_rows(min_row=4,
                                                                        values_only=True)}
-    assert summary["A01"][2:] == (78.0, 21, 0, "有测评组有效票少于 3 张：不显示分组小计")
-    assert summary["A02"][5] == "机关全体人员 3 票 92.00；科室负责人 3 票 88.00"
+    assert summary["A01"][1:] == ("张晓明", "社保所", 78.0, 21, 0,
+                                  "有测评组有效票少于 3 张：不显示分组小计")
+    assert summary["A02"][6] == "机关全体人员 3 票 92.00；科室负责人 3 票 88.00"
     register = write_annual_register(tmp_path / "登记表.xlsx", standards, register_of(
         people, {}, result.months, "xxx街道", "2026-H1"))
     for path in (book, register):  # the values shown (a register's formulas: their values)

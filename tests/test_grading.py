@@ -213,10 +213,30 @@ def test_bad_facts_in_the_roster_are_refused_naming_each_cell(tmp_path, standard
 def test_months_before_the_hire_date_are_not_the_persons(year_run):
     """The street roster lists S02 (hired 2026-07-20) in every month of 社保所: the months
     that ended before the hire are left out of 平时; July counts."""
-    ws = load_workbook(year_run["workbook"])["个人年度"]
+    book = load_workbook(year_run["workbook"])
+    ws = book["个人月度"]
     header = [c.value for c in ws[3]]
     row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] == "S02")
     months = row[header.index("2026-01"):header.index("2026-12") + 1]
     assert months[:6] == (None,) * 6 and None not in months[6:]
     assert row[header.index("平时")] == round(sum(months[6:]) / 6, 2)
-    assert "缺少月度得分（不计入平均）：2026-01、" in row[-1]
+    year = next(r for r in book["个人年度"].iter_rows(min_row=4, values_only=True)
+                if r[0] == "S02")
+    assert "缺少月度得分（不计入平均）：2026-01、" in year[-1]
+
+
+def test_the_annual_workbook_charts_tell_the_truth(year_run, standards):
+    """科室年度: the year's scores as bars in rank order from 0 to 满分, each labelled; then one
+    small chart per department on one axis whose cut every title says; 等次统计 from 0."""
+    from builders import read_charts
+
+    book = load_workbook(year_run["workbook"])
+    ranked = [r[1] for r in book["科室年度"].iter_rows(min_row=4, values_only=True) if r[0]]
+    grades, bars, *lines = read_charts(year_run["workbook"])
+    assert (grades["title"], grades["min"]) == ("建议等次分布（人数）", 0)
+    assert bars["categories"] == ranked and (bars["min"], bars["max"]) == (0, standards.full_marks)
+    assert bars["labels"]
+    assert [c["title"].split("（")[0] for c in lines] == ranked
+    assert len({(c["min"], c["max"]) for c in lines}) == 1
+    low = lines[0]["min"]
+    assert all(c["title"].endswith(f"（纵轴自 {low:g} 起）") for c in lines) and low > 0

@@ -1,8 +1,9 @@
 """The annual ranking workbook for HR: 个人年度 (平时 by month and mean, 测评, 考评, total,
 建议等次 with its pool and reason), 待定名单, 科室年度 (the year score, rank, 先进科室 and why
 not), 测评汇总 (per ratee the combined 测评 and the count of valid marks; group subtotals only
-where every group has enough valid marks; never a rater), 校验报告, 数据来源; a 12-month
-trend chart and the proposals counted per pool."""
+where every group has enough valid marks; never a rater), 校验报告, 数据来源; the year's
+scores in rank order and one small trend chart per department; the proposals counted per
+pool."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from qianfen_xl.batch.annual import AnnualRun
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.reports.charts import Series, rank_bars, small_multiples
 from qianfen_xl.reports.xlsx import (
-    HEADER_ROW,
     SCORE_FORMAT,
     Column,
     SheetWriter,
@@ -40,8 +41,9 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
                 f"（{standards.short_digest}）")
     title = f"{unit} {period}"
     _people_sheet(wb, run.result, standards, title, subtitle)
+    _grade_sheet(wb, run.result, standards, title, subtitle)
     _pending_sheet(wb, run.result, standards, title, subtitle)
-    _departments_sheet(wb, run.result, title, subtitle)
+    _departments_sheet(wb, run.result, standards, title, subtitle)
     _evaluations_sheet(wb, run.result, standards, title, subtitle)
     _report_sheet(wb, run, subtitle)
     _sources_sheet(wb, run, subtitle)
@@ -60,49 +62,58 @@ def grade_order(standards: Standards) -> list[str]:
 
 def _people_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
                   subtitle: str) -> None:
+    """The year per person, best first: 平时, 测评, 考评, total and the proposal with its
+    reason; the months themselves are on 个人月度 (a page a reader can print)."""
     months = list(r.months)
     people = SheetWriter(wb, "个人年度", f"{title} 个人年度考核", subtitle, [
         Column("编号", 9), Column("姓名", 10), Column("科室", 16), Column("人员类别", 10),
-        *[Column(m, 9, SCORE_FORMAT) for m in months],
         Column("平时", 9, SCORE_FORMAT), Column("测评（百分）", 10, SCORE_FORMAT),
         Column("测评分", 9, SCORE_FORMAT), Column("考评分", 9, SCORE_FORMAT),
         Column("调整", 7, SCORE_FORMAT), Column("总分", 9, SCORE_FORMAT),
-        Column("建议等次", 14), Column("考核池", 14), Column("说明", 50, wrap=True)])
+        Column("建议等次", 14, align="center"), Column("考核池", 14),
+        Column("说明", 50, wrap=True)])
     for p in sorted(r.people, key=lambda p: (-p.year.total, p.id)):
         missing = [m for m, v in zip(months, p.monthly, strict=True) if v is None]
         notes = [p.grade.reason] if p.grade.reason else []
         if missing:
             notes.append("缺少月度得分（不计入平均）：" + "、".join(missing))
-        people.add([p.id, p.name, p.department, p.category, *p.monthly, p.year.regular,
+        people.add([p.id, p.name, p.department, p.category, p.year.regular,
                     p.evaluation, p.year.evaluation, p.year.assessment, p.year.adjustments,
                     p.year.total, p.grade.proposal, p.grade.pool, "；".join(notes)])
-    _grade_tally(wb, people, r, standards)
+    monthly = SheetWriter(wb, "个人月度", f"{title} 个人月度得分（平时）", subtitle, [
+        Column("编号", 9), Column("姓名", 10), Column("科室", 16),
+        *[Column(m, 9, SCORE_FORMAT) for m in months], Column("平时", 9, SCORE_FORMAT)])
+    for p in r.people:  # roster order: the leadership first, then the departments
+        monthly.add([p.id, p.name, p.department, *p.monthly, p.year.regular])
 
 
-def _grade_tally(wb: Workbook, people: SheetWriter, r: AnnualResult,
-                 standards: Standards) -> None:
-    """The proposals counted per pool (and outside the pools), with a column chart."""
+def _grade_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
+                 subtitle: str) -> None:
+    """The proposals counted per grade and pool (and outside the pools), with a chart of
+    the same counts: one bar colour per pool, the axis from 0, every bar labelled."""
     order = grade_order(standards)
     pools = [*standards.grading.pools, ""]
+    heads = [pool or "考核池外（报上级审定）" for pool in pools]
+    sheet = SheetWriter(wb, "等次统计", f"{title} 建议等次统计", subtitle,
+                        [Column("建议等次", 14), *[Column(h, 14, align="center") for h in heads],
+                         Column("合计", 8, align="center")], landscape=False)
     counts = Counter((p.grade.pool, p.grade.kind) for p in r.people)
-    anchor = people.row + 2
-    people.ws.write_string(anchor, 0, "建议等次")
-    for k, pool in enumerate(pools, start=1):
-        people.ws.write_string(anchor, k, pool or "考核池外（报上级审定）")
-    people.ws.write_string(anchor, len(pools) + 1, "合计")
-    for row, grade in enumerate(order, start=anchor + 1):
-        people.ws.write_string(row, 0, grade)
-        for k, pool in enumerate(pools, start=1):
-            people.ws.write_number(row, k, counts.get((pool, grade), 0))
-        people.ws.write_number(row, len(pools) + 1, sum(counts.get((p, grade), 0) for p in pools))
+    first = sheet.row
+    for grade in order:
+        row = [counts.get((pool, grade), 0) for pool in pools]
+        sheet.add([grade, *row, sum(row)])
     chart = add_chart(wb, "column")
-    chart.add_series({"name": "人数", "categories": ["个人年度", anchor + 1, 0, anchor + len(order), 0],
-                      "values": ["个人年度", anchor + 1, len(pools) + 1, anchor + len(order),
-                                 len(pools) + 1]})
-    chart.set_title({"name": "建议等次分布"})
-    chart.set_legend({"none": True})
-    chart.set_y_axis({"min": 0})
-    people.ws.insert_chart(anchor, len(pools) + 3, chart)
+    for k, head in enumerate(heads, start=1):
+        chart.add_series({"name": head,
+                          "categories": [sheet.title, first, 0, first + len(order) - 1, 0],
+                          "values": [sheet.title, first, k, first + len(order) - 1, k],
+                          "data_labels": {"value": True}})
+    chart.set_title({"name": "建议等次分布（人数）"})
+    chart.set_y_axis({"min": 0, "major_gridlines": {"visible": True,
+                                                    "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 640, "height": 320})
+    sheet.ws.insert_chart(sheet.row + 1, 0, chart)
 
 
 def _pending_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
@@ -117,27 +128,31 @@ def _pending_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: s
             ties.add([p.id, p.name, p.department, p.grade.pool, p.year.total, p.grade.reason])
 
 
-def _departments_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str) -> None:
+def _departments_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
+                       subtitle: str) -> None:
     months = list(r.months)
     depts = SheetWriter(wb, "科室年度", f"{title} 科室年度考核", subtitle, [
-        Column("名次", 6), Column("科室", 16), Column("口", 8),
+        Column("名次", 6, align="center"), Column("科室", 16), Column("口", 8, align="center"),
         *[Column(m, 9, SCORE_FORMAT) for m in months],
         Column("考评", 9, SCORE_FORMAT), Column("年度得分", 10, SCORE_FORMAT),
-        Column(ADVANCED, 9), Column("说明", 40, wrap=True)])
+        Column(ADVANCED, 9, align="center"), Column("说明", 40, wrap=True)])
     first = depts.row
     for d in r.departments:
         depts.add([d.rank, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
                    ADVANCED if d.advanced else "", d.advanced_note])
-    if r.departments and len(months) > 1:
-        trend = add_chart(wb, "line")
-        for k in range(len(r.departments)):
-            trend.add_series({"name": ["科室年度", first + k, 1],
-                              "categories": ["科室年度", HEADER_ROW - 1, 3, HEADER_ROW - 1,
-                                             2 + len(months)],
-                              "values": ["科室年度", first + k, 3, first + k, 2 + len(months)]})
-        trend.set_title({"name": "科室月度得分趋势"})
-        trend.set_size({"width": 960, "height": 420})
-        depts.ws.insert_chart(depts.row + 2, 1, trend)
+    if not r.departments:
+        return
+    anchor = depts.row + 2
+    total = 3 + len(months) + 1  # 年度得分
+    rows = first + len(r.departments) - 1
+    anchor += rank_bars(wb, depts, Series(first, rows, 1, (total, total)),
+                        f"{title} 科室年度得分（按名次）", standards.full_marks, anchor)
+    if len(months) > 1:
+        values = [v for d in r.departments for v in d.monthly if v is not None]
+        depts.ws.set_h_pagebreaks(small_multiples(
+            wb, depts, Series(first, rows, 1, (3, 2 + len(months))),
+            [d.department for d in r.departments], min(values, default=0.0),
+            standards.full_marks, anchor))
 
 
 def evaluation_groups(e: Evaluation, shown_from: float) -> str:
@@ -155,14 +170,19 @@ def _evaluations_sheet(wb: Workbook, r: AnnualResult, standards: Standards, titl
                        subtitle: str) -> None:
     shown_from = standards.ballots["subtotal_min_marks"]
     summary = SheetWriter(wb, "测评汇总", f"{title} 民主测评汇总（不含测评人信息）",
-                          subtitle, [Column("对象", 14), Column("姓名", 10),
+                          subtitle, [Column("编号", 9), Column("姓名", 10), Column("科室", 16),
                                      Column("测评（百分）", 11, SCORE_FORMAT),
-                                     Column("有效票", 8), Column("弃权", 7),
+                                     Column("有效票", 8, align="center"),
+                                     Column("弃权", 7, align="center"),
                                      Column("各测评组", 60, wrap=True)])
-    names = {p.id: p.name for p in r.people}
-    for ratee, e in sorted(r.evaluations.items()):
-        summary.add([ratee, names.get(ratee, ratee), e.score, e.marks, e.abstentions,
-                     evaluation_groups(e, shown_from)])
+    # People in roster order (the leadership first), then the departments as 科室.
+    ratees = [(p.id, p.name, p.department) for p in r.people]
+    ratees += [(d, d, "（科室）") for d in dict.fromkeys(p.department for p in r.people)]
+    for key, name, department in ratees:
+        e = r.evaluations.get(key)
+        if e is not None:
+            summary.add([key if name != key else "", name, department, e.score, e.marks,
+                         e.abstentions, evaluation_groups(e, shown_from)])
 
 
 def _report_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,12 +14,11 @@ from qianfen_xl.batch.consolidation import SCORED, Consolidation, DepartmentMont
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.reports.charts import Series, rank_bars, small_multiples
 from qianfen_xl.reports.xlsx import (
-    HEADER_ROW,
     SCORE_FORMAT,
     Column,
     SheetWriter,
-    add_chart,
     text,
     write_xlsx,
 )
@@ -33,10 +31,6 @@ from qianfen_xl.schemas.columns import (
 )
 
 KIND_RANKING = "千分制考核汇总"
-CHART_COLUMNS = 3          # small line charts side by side in 月度趋势 …
-SMALL_MULTIPLES_MAX = 60   # … one per department, for at most this many (a district has 300)
-CHART_ROWS = 11            # sheet rows a small chart takes
-CHART_LINES_PER_PAGE = 3   # rows of small charts on one printed page
 
 
 def write_ranking_workbook(result: Consolidation, standards: Standards, path: Path) -> Path:
@@ -163,71 +157,19 @@ def _trend_sheet(wb: Workbook, result: Consolidation, standards: Standards,
     scored = sum(1 for d in departments if score(latest, d) is not None)
     anchor = sheet.row + 2
     breaks = []
+    copies = (data_col, data_col + len(months) - 1)
     if scored:
         if len(departments) > 15:  # a long table: the chart starts on a page of its own
             breaks.append(anchor)
-        _rank_bars(wb, sheet, standards, latest, first, scored, anchor, data_col)
-        anchor += max(16, 4 + scored * 2)
+        bars = Series(first - 1, first + scored - 2, 0, (copies[1], copies[1]))
+        anchor += rank_bars(wb, sheet, bars, f"{latest} 科室得分（按名次）",
+                            standards.full_marks, anchor)
     if len(months) > 1:
         values = [v for m in months for d in departments if (v := score(m, d)) is not None]
-        breaks += _small_multiples(wb, sheet, standards, departments, len(months), first,
-                                   anchor, data_col, floor=min(values, default=0.0))
+        lines = Series(first - 1, first + len(departments) - 2, 0, copies)
+        breaks += small_multiples(wb, sheet, lines, departments, min(values, default=0.0),
+                                  standards.full_marks, anchor)
     sheet.ws.set_h_pagebreaks(breaks)
-
-
-def _rank_bars(wb: Workbook, sheet: SheetWriter, standards: Standards, month: str, first: int,
-               count: int, anchor: int, data_col: int) -> None:
-    """The month's scores as horizontal bars, rank 1 on top, from 0 to 满分, each labelled."""
-    name = sheet.title
-    col = data_col + len(sheet.columns) - 2  # the latest month's copy
-    bar = add_chart(wb, "bar")
-    bar.add_series({"name": [name, HEADER_ROW - 1, len(sheet.columns) - 1],
-                    "categories": [name, first - 1, 0, first + count - 2, 0],
-                    "values": [name, first - 1, col, first + count - 2, col],
-                    "fill": {"color": "#4472C4"}, "gap": 60,
-                    "data_labels": {"value": True, "num_format": SCORE_FORMAT}})
-    bar.set_title({"name": f"{month} 科室得分（按名次）"})
-    bar.set_x_axis({"name": "得分", "min": 0, "max": standards.full_marks,
-                    "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    bar.set_y_axis({"reverse": True})  # categories top-down: rank 1 first
-    bar.set_legend({"none": True})
-    bar.show_hidden_data()  # the copy it reads is in hidden columns
-    bar.set_size({"width": 720, "height": 80 + 26 * count})
-    sheet.ws.insert_chart(anchor, 0, bar)
-
-
-def _small_multiples(wb: Workbook, sheet: SheetWriter, standards: Standards,
-                     departments: list[str], months: int, first: int, anchor: int,
-                     data_col: int, floor: float) -> list[int]:
-    """One small line chart per department (up to SMALL_MULTIPLES_MAX, in rank order), all
-    on one axis from just below the lowest score to 满分: a cut axis, said in every title.
-    Returns the rows where a page should break, so that no chart is cut in print."""
-    low = max(0, math.floor((floor - 5) / 10) * 10)
-    name = sheet.title
-    shown = departments[:SMALL_MULTIPLES_MAX]
-    for k, department in enumerate(shown):
-        line = add_chart(wb, "line")
-        row = first - 1 + k
-        line.add_series({"name": department,
-                         "categories": [name, HEADER_ROW - 1, 1, HEADER_ROW - 1, months],
-                         "values": [name, row, data_col, row, data_col + months - 1],
-                         "line": {"color": "#404040", "width": 1.5},
-                         "marker": {"type": "circle", "size": 4,
-                                    "fill": {"color": "#404040"}, "border": {"color": "#404040"}}})
-        line.set_title({"name": f"{department}（纵轴自 {low:g} 起）", "name_font": {"size": 10}})
-        line.set_y_axis({"min": low, "max": standards.full_marks, "num_format": "0",
-                         "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        line.set_legend({"none": True})
-        line.show_blanks_as("gap")
-        line.show_hidden_data()  # the copy it reads is in hidden columns
-        line.set_size({"width": 320, "height": 200})
-        sheet.ws.insert_chart(anchor + (k // CHART_COLUMNS) * CHART_ROWS,
-                              (k % CHART_COLUMNS) * 5, line, {"y_offset": 8})
-    lines = -(-len(shown) // CHART_COLUMNS)
-    if len(departments) > len(shown):
-        sheet.ws.write_string(anchor + lines * CHART_ROWS, 0,
-                              f"其余 {len(departments) - len(shown)} 个科室的趋势见上表。")
-    return [anchor + k * CHART_ROWS for k in range(0, lines, CHART_LINES_PER_PAGE)]
 
 
 def _report_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:

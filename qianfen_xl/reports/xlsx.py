@@ -29,6 +29,7 @@ EXCEL_CELL_TEXT_MAX = 32767
 HEADER_ROW = 3  # title, subtitle, then the header row (1-based)
 SCORE_FORMAT = "0.00"
 A4 = 9
+CELL_BORDER = "#A6A6A6"
 DEFLATE_LEVEL = 1  # see repack()
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 text
 OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -41,6 +42,12 @@ class Column:
     width: float
     number_format: str | None = None
     wrap: bool = False
+    align: str = ""  # "center" for ranks, codes and short marks beside text columns
+
+
+def _text_width(value: str) -> int:
+    """Columns the text takes in Excel's units: a CJK character counts two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in value)
 
 
 def text(value: str) -> str:
@@ -65,12 +72,15 @@ class SheetWriter:
         self.formats: list[Format | None] = []
         for i, col in enumerate(columns):
             ws.set_column(i, i, col.width)
-            spec: dict[str, Any] = {}
+            # Every data cell is bordered, so a printed table reads as one.
+            spec: dict[str, Any] = {"border": 1, "border_color": CELL_BORDER, "valign": "top"}
             if col.number_format:
                 spec["num_format"] = col.number_format
             if col.wrap:
-                spec |= {"text_wrap": True, "valign": "top"}
-            self.formats.append(wb.add_format(spec) if spec else None)
+                spec["text_wrap"] = True
+            if col.align:
+                spec["align"] = col.align
+            self.formats.append(wb.add_format(spec))
         ws.freeze_panes(HEADER_ROW, 0)
         ws.repeat_rows(0, HEADER_ROW - 1)
         ws.set_paper(A4)
@@ -82,7 +92,10 @@ class SheetWriter:
         self.row = 0  # rows written so far (= the 1-based number of the last one)
         self.append([heading], [wb.add_format({"bold": True, "font_size": 14})])
         self.append(list([subtitle] if isinstance(subtitle, str) else subtitle))
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                              "align": "center", "valign": "vcenter", "text_wrap": True})
+        if any(_text_width(c.header) > c.width for c in columns):
+            ws.set_row(HEADER_ROW - 1, 30)  # a header that wraps gets two lines' height
         self.append([c.header for c in columns], [head] * len(columns))
 
     def append(self, values: Sequence[object], formats: Sequence[Format | None] = ()) -> None:
