@@ -233,13 +233,25 @@ def test_the_annual_workbook_never_names_a_rater(half_year, standards, tmp_path)
     assert not any("QT-" in v or "KZ-" in v for v in cells)
 
 
-def test_demo_year_runs_the_whole_year(tmp_path, capsys):
-    from openpyxl import load_workbook
+@pytest.fixture(scope="module")
+def demo_year(tmp_path_factory):
+    """`qianfen-xl demo --year 2026` run once: its folder and what it printed."""
+    import contextlib
+    import io
 
     from qianfen_xl.cli import main
 
-    assert main(["demo", "--year", "2026", "--out", str(tmp_path)]) == 0
-    printed = capsys.readouterr().out
+    folder = tmp_path_factory.mktemp("demo-year")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["demo", "--year", "2026", "--out", str(folder)]) == 0
+    return folder, printed.getvalue()
+
+
+def test_demo_year_runs_the_whole_year(demo_year):
+    from openpyxl import load_workbook
+
+    tmp_path, printed = demo_year
     assert "先进科室" in printed and "一票否决" in printed and "缺少月度得分" in printed
     wb = load_workbook(tmp_path / "年度考核_2026.xlsx", read_only=True)
     people = list(wb["个人年度"].iter_rows(min_row=4, values_only=True))
@@ -425,3 +437,48 @@ def test_an_entity_bomb_in_a_ballot_is_named(tmp_path, standards):
     bomb = rezip(ballot, tmp_path / "炸弹票.xlsx", _part("", "xl/worksheets/sheet1.xml", _with_dtd))
     assert [(f.code, f.detail) for f in read_evaluation(bomb).findings] == [
         ("xml-entities", "xl/worksheets/sheet1.xml")]
+
+
+def test_the_demo_years_third_quarter_equals_a_recomputation_from_its_months(demo_year,
+                                                                             standards):
+    """SCORING.md §8 worked again here, from the months the workbook shows (个人月度): a
+    quarter's mean of the months on file; a missing month 待定; below 630 较差, below 670
+    一般; else 好 for the best 40 % of the department (rounded down, at least 1; a tie across
+    the last place 待定), 较好 for the rest. The demo's one veto is in March, not in Q3."""
+    import math
+    from collections import defaultdict
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(demo_year[0] / "年度考核_2026.xlsx", read_only=True)
+    header, *rows = list(book["个人月度"].iter_rows(min_row=3, values_only=True))
+    at = [header.index(m) for m in ("2026-07", "2026-08", "2026-09")]
+    people = [r for r in rows if r[0] and r[2] != standards.leadership_unit]
+    expected, pools = {}, defaultdict(dict)
+    for r in people:
+        months = [r[k] for k in at]
+        mean = round(sum(m for m in months if m is not None) /
+                     len([m for m in months if m is not None]) + 1e-9, 2)
+        if None in months:
+            expected[r[0]] = "待定"
+        elif mean < 630:
+            expected[r[0]] = "较差"
+        elif mean < 670:
+            expected[r[0]] = "一般"
+        else:
+            pools[r[2]][r[0]] = mean
+    size = {d: sum(1 for r in people if r[2] == d) for d in {r[2] for r in people}}
+    for department, pool in pools.items():
+        places = max(1, math.floor(0.4 * size[department]))
+        ordered = sorted(pool.values(), reverse=True)
+        for pid, mean in pool.items():
+            better = sum(1 for v in ordered if v > mean)
+            tied = ordered.count(mean)
+            expected[pid] = ("好" if better + tied <= places else
+                             "待定" if better < places else "较好")
+    year = list(book["个人年度"].iter_rows(min_row=3, values_only=True))
+    q3 = year[0].index("2026 第3季度")
+    shown = {r[0]: r[q3] for r in year[1:] if r[0] and r[2] != standards.leadership_unit}
+    assert shown == expected
+    assert {"好", "较好"} <= set(shown.values())
+

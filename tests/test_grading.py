@@ -127,8 +127,9 @@ def test_the_strongest_fact_decides_and_every_reason_is_kept(standards):
 def test_each_fact_in_the_roster_changes_the_grade_with_its_reason_in_the_workbooks(year_run):
     """builders.YEAR_FACTS through `annual --roster`: 个人年度 and the register's decisions
     show the proposal and the reason of each."""
-    annual = {r[0]: r for r in load_workbook(year_run["workbook"])["个人年度"].iter_rows(
-        min_row=4, values_only=True) if r[0]}
+    sheet = load_workbook(year_run["workbook"])["个人年度"]
+    total = [c.value for c in sheet[3]].index("总分")
+    annual = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]}
     register = {r[0]: r for r in load_workbook(year_run["register"])["考核决定"].iter_rows(
         min_row=6, values_only=True)}
     expected = {"S02": ("不定等次", "2026-07-20 入职"), "S03": ("不定等次", "病事假累计 200 天"),
@@ -139,7 +140,7 @@ def test_each_fact_in_the_roster_changes_the_grade_with_its_reason_in_the_workbo
         row = annual[pid]
         assert (row[-3], reason in row[-1]) == (proposal, True), pid
         assert (register[pid][5], reason in register[pid][11]) == (proposal, True), pid
-    assert annual["S05"][-4] > annual["U05"][-4]  # above a civil servant who is 优秀
+    assert annual["S05"][total] > annual["U05"][total]  # above a civil servant who is 优秀
 
 
 @pytest.mark.parametrize(("mutate", "key"), [

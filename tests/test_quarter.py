@@ -90,3 +90,22 @@ def test_a_broken_quarter_section_is_refused_naming_the_key(standards_data, key,
     standards_data["quarter"][key] = value
     with pytest.raises(StandardsError, match=message):
         parse_standards(standards_data)
+
+
+def test_an_office_may_require_good_quarters_for_excellent(standards_data):
+    from datetime import date
+
+    from qianfen_xl.scoring.eligibility import Case, verdicts
+    from qianfen_xl.scoring.facts import PersonFacts
+
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    two_good = Case(PersonFacts(), *year, quarters=("好", "较好", "好", "较好"))
+    one_poor = Case(PersonFacts(), *year, quarters=("好", "好", "较差", "好"))
+    default = parse_standards(standards_data)  # the rule is off by default
+    assert verdicts(default, two_good) == verdicts(default, one_poor) == []
+    standards_data["quarter"] |= {"excellent_needs_good": 3, "excellent_forbids_poor": True}
+    office = parse_standards(standards_data)
+    assert [(v.effect, v.reason) for v in verdicts(office, two_good)] == [
+        ("not_excellent", "平时考核“好”的季度 2 个，少于 3 个，不能评为优秀")]
+    assert [(v.effect, v.reason) for v in verdicts(office, one_poor)] == [
+        ("not_excellent", "平时考核有“较差”的季度，不能评为优秀")]

@@ -62,14 +62,15 @@ def grade_order(standards: Standards) -> list[str]:
 
 def _people_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: str,
                   subtitle: str) -> None:
-    """The year per person, best first: 平时, 测评, 考评, total and the proposal with its
-    reason; the months themselves are on 个人月度 (a page a reader can print)."""
+    """The year per person, best first: 平时, 测评, 考评, total, the 平时考核 grade of each
+    quarter, and the proposal with its reason; the months themselves are on 个人月度."""
     months = list(r.months)
     people = SheetWriter(wb, "个人年度", f"{title} 个人年度考核", subtitle, [
         Column("编号", 9), Column("姓名", 10), Column("科室", 16), Column("人员类别", 10),
         Column("平时", 9, SCORE_FORMAT), Column("测评（百分）", 10, SCORE_FORMAT),
         Column("测评分", 9, SCORE_FORMAT), Column("考评分", 9, SCORE_FORMAT),
         Column("调整", 7, SCORE_FORMAT), Column("总分", 9, SCORE_FORMAT),
+        *[Column(q.replace("-Q", " 第") + "季度", 8, align="center") for q in r.quarters],
         Column("建议等次", 14, align="center"), Column("考核池", 14),
         Column("说明", 50, wrap=True)])
     for p in sorted(r.people, key=lambda p: (-p.year.total, p.id)):
@@ -79,7 +80,8 @@ def _people_sheet(wb: Workbook, r: AnnualResult, standards: Standards, title: st
             notes.append("缺少月度得分（不计入平均）：" + "、".join(missing))
         people.add([p.id, p.name, p.department, p.category, p.year.regular,
                     p.evaluation, p.year.evaluation, p.year.assessment, p.year.adjustments,
-                    p.year.total, p.grade.proposal, p.grade.pool, "；".join(notes)])
+                    p.year.total, *(g or "—" for g in p.quarters), p.grade.proposal,
+                    p.grade.pool, "；".join(notes)])
     monthly = SheetWriter(wb, "个人月度", f"{title} 个人月度得分（平时）", subtitle, [
         Column("编号", 9), Column("姓名", 10), Column("科室", 16),
         *[Column(m, 9, SCORE_FORMAT) for m in months], Column("平时", 9, SCORE_FORMAT)])

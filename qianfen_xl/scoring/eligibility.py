@@ -41,6 +41,7 @@ class Case:
     start: date
     end: date
     vetoes: Sequence[str] = ()
+    quarters: Sequence[str] = ()  # 平时考核 of each quarter of the period ("" not graded)
 
     @property
     def days(self) -> int:
@@ -118,11 +119,31 @@ def verdicts(standards: Standards, case: Case) -> list[Verdict]:
     if case.vetoes:
         out.append(Verdict(NOT_EXCELLENT, f"一票否决（{'、'.join(case.vetoes)}），"
                                           f"不能评为{grading.excellent}"))
+    quarterly = quarters(standards, case)
+    if quarterly is not None:
+        out.append(quarterly)
     for rule in grading.eligibility:
         found = RULES[rule.fact](rule, case, grading)
         if found is not None:
             out.append(found)
     return out
+
+
+def quarters(standards: Standards, case: Case) -> Verdict | None:
+    """The office's optional rule on 平时考核 (``quarter.excellent_needs_good`` 好 quarters at
+    least, and, with ``quarter.excellent_forbids_poor``, no 较差 quarter) for 优秀."""
+    rules, excellent = standards.quarter, standards.grading.excellent
+    needs, forbids = rules["excellent_needs_good"], rules["excellent_forbids_poor"]
+    good, poor = rules["grades"][0], rules["grades"][3]
+    if not (needs or forbids) or not case.quarters:
+        return None
+    if forbids and poor in case.quarters:
+        return Verdict(NOT_EXCELLENT, f"平时考核有“{poor}”的季度，不能评为{excellent}")
+    count = sum(1 for g in case.quarters if g == good)
+    if count < needs:
+        return Verdict(NOT_EXCELLENT, f"平时考核“{good}”的季度 {count} 个，少于 {needs} 个，"
+                                      f"不能评为{excellent}")
+    return None
 
 
 def strongest(found: Sequence[Verdict]) -> str:

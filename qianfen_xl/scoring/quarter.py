@@ -117,6 +117,23 @@ def _best_share(standards: Standards, pool: Mapping[str, float],
     return out
 
 
+def full_quarters(months: Sequence[str]) -> list[tuple[str, list[int]]]:
+    """The calendar quarters all three of whose months are among ``months`` (labels such as
+    ``2026-07``), each with the positions of its months.
+
+    >>> full_quarters(["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"])
+    [('2026-Q3', [1, 2, 3])]
+    """
+    at = {m: k for k, m in enumerate(months)}
+    out = []
+    for label in dict.fromkeys(f"{m[:4]}-Q{(int(m[5:7]) + 2) // 3}" for m in months):
+        first = 3 * int(label[-1]) - 2
+        wanted = [f"{label[:4]}-{first + k:02d}" for k in range(3)]
+        if all(m in at for m in wanted):
+            out.append((label, [at[m] for m in wanted]))
+    return out
+
+
 def good_share(standards: Standards, grades: Sequence[QuarterGrade]) -> dict[str, tuple[int, int]]:
     """Per department: (people graded 好, people graded here)."""
     good = standards.quarter["grades"][0]

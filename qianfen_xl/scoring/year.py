@@ -5,7 +5,7 @@ Pure functions; every weight and bound comes from the standards file."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -16,6 +16,7 @@ from qianfen_xl.scoring.engine import DepartmentScore, Person, competition_ranks
 from qianfen_xl.scoring.evaluation import Evaluation
 from qianfen_xl.scoring.facts import NO_FACTS, PersonFacts
 from qianfen_xl.scoring.grades import Candidate, Grade, advanced_departments, propose_grades
+from qianfen_xl.scoring.quarter import PersonQuarter, full_quarters, quarter_grades
 
 
 def combine_year(standards: Standards, half_year: float | None, year_end: float | None) -> (
@@ -80,6 +81,7 @@ class PersonAnnual:
     vetoes: tuple[str, ...]
     category: str = ""                  # 人员类别: the grades' vocabulary and quota pool
     notes: tuple[str, ...] = ()         # the facts of the year that bear on the grade
+    quarters: tuple[str, ...] = ()      # 平时考核 of each full quarter ("" where not graded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class AnnualResult:
     people: tuple[PersonAnnual, ...]
     departments: tuple[DepartmentAnnual, ...]
     evaluations: Mapping[str, Evaluation]   # the last period's, for 测评汇总 (no raters)
+    quarters: tuple[str, ...] = ()          # the full quarters of the period (2026-Q1 …)
 
 
 def _per_period(values: Mapping[str, Mapping[str, float]], key: str, halves: Sequence[str],
@@ -126,42 +129,53 @@ class MonthRow(Protocol):
 
 
 @dataclass
-class _Track:
-    """One person's or department's months as they are gathered."""
+class MonthTrack:
+    """One person's or department's months as they are gathered: a score and the veto items
+    of each month (None and () where it was not scored)."""
 
     monthly: list[float | None]
-    vetoes: list[str] = field(default_factory=list)
+    month_vetoes: list[tuple[str, ...]]
     name: str = ""
     department: str = ""
     level: str = ""
     category: str = ""
 
+    @classmethod
+    def empty(cls, months: int) -> MonthTrack:
+        return cls([None] * months, [()] * months)
 
-def _gather(months: Sequence[str], month_rows: Mapping[str, Sequence[MonthRow]]) -> tuple[
-        dict[str, _Track], dict[str, _Track]]:
+    @property
+    def vetoes(self) -> tuple[str, ...]:
+        """The veto items of all its months, each once, in order."""
+        return tuple(dict.fromkeys(v for month in self.month_vetoes for v in month))
+
+
+def gather_months(months: Sequence[str],
+                  month_rows: Mapping[str, Sequence[MonthRow]]) -> tuple[
+        dict[str, MonthTrack], dict[str, MonthTrack]]:
     """Every person's and every ranked department's monthly scores and vetoes."""
-    people: dict[str, _Track] = {}
-    departments: dict[str, _Track] = {}
+    people: dict[str, MonthTrack] = {}
+    departments: dict[str, MonthTrack] = {}
     for k, label in enumerate(months):
         for r in month_rows[label]:
             # The leadership unit's members are assessed like everyone; the unit itself is
             # never among the 科室 (SCORING.md §2).
-            d = (departments.setdefault(r.department, _Track([None] * len(months)))
+            d = (departments.setdefault(r.department, MonthTrack.empty(len(months)))
                  if r.ranked else None)
             if r.score is None:
                 continue
             if d is not None:
                 d.monthly[k] = r.score.total
-                d.vetoes += r.score.vetoes
+                d.month_vetoes[k] = tuple(r.score.vetoes)
             members = {m.id: m for m in r.members}
             for p in r.score.people:
-                entry = people.setdefault(p.id, _Track([None] * len(months)))
+                entry = people.setdefault(p.id, MonthTrack.empty(len(months)))
                 entry.name, entry.department = p.name, r.department
                 member = members.get(p.id)
                 entry.level = member.level if member else ""
                 entry.category = member.category if member else ""
                 entry.monthly[k] = p.total
-                entry.vetoes += p.vetoes
+                entry.month_vetoes[k] = tuple(p.vetoes)
     return people, departments
 
 
@@ -176,19 +190,41 @@ def assemble_year(standards: Standards, month_rows: Mapping[str, Sequence[MonthR
     each evaluation period in ``halves`` (one for a half-year; H1 then the year for a year),
     and the roster's facts of the year (编号 → facts) that bear on the grades."""
     months = tuple(month_rows)
-    people, departments = _gather(months, month_rows)
+    people, departments = gather_months(months, month_rows)
     last = evaluations.get(halves[-1], {}) if halves else {}
     span = (parse_period(months[0]).start, parse_period(months[-1]).end) if months else (
         date.min, date.min)
-    inputs = _YearInputs(halves, evaluations, assessments, adjustments or {}, facts or {}, span,
-                         tuple(parse_period(m).end for m in months))
+    inputs = _YearInputs(months, halves, evaluations, assessments, adjustments or {}, facts or {},
+                         span, tuple(parse_period(m).end for m in months))
     return AnnualResult(months, _people_year(standards, people, inputs),
                         _departments_year(standards, months, departments, halves, assessments,
-                                          lines), last)
+                                          lines), last,
+                        tuple(label for label, _ in full_quarters(months)))
+
+
+def quarter_grades_of(standards: Standards, months: Sequence[str],
+                      people: Mapping[str, MonthTrack],
+                      monthly: Mapping[str, Sequence[float | None]]) -> dict[
+        str, tuple[str, ...]]:
+    """Each person's 平时考核 grade of every full quarter of ``months`` ("" where the person
+    has no month of that quarter on file, or is not graded here), from ``monthly`` (the
+    person's months as they count) and the veto items of those months."""
+    out: dict[str, list[str]] = {pid: [] for pid in people}
+    for _, at in full_quarters(months):
+        cohort = [PersonQuarter(pid, e.name, e.department, e.level,
+                                tuple(monthly[pid][k] for k in at),
+                                tuple(v for k in at for v in e.month_vetoes[k]))
+                  for pid, e in people.items() if any(monthly[pid][k] is not None for k in at)]
+        graded = {g.id: g.grade for g in quarter_grades(standards, [months[k] for k in at],
+                                                        cohort)}
+        for pid in people:
+            out[pid].append(graded.get(pid, ""))
+    return {pid: tuple(grades) for pid, grades in out.items()}
 
 
 @dataclass(frozen=True)
 class _YearInputs:
+    months: Sequence[str]
     halves: Sequence[str]
     evaluations: Mapping[str, Mapping[str, Evaluation]]
     assessments: Mapping[str, Mapping[str, float]]
@@ -206,7 +242,7 @@ class _YearInputs:
                      for v, end in zip(monthly, self.month_ends, strict=True))
 
 
-def _people_year(standards: Standards, people: Mapping[str, _Track],
+def _people_year(standards: Standards, people: Mapping[str, MonthTrack],
                  given: _YearInputs) -> tuple[PersonAnnual, ...]:
     halves = given.halves
     scores = {h: {k: e.score for k, e in given.evaluations.get(h, {}).items()} for h in halves}
@@ -217,21 +253,22 @@ def _people_year(standards: Standards, people: Mapping[str, _Track],
         asm = _per_period(given.assessments, pid, halves, standards)
         rows[pid] = (e, ev, asm, person_year(standards, monthly[pid], ev, asm,
                                              given.adjustments.get(pid, 0.0)))
-    vetoes = {pid: tuple(dict.fromkeys(e.vetoes)) for pid, e in people.items()}
+    vetoes = {pid: e.vetoes for pid, e in people.items()}
+    quarters = quarter_grades_of(standards, given.months, people, monthly)
     found = {pid: tuple(verdicts(standards, Case(given.facts.get(pid, NO_FACTS), *given.span,
-                                                  vetoes[pid])))
+                                                  vetoes[pid], quarters[pid])))
              for pid in people}
     grades = propose_grades(standards, {
         pid: Candidate(row[3].total, people[pid].category, people[pid].level, found[pid])
         for pid, row in rows.items()})
     return tuple(PersonAnnual(pid, e.name, e.department, e.level, monthly[pid], ev, asm,
                               year, grades[pid], vetoes[pid], e.category,
-                              tuple(v.reason for v in found[pid]))
+                              tuple(v.reason for v in found[pid]), quarters[pid])
                  for pid, (e, ev, asm, year) in rows.items())
 
 
 def _departments_year(standards: Standards, months: Sequence[str],
-                      departments: Mapping[str, _Track], halves: Sequence[str],
+                      departments: Mapping[str, MonthTrack], halves: Sequence[str],
                       assessments: Mapping[str, Mapping[str, float]],
                       lines: Mapping[str, str]) -> tuple[DepartmentAnnual, ...]:
     totals: dict[str, float] = {}
@@ -242,7 +279,7 @@ def _departments_year(standards: Standards, months: Sequence[str],
         assessed[d] = _per_period(assessments, d, halves, standards)
         totals[d] = department_year(standards, e.monthly, assessed[d])
         missing[d] = tuple(m for m, v in zip(months, e.monthly, strict=True) if v is None)
-        vetoes[d] = tuple(dict.fromkeys(e.vetoes))
+        vetoes[d] = e.vetoes
     advanced = advanced_departments(standards, totals, lines, vetoes, missing)
     ranks = competition_ranks(totals)
     return tuple(sorted(
