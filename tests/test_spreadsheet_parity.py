@@ -56,6 +56,9 @@ def _fixed_cases(folder: Path, standards) -> list[RandomRegister]:
     cases.append(RandomRegister(register(folder, standards, roster=eight, incidents=half,
                                          name="round.xlsx"), standards, "周考核情况登记表",
                                 "社保所", eight, half))
+    # A period that cannot be read: the header says how to type it, every date passes.
+    cases.append(RandomRegister(register(folder, standards, period="第47周", name="noperiod.xlsx"),
+                                standards, "周考核情况登记表", "社保所", ROSTER, list(INCIDENTS)))
     rng = random.Random(47)
     people = list(departments_of(street_roster(standards, seed=47)).values())[1]
     month = random_incidents(standards, people, parse_period("2026-11"), rng, rate=3.0)
