@@ -35,7 +35,8 @@ HEADER_NAMES = (NAME_KIND, NAME_VERSION, NAME_UNIT, NAME_DEPARTMENT, NAME_PERIOD
 # Defined names of the department block of 得分 (read back to compare cached values).
 NAME_MEMBER_MEAN = "qf_member_mean"
 NAME_DEPT_TOTAL = "qf_dept_total"
-SCORE_NAMES = (NAME_MEMBER_MEAN, NAME_DEPT_TOTAL)
+NAME_PROBLEM_COUNT = "qf_problem_count"  # incident rows the formulas cannot score
+SCORE_NAMES = (NAME_MEMBER_MEAN, NAME_DEPT_TOTAL, NAME_PROBLEM_COUNT)
 # Where the templates put the header fields. The reader follows the defined names; only a
 # file that cannot carry them (a legacy .xls saved from a template) falls back to these.
 HEADER_CELLS = {
@@ -69,10 +70,10 @@ INCIDENT_COLUMNS = (
     ColumnSpec("日期", 12, number_format="yyyy-mm-dd"),
     ColumnSpec("编号", 9),
     ColumnSpec("姓名", 10, required=False),
-    ColumnSpec("项目", 34),
+    ColumnSpec("项目", 40),
     ColumnSpec("次数", 7, number_format="0"),
     ColumnSpec("分值", 8, required=False, live=True, number_format="0.00;-0.00;;@"),
-    ColumnSpec("事由", 36),
+    ColumnSpec("事由", 30),
     ColumnSpec("登记人", 10, required=False),
 )
 
@@ -106,13 +107,43 @@ ASSESSMENT_COLUMNS = (
 # headers wherever it is; these fix where the generator writes them.
 ROSTER_HEADER_ROW = 3
 INCIDENT_HEADER_ROW = 5
-SCORES_HEADER_ROW = 4
-ROSTER_ROWS = 60                   # people a register holds (得分 has one row each)
+ROSTER_ROWS = 60                   # people a register holds at least (得分 has one row each)
+ROSTER_SPARE = 10                  # rows beyond a larger pre-filled roster, for a new colleague
 INCIDENT_ROWS = {KIND_WEEKLY: 200, KIND_MONTHLY: 500}
 META_SCORE_ROWS = "得分人数"      # _meta: how many people the 得分 sheet of this file shows
 
-# The 得分 sheet: a header row, one row per person (编号, 姓名, the individual norms, 加分,
-# 个人得分), then a blank row and the department block (label, what it is, value).
+
+def roster_capacity(people: int) -> int:
+    """Rows of the 人员 table and person rows of 得分 for a roster of ``people``: the
+    template's 60, or more for a larger pre-filled roster (recorded in _meta 得分人数)."""
+    return people + ROSTER_SPARE if people > ROSTER_ROWS else ROSTER_ROWS
+
+
+# Hidden helper columns the portable formulas compute with (forms/formulas.py), each a
+# Table column with its calculated-column formula: after 登记人 in the incidents Table,
+# after 岗位层级 in the roster Table, and after 下拉显示 on 评分标准 (constants there).
+INCIDENT_HELPERS = ("_代码", "_条目", "_人员", "_规范", "_状态")
+ROSTER_HELPERS = ("_键", "_首位")
+CATALOGUE_COLUMNS = ("代码", "规范", "条款", "内容", "计分范围", "每次分值", "一票否决",
+                     "适用单位", "下拉显示")
+CATALOGUE_HELPERS = ("_规范", "_需编号", "_仅班子")
+CATALOGUE_PRINTED = "H"            # 评分标准 prints 代码 … 适用单位; the rest serve the formulas
+CATALOGUE_HEADER_ROW = 3
+# Incident rows below the Table that the formulas' names still cover (a row Excel appends to
+# the Table gets its formulas and counts), and rows below those whose input is counted as
+# a problem (never silently ignored).
+INCIDENT_MARGIN = 20
+INCIDENT_TAIL = 300
+
+# The 得分 sheet: a note on the ceilings, a row of ceilings, the header row, one row per
+# person (编号, 姓名, the individual norms, 加分, 个人得分), and beside the first persons
+# the department block (label, value) ending with the problem count.
+SCORES_LIMITS_ROW = 5
+SCORES_HEADER_ROW = 6
+SCORES_BLOCK_LABEL = "M"           # the department block's column of labels …
+SCORES_BLOCK_VALUE = "N"           # … and of values; L stays empty between
+SCORES_LAST_COLUMN = SCORES_BLOCK_VALUE
+
 SCORE_ID = "编号"
 SCORE_NAME = "姓名"
 SCORE_ADDITIONS = "加分"
@@ -120,6 +151,7 @@ SCORE_PERSON_TOTAL = "个人得分"
 SCORE_MEMBER_MEAN = "成员平均"
 SCORE_DEPT_ADDITIONS = "科室加分"
 SCORE_DEPT_TOTAL = "科室得分"
+SCORE_PROBLEMS = "无法计分的行"
 SCORE_KEY_HEADERS = (SCORE_ID, SCORE_NAME, SCORE_PERSON_TOTAL)  # enough to find the header row
 
 
@@ -130,11 +162,14 @@ def score_headers(standards: Standards) -> tuple[str, ...]:
 
 
 def department_block(standards: Standards) -> tuple[tuple[str, str], ...]:
-    """The department block of 得分, in order: (label, what it is)."""
-    return ((SCORE_MEMBER_MEAN, "本科室人员个人得分的平均"),
-            *((n.code, n.name) for n in standards.department_norms),
-            (SCORE_DEPT_ADDITIONS, "编号留空的加分项"),
-            (SCORE_DEPT_TOTAL, f"满分 {standards.full_marks:g}"))
+    """The department block of 得分, in order: (key, the label the sheet shows). The keys
+    are 成员平均, the department norms' codes, 科室加分, 科室得分 and 无法计分的行."""
+    return ((SCORE_MEMBER_MEAN, f"成员平均（每人不超过 {standards.individual_base:g}）"),
+            *((n.code, f"{n.code} {n.name}") for n in standards.department_norms),
+            (SCORE_DEPT_ADDITIONS, f"科室加分（不超过 {standards.department_additions_cap:g}）"),
+            (SCORE_DEPT_TOTAL, f"科室得分（满分 {standards.full_marks:g}）"),
+            (SCORE_PROBLEMS, SCORE_PROBLEMS))
+
 
 # The roster's optional columns (the street roster of --roster): the particulars the
 # official 年度考核登记表 prints, and the facts of the year that bear on the grade.

@@ -15,6 +15,7 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
+from qianfen_xl.contract.normalise import ID_MAX_LENGTH
 from qianfen_xl.contract.standards import Standards
 
 # Frames arrive pooled: the rows of many registers at once, each row carrying its file's
@@ -25,6 +26,9 @@ PERIOD_END = "_end"
 LEADERSHIP = "_leadership"  # the register of the leadership unit (街道领导班子)
 ROSTER_NAME = "_roster_name"  # the 姓名 the row's 编号 has in its register's roster
 KNOWN = "_known"          # the row's 编号 is in its register's roster
+ROSTER_ID = "_roster_id"  # that roster row's 编号 as the formulas read it (ID_TEXT's twin)
+ID_TEXT = "_id_text"      # the row's 编号 as the formulas read it (cell&"")
+ID_BLANK = "_id_blank"    # … and whether they read it as blank (a department row)
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -41,12 +45,19 @@ def roster_schema(standards: Standards) -> pa.DataFrameSchema:
         return pa.Check(lambda s: _blank(s) | s.isin(list(values)), name=rule)
 
     def unique_ids(df: pd.DataFrame) -> pd.Series:
-        return _blank(df["编号"]) | ~df.duplicated(_per_file(df, ["编号"]), keep="first")
+        # The registers' formulas look a 编号 up ignoring case (Excel's MATCH): "a01" and
+        # "A01" cannot both be on one roster.
+        folded = df.assign(_folded=df["编号"].astype("string").str.lower())
+        return _blank(df["编号"]) | ~folded.duplicated(_per_file(df, ["_folded"]), keep="first")
+
+    def short_ids(s: pd.Series) -> pd.Series:
+        return _blank(s) | (s.astype("string").str.len() <= ID_MAX_LENGTH)
 
     return pa.DataFrameSchema(
         {
             "编号": pa.Column(object, nullable=True, checks=[
                 pa.Check(lambda s: ~_blank(s), name="roster-id-missing"),
+                pa.Check(short_ids, name="roster-id-too-long"),
             ]),
             "姓名": pa.Column(object, nullable=True,
                             checks=pa.Check(lambda s: ~_blank(s), name="roster-name-missing")),
@@ -81,6 +92,13 @@ def incident_schema(standards: Standards) -> pa.DataFrameSchema:
         return _blank(df["姓名"]) | expected.isna() | (df["姓名"].astype("string").str.strip()
                                                        == expected)
 
+    def id_as_on_roster(df: pd.DataFrame) -> pd.Series:
+        """The formulas match a 编号 exactly as typed: one the reader recognises only after
+        folding full-width forms or trimming spaces is a row the sheet cannot score."""
+        seen_blank = _blank(df["编号"])
+        exact = df[ID_TEXT] == df[ROSTER_ID]
+        return df[ID_BLANK] | (~seen_blank & (~df[KNOWN] | exact))
+
     def wide(rule: str, fn: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
         return pa.Check(fn, name=rule)
 
@@ -108,6 +126,7 @@ def incident_schema(standards: Standards) -> pa.DataFrameSchema:
             wide("item-leadership-only",
                  lambda df: df[LEADERSHIP] | ~df["项目"].isin(leadership_only)),
             wide("person-unknown", lambda df: _blank(df["编号"]) | df[KNOWN]),
+            wide("person-id-inexact", id_as_on_roster),
             wide("person-name-mismatch", name_matches),
         ],
         strict=False,

@@ -65,3 +65,44 @@ def lo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
             pytest.fail("LibreOffice is required in CI (.ci/run installs libreoffice-calc-nogui)")
         pytest.skip("LibreOffice (soffice) is not installed")
     return tmp_path_factory.mktemp("lo-profile")
+
+
+@pytest.fixture(scope="session")
+def gnumeric_ready() -> None:
+    """gnumeric's ssconvert, the second spreadsheet engine of the parity tests."""
+    from gnumeric import ssconvert
+
+    if ssconvert() is None:
+        if os.environ.get("CI"):
+            pytest.fail("gnumeric is required in CI (.ci/run installs gnumeric)")
+        pytest.skip("gnumeric (ssconvert) is not installed")
+
+
+@pytest.fixture(scope="session")
+def written(tmp_path_factory, standards) -> dict[str, list[Path]]:
+    """What the commands write: the blank templates, a roster's pre-filled pairs (both
+    flavours), the evaluation templates, and --monthly-out's monthly registers."""
+    from qianfen_xl.cli import main
+
+    from builders import STREET, street_month
+
+    out = tmp_path_factory.mktemp("written")
+    roster = out / "roster.csv"
+    roster.write_text("编号,姓名,科室,口,人员类别,岗位层级\n" + "".join(
+        f"{p.id},{p.name},{p.department},{p.line},{p.category},{p.level}\n" for p in STREET),
+        encoding="utf-8")
+    assert main(["templates", "--out", str(out / "pairs"), "--roster", str(roster), "--xlsm",
+                 "--week", "2026-W47", "--month", "2026-11",
+                 "--evaluation", "2026"]) == 0
+    street = street_month(out, standards)
+    assert main(["consolidate", str(street.inbox), "--period", "2026-11", "--out",
+                 str(out / "r.xlsx"), "--monthly-out", str(out / "monthly"),
+                 "--workers", "1"]) == 0
+    pairs = sorted((out / "pairs").iterdir())
+    return {
+        "templates": sorted((ROOT / "workbook_templates").iterdir()),
+        "pairs": [p for p in pairs if "考核情况登记表" in p.name],
+        "evaluation": [p for p in pairs if "考核情况登记表" not in p.name],
+        "monthly": sorted((out / "monthly").iterdir()),
+        "weekly": street.files,
+    }

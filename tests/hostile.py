@@ -7,6 +7,7 @@ produce; an empty tuple means the file must still be scored. Used by test_hostil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -152,7 +153,7 @@ def headers_shuffled(inbox: Path, s: Standards, scratch: Path) -> Path:
 
 def constants_for_formulas(inbox: Path, s: Standards, scratch: Path) -> Path:
     def edit(wb):
-        wb["得分"]["K5"] = 700
+        wb["得分"]["K7"] = 700
     return base(inbox, s, "公式改数值.xlsx", edit=edit)
 
 
@@ -202,7 +203,7 @@ def date_out_of_range(inbox: Path, s: Standards, scratch: Path) -> Path:
     """A date cell holding a serial no calendar reaches: python-calamine's Rust code panics
     on it (found by the fuzzer); the file must come back with a finding, not stop the run."""
     return rezip(base(scratch, s, "日期越界_源.xlsx"), inbox / "日期越界.xlsx", lambda n, d: (
-        d.replace(b'<c r="A6" s="6" t="n"><v>46343</v>', b'<c r="A6" s="6" t="n"><v>-1e15</v>')
+        re.sub(rb'(<c r="A6"[^>]*>)<v>46343</v>', rb"\1<v>-1e15</v>", d)
         if n == "xl/worksheets/sheet1.xml" else d))
 
 

@@ -273,6 +273,13 @@ def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
     ranking = sheet_rows(tmp_path / "排名_2026-11.xlsx", "排名")
     assert len(ranking) == 13  # 12 departments and the leadership unit
     assert sum(r["状态"] == "已计分" for r in ranking) == 11
+    # The demo's registers carry every formula's value, and it is the engine's.
+    from test_cached_values import formulas_without_value
+
+    registers = sorted((tmp_path / "登记表").rglob("*.xlsx"))
+    assert len(registers) == 60 and not any(formulas_without_value(p) for p in registers)
+    report = sheet_rows(tmp_path / "排名_2026-11.xlsx", "校验报告")
+    assert not {r["规则"] for r in report} & {"score-cache-mismatch", "formula-overwritten"}
     # Consolidating the same inbox again gives the same workbook, byte for byte.
     again = tmp_path / "again.xlsx"
     main(["consolidate", str(tmp_path / "登记表"), "--period", "2026-11", "--out", str(again),

@@ -16,11 +16,13 @@ from qianfen_xl.forms.registers import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_temp
 from qianfen_xl.schemas.columns import (
     HEADER_NAMES,
     INCIDENT_COLUMNS,
+    INCIDENT_HELPERS,
     KIND_MONTHLY,
     KIND_WEEKLY,
     ROSTER_COLUMNS,
-    ROSTER_ROWS,
+    ROSTER_HELPERS,
     SCORES_HEADER_ROW,
+    SCORES_LIMITS_ROW,
 )
 
 from conftest import ROOT
@@ -41,22 +43,31 @@ def test_committed_template_keeps_the_register_contract(name):
     wb = openpyxl.load_workbook(COMMITTED / name)
     assert wb.sheetnames == ["登记", "得分", "人员", "评分标准", "_meta"]
     assert wb["_meta"].sheet_state == "hidden"
-    for defined in HEADER_NAMES:
+    for defined in (*HEADER_NAMES, "qf_member_mean", "qf_dept_total", "qf_problem_count"):
         assert defined in wb.defined_names, defined
     kind_sheet, kind_cell = next(wb.defined_names["qf_kind"].destinations)
     assert wb[kind_sheet][kind_cell.replace("$", "")].value == name.removesuffix(".xlsx")
     assert "roster" in wb["人员"].tables and "incidents" in wb["登记"].tables
+    # The contract's columns first; the formulas' helper columns after them, hidden.
     assert _table_headers(wb["人员"], wb["人员"].tables["roster"]) == [
-        c.header for c in ROSTER_COLUMNS]
+        *(c.header for c in ROSTER_COLUMNS), *ROSTER_HELPERS]
     assert _table_headers(wb["登记"], wb["登记"].tables["incidents"]) == [
-        c.header for c in INCIDENT_COLUMNS]
-    scores = [c.value for c in wb["得分"][SCORES_HEADER_ROW]]
-    assert scores == ["编号", "姓名", "N01", "N02", "N03", "N04", "N05", "N07", "N09", "加分",
-                      "个人得分"]
-    # The department block starts two rows below the last person row, under its own title.
-    first = SCORES_HEADER_ROW + ROSTER_ROWS + 2
-    labels = [wb["得分"].cell(row=r, column=1).value for r in range(first, first + 7)]
-    assert labels == ["科室得分", "成员平均", "N06", "N08", "N10", "科室加分", "科室得分"]
+        *(c.header for c in INCIDENT_COLUMNS), *INCIDENT_HELPERS]
+    assert [wb["登记"].column_dimensions[c].hidden for c in "HIJKLM"] == [False] + [True] * 5
+    scores = wb["得分"]
+    assert [c.value for c in scores[SCORES_HEADER_ROW]] == [
+        "编号", "姓名", "N01", "N02", "N03", "N04", "N05", "N07", "N09", "加分", "个人得分",
+        None, "科室得分", "得分"]
+    # The department block beside the first person rows, the problem count below its total.
+    first = SCORES_HEADER_ROW + 1
+    labels = [scores.cell(row=r, column=13).value for r in range(first, first + 7)]
+    assert labels == ["成员平均（每人不超过 700）", "N06 全日制办公制规范", "N08 请示报告规范",
+                      "N10 工作作风和办事效率规范", "科室加分（不超过 50）", "科室得分（满分 1000）",
+                      "无法计分的行"]
+    assert [next(wb.defined_names[n].destinations) for n in (
+        "qf_member_mean", "qf_dept_total", "qf_problem_count")] == [
+        ("得分", "$N$7"), ("得分", "$N$12"), ("得分", "$N$13")]
+    assert [c.value for c in scores[SCORES_LIMITS_ROW]][2:11] == [100] * 7 + [30, 700]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -69,7 +80,7 @@ def test_dropdowns_point_at_existing_lists(name):
     formulas = {dv.formula1: str(dv.sqref) for dv in wb["登记"].data_validations.dataValidation}
     assert {"qf_ids", "qf_item_list", "qf_period_start", "1"} <= set(formulas)
     for name_ in ("qf_ids", "qf_item_list", "qf_lines", "qf_categories", "qf_levels",
-                  "qf_period_start", "qf_period_end", "qf_points"):
+                  "qf_period_start", "qf_period_end", "qf_codes", "qf_cat_points"):
         sheet, ref = next(wb.defined_names[name_].destinations)
         assert sheet in wb.sheetnames
     sheet, ref = next(wb.defined_names["qf_item_list"].destinations)
@@ -90,7 +101,9 @@ def test_inputs_unlocked_formulas_and_catalogue_protected(name):
     assert log["D2"].protection.locked is False       # 科室
     assert log.freeze_panes == "A6"
     assert int(log.page_setup.paperSize) == 9  # A4
-    assert "填表人" in log.oddFooter.left.text and "审核人" in log.oddFooter.left.text
+    # The register is signed once: on the page of its scores.
+    assert "填表人" in wb["得分"].oddFooter.left.text and "审核人" in wb["得分"].oddFooter.left.text
+    assert [ws.oddFooter.left.text for ws in (log, wb["人员"], wb["评分标准"])] == [None] * 3
 
 
 def _xml_parts(path: Path) -> dict[str, bytes]:
@@ -153,16 +166,61 @@ def test_the_xlsm_flavour_calls_the_udfs_in_the_same_cells(name):
     assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
     wb = openpyxl.load_workbook(path)
     scores = wb["得分"]
-    formula = scores["A5"].value
-    assert formula.ref == "A5:K72" and formula.text == (
-        "=QF_SCORES(incidents[#All],roster[#All],60)")
+    formula = scores["A7"].value
+    assert formula.ref == "A7:N66" and formula.text == (
+        "=QF_SCORES(qf_incident_table,qf_roster_table,60,qf_standards,qf_period_start,"
+        "qf_period_end,qf_leadership)")
     sheet, cell = next(wb.defined_names["qf_dept_total"].destinations)
-    assert (sheet, cell) == ("得分", "$C$72")  # the same place as the native template's
-    assert wb["登记"]["F6"].value == (
-        "=QF_POINTS(incidents[[#This Row],[项目]],incidents[[#This Row],[次数]])")
-    assert wb["登记"]["G3"].value.text == "=QF_CHECK(incidents[#All],roster[#All])"
+    assert (sheet, cell) == ("得分", "$N$12")  # the same place as the native template's
+    assert wb["登记"]["F6"].value == "=QF_POINTS($D6,$E6,qf_standards)"
+    assert wb["登记"]["G3"].value.text == "=QF_CHECK(qf_incident_table,qf_roster_table,qf_standards)"
     conf = wb["xlwings.conf"]
     assert conf.sheet_state == "hidden" and [conf["A1"].value, conf["B1"].value] == [
         "UDF_MODULES", "qianfen_xl.udfs"]
     native = openpyxl.load_workbook(COMMITTED / name.replace(".xlsm", ".xlsx"))
     assert [ws.title for ws in native] == [ws.title for ws in wb][:-1]
+
+
+def _validations(ws):
+    return {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv
+            for dv in ws.data_validations.dataValidation}
+
+
+@pytest.mark.parametrize(("name", "within"), [(NAMES[0], "本周"), (NAMES[1], "本月")])
+def test_inputs_guide_and_alerts_name_the_rule(name, within):
+    from qianfen_xl.contract.findings import RULES
+
+    wb = openpyxl.load_workbook(COMMITTED / name)
+    log = _validations(wb["登记"])
+    assert (log["A"].promptTitle, log["A"].prompt) == (
+        "填写日期", f"{within}内的日期（见表头“起止”），如 2026-11-17")
+    assert [(log[c].promptTitle, log[c].showInputMessage) for c in "BDEG"] == [
+        ("选择编号", True), ("选择项目", True), ("填写次数", True), ("填写事由", True)]
+    for col, rule in (("A", "date-outside-period"), ("B", "person-unknown"),
+                      ("E", "count-not-whole")):
+        assert log[col].errorTitle == RULES[rule].title and f"规则 {rule}" in log[col].error
+    roster = _validations(wb["人员"])
+    assert roster["F"].errorTitle == RULES["roster-level-unknown"].title
+
+
+def test_the_units_name_where_the_regulation_names_its_street(tmp_path, standards):
+    """N02-03 says what to answer the phone with: the regulation's street is the unit's."""
+    write_templates(tmp_path, standards, unit="柳荫街道")
+    std = openpyxl.load_workbook(tmp_path / "周考核情况登记表.xlsx")["评分标准"]
+    text = next(std.cell(row=r, column=4).value for r in range(4, std.max_row + 1)
+                if std.cell(row=r, column=1).value == "N02-03")
+    assert "这里是柳荫街道科" in text and "马连洼" not in text
+    assert "马连洼街道" in standards.item_by_code["N02-03"].text  # the standards as written
+
+
+def test_the_item_dropdown_ends_on_a_clause_never_mid_word(standards):
+    from qianfen_xl.contract.standards import LABEL_LENGTH
+
+    for item in standards.items:
+        shown = item.label.removeprefix(f"{item.code} ")
+        if shown == item.text:
+            continue
+        head = shown.removesuffix("…")
+        assert shown.endswith("…") and item.text.startswith(head), item.code
+        cut_at_clause = item.text[len(head)] in "，,；;。：:、"
+        assert cut_at_clause or len(head) == LABEL_LENGTH, (item.code, shown)

@@ -89,7 +89,7 @@ def test_the_wizard_lists_every_udf_with_chinese_help():
         assert CJK.search(f["description"]), f["name"]
         for p in f["parameters"]:
             assert CJK.search(p["description"]), (f["name"], p["name"])
-    assert [p["name"] for p in meta["QF_POINTS"]["parameters"]] == ["item", "count"]
+    assert [p["name"] for p in meta["QF_POINTS"]["parameters"]] == ["item", "count", "standards"]
     assert meta["QF_SCORES"]["parameters"][2].get("optional") is True
 
 
@@ -115,10 +115,10 @@ def test_scores_equal_the_engine_on_random_data(standards):
             assert call("QF_NORM", rows, p.id, "N03") == p.norms["N03"]
         assert call("QF_NORM", rows, None, "N06") == dept.norms["N06"]
         grid = call("QF_SCORES", rows, people)
-        assert grid[: len(ROSTER)] == [[p.id, p.name, *p.norms.values(), p.additions, p.total]
-                                       for p in dept.people]
-        assert [r[2] for r in grid[len(ROSTER) + 2:]] == [
-            dept.member_mean, *dept.norms.values(), dept.additions, dept.total]
+        assert [r[:11] for r in grid[: len(ROSTER)]] == [
+            [p.id, p.name, *p.norms.values(), p.additions, p.total] for p in dept.people]
+        assert [r[13] for r in grid[:7]] == [
+            dept.member_mean, *dept.norms.values(), dept.additions, dept.total, 0]
 
 
 def test_ranges_without_headers_dates_as_datetimes_and_moved_columns(standards):
@@ -135,7 +135,8 @@ def test_ranges_without_headers_dates_as_datetimes_and_moved_columns(standards):
 
 def test_fixed_rows_pin_the_department_block_where_the_template_has_it(standards):
     grid = call("QF_SCORES", incident_rows([]), roster_rows(), 60.0)
-    assert len(grid) == 60 + 2 + 6 and grid[61][0] == "科室得分" and grid[-1][2] == 1000
+    assert len(grid) == 60 and all(len(r) == 14 for r in grid)
+    assert grid[5][12:] == ["科室得分（满分 1000）", 1000] and grid[6][12:] == ["无法计分的行", 0]
     assert call("QF_SCORES", incident_rows([]), roster_rows(), 2.0) == "#人员超过 2 人"
 
 
@@ -246,7 +247,7 @@ def test_engine_udfs_spreadsheet_and_batch_agree_to_the_cent(tmp_path, standards
     def as_sent(rows):  # what Excel on the web posts: dates as serial numbers
         return [[serial(v.date()) if isinstance(v, datetime) else v for v in r] for r in rows]
 
-    spreadsheet = cells(wb["得分"], "A5:K72")
+    spreadsheet = cells(wb["得分"], "A7:N66")
     udf = call("QF_SCORES", as_sent(cells(wb["登记"], wb["登记"].tables["incidents"].ref)),
                as_sent(cells(wb["人员"], wb["人员"].tables["roster"].ref)), 60.0)
     engine = score_department(standards, "社保所", people, incidents)
@@ -258,7 +259,35 @@ def test_engine_udfs_spreadsheet_and_batch_agree_to_the_cent(tmp_path, standards
     def cents(grid):
         return [[f"{v:.2f}" if isinstance(v, float | int) else v for v in row] for row in grid]
     assert cents(udf) == cents(spreadsheet)
-    assert cents(udf[:12]) == cents([[p.id, p.name, *p.norms.values(), p.additions, p.total]
-                                     for p in engine.people])
+    assert cents([r[:11] for r in udf[:12]]) == cents(
+        [[p.id, p.name, *p.norms.values(), p.additions, p.total] for p in engine.people])
     assert [p["total"] for p in batch["people"]] == [p.total for p in engine.people]
-    assert (udf[-1][2], batch["total"]) == (engine.total, engine.total)
+    assert (udf[5][13], batch["total"]) == (engine.total, engine.total)
+
+
+def test_the_udfs_score_with_the_standards_the_workbook_was_made_from(tmp_path, monkeypatch,
+                                                                      standards):
+    """The templates pass their standards' hash: the UDFs score with those standards (the
+    built-in ones, or an office's named by QIANFEN_XL_STANDARDS), and say so when they
+    have not got them, never scoring with another scheme."""
+    from qianfen_xl.contract.standards import DEFAULT_PATH, load_standards
+
+    office_file = tmp_path / "office" / "office.toml"
+    office_file.parent.mkdir()
+    office_file.write_text(DEFAULT_PATH.read_text(encoding="utf-8").replace(
+        "person_additions_cap = 30", "person_additions_cap = 20"), encoding="utf-8")
+    office = load_standards(office_file)
+    rows = incident_rows([Incident(date(2026, 11, 3), "A01", "B02", 5, "区级表彰")])  # +50
+
+    def additions(digest):
+        grid = call("QF_SCORES", rows, roster_rows(), 0.0, digest)
+        return grid if isinstance(grid, str) else grid[0][9]
+
+    assert additions(standards.short_digest) == 30      # the built-in cap
+    assert additions(office.short_digest).startswith("#评分标准不符：本表按评分标准 ")
+    monkeypatch.setenv("QIANFEN_XL_STANDARDS", str(office_file.parent))
+    assert additions(office.short_digest) == 20         # the office's cap
+    assert additions(standards.short_digest) == 30
+    assert call("QF_POINTS", "B02", 1.0, "0123456789ab") == (
+        f"#评分标准不符：本表按评分标准 0123456789ab 生成，本机只有 {office.short_digest}、"
+        f"{standards.short_digest}；请把该评分标准文件的路径设为环境变量 QIANFEN_XL_STANDARDS")

@@ -74,15 +74,42 @@ def test_each_broken_cell_is_named(tmp_path, standards, edit, expected):
     assert checked.incidents == ()
 
 
-def test_full_width_digits_and_text_dates_are_read(tmp_path, standards):
+def test_a_full_width_item_code_is_read(tmp_path, standards):
+    """An input method in full-width mode types Ｎ０３－０５: the formulas read it as N03-05,
+    and so does validate."""
+    def edit(wb):
+        wb["登记"][f"D{FIRST}"] = "Ｎ０３－０５\u3000办公时间玩游戏"
+    checked = check(register(tmp_path, standards, edit=edit), standards)
+    assert checked.findings == ()
+    assert checked.incidents[0] == INCIDENTS[0]
+
+
+def test_dates_and_counts_typed_as_text_are_named(tmp_path, standards):
+    """A date or a count typed as text cannot be computed by the sheet (its row counts in
+    qf_problem_count): validate names the cell, even when it could read the text."""
     def edit(wb):
         ws = wb["登记"]
         ws[f"A{FIRST}"] = "2026年11月16日"
         ws[f"E{FIRST}"] = "２"
-        ws[f"D{FIRST}"] = "Ｎ０３－０５"
+        ws[f"A{FIRST + 1}"] = "2026-11-17"
     checked = check(register(tmp_path, standards, edit=edit), standards)
-    assert checked.findings == ()
-    assert checked.incidents[0] == INCIDENTS[0]
+    assert flat(checked) == [("登记", f"A{FIRST}", "date-as-text"),
+                             ("登记", f"E{FIRST}", "text-in-number"),
+                             ("登记", f"A{FIRST + 1}", "date-as-text")]
+
+
+@pytest.mark.parametrize(("typed", "rule"), [
+    ("A01 ", "person-id-inexact"), ("Ａ０１", "person-id-inexact"), ("a01", "person-unknown")])
+def test_an_id_not_typed_as_the_roster_has_it_is_named(tmp_path, standards, typed, rule):
+    """The sheet finds a person by the 编号 exactly as the roster has it."""
+    checked = check(register(tmp_path, standards, edit=set_cell(f"B{FIRST}", typed)), standards)
+    assert flat(checked) == [("登记", f"B{FIRST}", rule)]
+
+
+def test_ids_differing_only_in_case_are_duplicates(tmp_path, standards):
+    checked = check(register(tmp_path, standards, edit=set_cell("A5", "a01", sheet="人员")),
+                    standards)
+    assert flat(checked)[0] == ("人员", "A5", "roster-id-duplicate")
 
 
 def test_blank_rows_in_the_middle_are_ignored(tmp_path, standards):
@@ -120,8 +147,11 @@ def test_moved_columns_are_found_by_header(tmp_path, standards):
         for r in range(5, 5 + 1 + len(INCIDENTS)):
             ws[f"G{r}"].value, ws[f"H{r}"].value = ws[f"H{r}"].value, ws[f"G{r}"].value
     checked = check(register(tmp_path, standards, edit=edit), standards)
-    assert checked.findings == ()
-    assert list(checked.incidents) == INCIDENTS
+    # Read by header, scored right. The values were moved, not the columns (Excel moves
+    # the formulas along): the sheet's own figures, from the columns its formulas name,
+    # are warned about, never trusted.
+    assert checked.ok and list(checked.incidents) == INCIDENTS
+    assert {f.code for f in checked.findings} == {"score-cache-mismatch"}
 
 
 def test_messages_are_chinese_and_point_to_the_cell(tmp_path, standards):
@@ -170,11 +200,11 @@ def test_sources_are_never_modified(tmp_path, standards):
 
 def test_a_score_formula_overwritten_with_a_constant_is_a_warning(tmp_path, standards, capsys):
     def overwrite(wb):
-        wb["得分"]["K5"].value = 650  # A01's 个人得分, was a formula
+        wb["得分"]["K7"].value = 650  # A01's 个人得分, was a formula
     path = register(tmp_path, standards, edit=overwrite)
     assert main(["validate", str(path)]) == 0  # a warning does not block
     out = capsys.readouterr().out
-    assert "[警告] register.xlsx › 得分!K5: 公式被改写为数值：表内为数值 650，重新计算为 696" in out
+    assert "[警告] register.xlsx › 得分!K7: 公式被改写为数值：表内为数值 650，重新计算为 696" in out
     assert "校验通过（错误 0，警告 1）" in out
 
 
@@ -199,11 +229,11 @@ def test_a_department_total_overwritten_is_a_warning(tmp_path, standards):
 
 def test_a_formula_overwritten_with_its_own_value_is_still_a_warning(tmp_path, standards):
     def overwrite(wb):
-        wb["得分"]["K6"].value = 695   # A02's 个人得分, the right number but no longer live
+        wb["得分"]["K8"].value = 695   # A02's 个人得分, the right number but no longer live
         wb["登记"][f"F{FIRST}"].value = -4  # A01's 分值 (N03-05 twice)
     found = check(register(tmp_path, standards, edit=overwrite), standards).findings
     assert sorted((f.sheet, f.cell, f.code) for f in found) == [
-        ("得分", "K6", "formula-overwritten"), ("登记", f"F{FIRST}", "formula-overwritten")]
+        ("得分", "K8", "formula-overwritten"), ("登记", f"F{FIRST}", "formula-overwritten")]
 
 
 def test_filling_more_incidents_than_the_table_holds_is_refused(tmp_path, standards):
@@ -245,15 +275,37 @@ def test_cells_an_array_formula_fills_count_as_formulas():
     assert FormulaCells(io.BytesIO(xml)).among(["B6", "K72", "B73", "L6"]) == {"B6", "K72"}
 
 
-def test_a_roster_longer_than_the_scores_sheet_is_named_once(tmp_path, standards):
+def test_a_prefilled_roster_longer_than_the_template_gets_rows_for_all(tmp_path, standards):
+    from openpyxl import load_workbook
+
     from qianfen_xl.scoring.engine import Person
 
     seventy = [Person(f"P{k:02d}", f"人{k}", "社保所", "行政口", "公务员", "一般工作人员")
                for k in range(70)]
     incidents = [Incident(date(2026, 11, 17), "P65", "N03-05", 1, "办公时间玩游戏")]
-    sub = check(register(tmp_path, standards, roster=seventy, incidents=incidents), standards)
-    # Every one of the 70 is scored; the 得分 sheet shows 60, and that is said once (at the
-    # 61st person's row of 人员), with no false warnings about the rows it cannot show.
+    path = register(tmp_path, standards, roster=seventy, incidents=incidents)
+    sub = check(path, standards)
+    assert flat(sub) == [] and len(sub.score.people) == 70
+    wb = load_workbook(path, data_only=True)
+    meta = {r[0].value: r[1].value for r in wb["_meta"].iter_rows()}
+    assert meta["得分人数"] == 80 and wb["得分"]["K72"].value == 698  # P65, the 66th row
+
+
+def test_people_added_below_the_roster_table_are_named_once(tmp_path, standards):
+    """The 得分 sheet shows the rows of the roster Table; people typed below it are scored
+    by validate, and that is said once (at the first of them), with the sheet's own
+    problem count saying that rows naming them cannot be scored."""
+    from qianfen_xl.scoring.engine import Person
+
+    sixty = [Person(f"P{k:02d}", f"人{k}", "社保所", "行政口", "公务员", "一般工作人员")
+             for k in range(60)]
+
+    def append(wb):
+        for k, r in enumerate(range(64, 69)):
+            wb["人员"][f"A{r}"], wb["人员"][f"B{r}"] = f"Q{k}", f"新人{k}"
+    incidents = [Incident(date(2026, 11, 17), "P05", "N03-05", 1, "办公时间玩游戏")]
+    sub = check(register(tmp_path, standards, roster=sixty, incidents=incidents, edit=append),
+                standards)
     assert flat(sub) == [("人员", "A64", "roster-too-large")]
-    assert sub.findings[0].detail == "70 人，得分表只有 60 行"
-    assert len(sub.score.people) == 70 and sub.score.people[65].total == 698
+    assert sub.findings[0].detail == "65 人，得分表只有 60 行"
+    assert len(sub.score.people) == 65

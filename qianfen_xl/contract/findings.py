@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from qianfen_xl.contract.normalise import ID_MAX_LENGTH
+
 ERROR = "错误"
 WARNING = "警告"
 
@@ -65,7 +67,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "周考核情况登记表填周（如 2026-W47），月考核情况登记表填月（如 2026-11）"),
     # the roster (人员)
     Rule("roster-id-missing", ERROR, "人员编号为空", "每位人员都需要编号"),
-    Rule("roster-id-duplicate", ERROR, "人员编号重复", "每个编号只能出现一次"),
+    Rule("roster-id-duplicate", ERROR, "人员编号重复", "每个编号只能出现一次（只差大小写也算重复）"),
+    Rule("roster-id-too-long", ERROR, "人员编号过长",
+         f"编号不能超过 {ID_MAX_LENGTH} 个字符，否则登记表无法按编号查找此人"),
     Rule("roster-name-missing", ERROR, "人员姓名为空", "请填写姓名"),
     Rule("roster-level-unknown", ERROR, "岗位层级无效", "请从下拉列表中选择岗位层级"),
     Rule("roster-category-unknown", ERROR, "人员类别无效", "请从下拉列表中选择人员类别"),
@@ -83,6 +87,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     # the incident log (登记)
     Rule("date-missing", ERROR, "日期为空", "请填写事项发生的日期"),
     Rule("date-invalid", ERROR, "日期无法识别", "请填写日期，如 2026-11-17"),
+    Rule("date-as-text", ERROR, "日期是文字，表格无法计算",
+         "请重新输入日期，如 2026-11-17（单元格不要设为文本格式，也不要在日期前加引号）"),
     Rule("date-outside-period", ERROR, "日期不在本表期间内", "请核对日期，或改填对应期间的登记表"),
     Rule("item-missing", ERROR, "项目为空", "请从下拉列表中选择项目"),
     Rule("item-code-unknown", ERROR, "项目代码不存在", "请从下拉列表中选择项目"),
@@ -94,14 +100,17 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("person-not-allowed", ERROR, "科室项目不应填写编号",
          "该项目按科室计分，请清空编号（加分项留空编号即为科室加分）"),
     Rule("person-unknown", ERROR, "编号不在人员表中", "请从下拉列表中选择编号，或先在人员表中添加此人"),
-    Rule("person-name-mismatch", ERROR, "姓名与编号不符", "请核对编号与姓名，或清空姓名由系统带出"),
+    Rule("person-id-inexact", ERROR, "编号与人员表中的写法不同",
+         "登记表按人员表中的编号原样查找（全角半角、大小写、空格都要相同）：请从下拉列表中选择编号"),
+    Rule("person-name-mismatch", ERROR, "姓名与编号不符", "请核对编号与姓名（姓名也可以不填）"),
     Rule("reason-missing", ERROR, "事由为空", "请简要填写事由"),
     Rule("incident-duplicate", WARNING, "疑似重复登记", "同一日期、人员、项目、事由出现两次；如确为两次请忽略"),
     Rule("score-cache-mismatch", WARNING, "表内得分与重新计算的结果不符",
          "得分单元格的公式可能被改写为数值；系统以重新计算的得分为准，请换用模板中的公式"),
     Rule("formula-overwritten", WARNING, "公式被改写为数值",
          "该单元格应为自动计算的公式；系统以重新计算的得分为准，请换用模板中的公式"),
-    Rule("text-in-number", ERROR, "数字单元格中是文字", "请只填写数字，如 1、2、3"),
+    Rule("text-in-number", ERROR, "数字单元格中是文字",
+         "请重新输入数字，如 1、2、3（不要用文字或全角数字，单元格不要设为文本格式）"),
     Rule("value-invalid", ERROR, "单元格内容不符合登记表的要求", "请按表头和下拉列表填写该单元格"),
     # 民主测评票 and 考评录入表
     Rule("ballot-invalid", ERROR, "测评分无效", "请填写 0 到 100 的分数，或从下拉列表选择等次"),

@@ -11,13 +11,24 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+# How the registers' portable formulas read a cell (forms/formulas.py writes them; the
+# template model and the validator read cells the same way, so that a row the sheet counts
+# as a problem is one the validator names, and the other way round).
+# A cell made only of these characters is blank to the formulas.
+FORMULA_SPACES = (" ", "\u3000", "\u00a0", "\t", "\n", "\r")
+# Between an item's code and its text: a space, an ideographic or a no-break space.
+CODE_SEPARATORS = ("\u3000", "\u00a0")
+DASHES = "‐‑‒–—―−"  # read as "-" in a code (the full-width "－" is one of the full-width forms)
+ID_MAX_LENGTH = 100  # a longer 编号 is never matched: Excel's MATCH refuses criteria over 255
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {ord(d): "-" for d in DASHES}
 
 
 def is_blank(value: object) -> bool:
@@ -58,12 +69,69 @@ def to_key(value: object) -> str | None:
     return ascii_form(text) if text is not None else None
 
 
+def cell_text(value: object) -> str:
+    """The text a formula makes of a cell (``cell&""``): a whole number without ".0", a
+    date as its serial number, a blank cell "".
+
+    >>> cell_text(1001.0), cell_text(2.5), cell_text(None), cell_text(date(2026, 11, 17))
+    ('1001', '2.5', '', '46343')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime | date):
+        value = excel_serial(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.15g}"
+    return str(value)
+
+
+def excel_serial(day: date | datetime) -> float:
+    """Excel's serial number of a date (with its time as the fraction)."""
+    if isinstance(day, datetime):
+        delta = day - datetime(1899, 12, 30)
+        return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+    return float((day - EXCEL_EPOCH).days)
+
+
+def is_formula_blank(value: object) -> bool:
+    """Blank as the formulas see it: empty, or only spaces, tabs and line breaks."""
+    text = cell_text(value)
+    for space in FORMULA_SPACES:
+        text = text.replace(space, "")
+    return text == ""
+
+
+def item_code(value: object, substitutions: Iterable[tuple[str, str]]) -> str:
+    """The code the formulas read from a 项目 cell: the text before the first space (an
+    ideographic or no-break space counts; leading spaces are skipped), each character of
+    ``substitutions`` replaced (full-width forms, dashes), in upper case."""
+    text = cell_text(value)
+    for separator in CODE_SEPARATORS:
+        text = text.replace(separator, " ")
+    token = text.lstrip(" ").split(" ", 1)[0]
+    for old, new in substitutions:
+        token = token.replace(old, new)
+    return token.upper()
+
+
 def to_code(value: object) -> str | None:
-    """The item or addition code of a 项目 cell: ``N03-05 办公时间…`` → ``N03-05``."""
-    text = to_key(value)
-    if text is None:
+    """The item or addition code of a 项目 cell: ``N03-05 办公时间…`` → ``N03-05``.
+
+    Read as the formulas read it (:func:`item_code`), with every full-width form and dash:
+    whatever the formulas cannot match to the catalogue, this cannot either.
+
+    >>> to_code("Ｎ０３－０５\u3000办公时间"), to_code(" b01"), to_code("N03-05。说明")
+    ('N03-05', 'B01', 'N03-05。说明')
+    """
+    if is_blank(value):
         return None
-    return text.split()[0].upper()
+    text = cell_text(value)
+    for separator in CODE_SEPARATORS:
+        text = text.replace(separator, " ")
+    token = text.lstrip(" ").split(" ", 1)[0].translate(_FULL_WIDTH).upper()
+    return token or None
 
 
 def to_count(value: object) -> tuple[float | None, bool]:
@@ -105,15 +173,26 @@ def to_date(value: object) -> tuple[date | None, bool]:
 
 
 def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
-    """The 登记 frame for the schema: same index (Excel rows), typed columns and two flags
-    (``_date_bad``/``_count_bad``) marking cells that held something unreadable."""
-    dates = [to_date(v) for v in raw.get("日期", pd.Series(index=raw.index, dtype=object))]
-    counts = [to_count(v) for v in raw.get("次数", pd.Series(index=raw.index, dtype=object))]
+    """The 登记 frame for the schema: same index (Excel rows), typed columns and flags:
+    ``_date_bad``/``_count_bad`` mark cells that held something unreadable,
+    ``_date_text``/``_count_text`` text the formulas cannot compute with (a date or a
+    number typed as text), ``_id_text`` is the 编号 as the formulas read it and
+    ``_id_blank`` whether they read it as blank."""
+    blank = pd.Series(index=raw.index, dtype=object)
+    raw_dates = raw.get("日期", blank)
+    raw_counts = raw.get("次数", blank)
+    raw_ids = raw.get("编号", blank)
+    dates = [to_date(v) for v in raw_dates]
+    counts = [to_count(v) for v in raw_counts]
 
     def column(name: str, fn: Callable[[object], str | None]) -> pd.Series:
         source = raw[name] if name in raw else pd.Series(None, index=raw.index, dtype=object)
         return pd.Series([fn(v) for v in source], index=raw.index, dtype=object)
 
+    def flags(values: Iterable[bool]) -> pd.Series:
+        return pd.Series(list(values), index=raw.index, dtype=bool)
+
+    ids = [cell_text(v) for v in raw_ids]
     return pd.DataFrame(
         {
             "日期": pd.to_datetime(pd.Series([d for d, _ in dates], index=raw.index,
@@ -124,8 +203,14 @@ def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
             "次数": pd.Series([c for c, _ in counts], index=raw.index, dtype="float64"),
             "事由": column("事由", to_text),
             "登记人": column("登记人", to_text),
-            "_date_bad": pd.Series([b for _, b in dates], index=raw.index, dtype=bool),
-            "_count_bad": pd.Series([b for _, b in counts], index=raw.index, dtype=bool),
+            "_date_bad": flags(b for _, b in dates),
+            "_count_bad": flags(b for _, b in counts),
+            "_date_text": flags(isinstance(v, str) and d is not None
+                                for v, (d, _) in zip(raw_dates, dates, strict=True)),
+            "_count_text": flags(isinstance(v, str) and c is not None
+                                 for v, (c, _) in zip(raw_counts, counts, strict=True)),
+            "_id_text": pd.Series(ids, index=raw.index, dtype=object),
+            "_id_blank": flags(is_formula_blank(t) for t in ids),
             **_bookkeeping(raw),
         },
         index=raw.index,
@@ -138,12 +223,14 @@ def _bookkeeping(raw: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def normalise_roster(raw: pd.DataFrame) -> pd.DataFrame:
-    """The 人员 frame for the schema: 编号 in ASCII form, the other columns as typed."""
+    """The 人员 frame for the schema: 编号 in ASCII form (``_id_text``: as the formulas
+    read it), the other columns as typed."""
     def column(name: str, fn: Callable[[object], str | None]) -> list[str | None]:
         return [fn(v) for v in raw[name]] if name in raw else [None] * len(raw)
 
     data = {"编号": column("编号", to_key)}
     data |= {h: column(h, to_text) for h in ("姓名", "科室", "口", "人员类别", "岗位层级")}
+    data["_id_text"] = [cell_text(v) for v in raw["编号"]] if "编号" in raw else [""] * len(raw)
     frame = pd.DataFrame(data, index=raw.index, dtype=object)
     for name, values in _bookkeeping(raw).items():
         frame[name] = values

@@ -52,8 +52,9 @@ class Item:
 
     @property
     def label(self) -> str:
-        """What the 项目 dropdown shows: the code, a space, the start of the text."""
-        return f"{self.code} {self.text[:24]}"
+        """What the 项目 dropdown shows: the code, a space, the text (a long one up to the
+        end of a clause, marked with "…", never cut in the middle of a word)."""
+        return f"{self.code} {short_text(self.text)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ class Standards:
     version: str
     unit: str
     leadership_unit: str
+    regulation_unit: str
     full_marks: float
     individual_base: float
     decimals: int
@@ -157,6 +159,36 @@ class Standards:
     def short_digest(self) -> str:
         return self.digest[:12]
 
+    def text_for(self, text: str, unit: str) -> str:
+        """An item's text as a unit's register shows it: where the regulation names its own
+        street (``regulation_unit``), the unit's name.
+
+        >>> s = load_standards()
+        >>> "柳荫街道" in s.text_for(s.item_by_code["N02-03"].text, "柳荫街道")
+        True
+        """
+        return text.replace(self.regulation_unit, unit) if self.regulation_unit else text
+
+
+LABEL_LENGTH = 20  # characters of an item's text the 项目 dropdown (and cell) shows
+_CLAUSE_ENDS = "，,；;。：:、"
+
+
+def short_text(text: str, limit: int = LABEL_LENGTH) -> str:
+    """``text`` as it fits a dropdown: whole when short, else up to the last clause end
+    (，；。：、) within ``limit`` characters, else ``limit`` characters; cut text ends in "…".
+
+    >>> short_text("上班时间必须佩戴胸卡。行政执法人员执行公务时要按规定持证着装上岗。")
+    '上班时间必须佩戴胸卡…'
+    >>> short_text("办公时间上网聊天、玩游戏")
+    '办公时间上网聊天、玩游戏'
+    """
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = max(head.rfind(ch) for ch in _CLAUSE_ENDS)
+    return (head[:cut] if cut >= limit // 3 else head).rstrip() + "…"
+
 
 # Standards compare by identity (eq=False), so these per-object indexes can be cached.
 @cache
@@ -181,7 +213,7 @@ _TOP_KEYS = {
     "advanced_department", "calendar", "quarter", "norms",
 }
 _KEYS = {
-    "standards": {"name", "version", "unit", "leadership_unit"},
+    "standards": {"name", "version", "unit", "leadership_unit", "regulation_unit"},
     "scoring": {
         "full_marks", "individual_base", "default_points", "decimals",
         "person_additions_cap", "department_additions_cap",
@@ -375,6 +407,8 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         version=str(head.get("version", "")),
         unit=_text(head, "unit", "standards"),
         leadership_unit=leadership,
+        regulation_unit=_text(head, "regulation_unit", "standards")
+        if "regulation_unit" in head else "",
         full_marks=float(scoring["full_marks"]),
         individual_base=float(scoring["individual_base"]),
         decimals=decimals,

@@ -246,16 +246,20 @@ def _decision_validations(ws: Worksheet, wb: Workbook, standards: Standards,
         if name in by_list:
             by_list[name].add(f"{col['确定等次']}{r}")
         else:
-            by_list[name] = validation("list", col["确定等次"], f"{r}:{r}", name, None,
-                                       "确定等次有误", "请从下拉列表选择该人员的等次")
+            by_list[name] = validation(
+                "list", col["确定等次"], f"{r}:{r}", name, None,
+                prompt=("选择确定等次", "从下拉列表选择该人员的等次（只列出其人员类别的等次）"),
+                error=("确定等次有误", "请从下拉列表选择该人员的等次（规则 decision-grade-invalid）"))
     for dv in by_list.values():
         ws.add_data_validation(dv)
-    ws.add_data_validation(validation("list", col["本人意见"], f"{first}:{last}",
-                                      '"' + ",".join(OPINIONS) + '"', None, "本人意见有误",
-                                      "请选择 同意 或 申请复核"))
-    ws.add_data_validation(validation("list", col["复核结果"], f"{first}:{last}",
-                                      '"' + ",".join(REVIEW_RESULTS) + '"', None, "复核结果",
-                                      "可从列表选择，也可填写复核结论", style="information"))
+    ws.add_data_validation(validation(
+        "list", col["本人意见"], f"{first}:{last}", '"' + ",".join(OPINIONS) + '"', None,
+        prompt=("本人意见", "选择 " + " 或 ".join(OPINIONS)),
+        error=("本人意见有误", "请选择 " + " 或 ".join(OPINIONS))))
+    ws.add_data_validation(validation(
+        "list", col["复核结果"], f"{first}:{last}", '"' + ",".join(REVIEW_RESULTS) + '"', None,
+        prompt=("复核结果", "申请复核的，由考核小组填写复核结论；可从列表选择"),
+        error=("复核结果", "可从列表选择，也可填写复核结论"), style="information"))
 
 
 def _quota_block(ws: Worksheet, standards: Standards, reg: AnnualRegister,

@@ -12,14 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
+from qianfen_xl.contract.findings import RULES
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms.style import (
+    BORDER,
     UNLOCKED,
     add_validations,
     define_name,
@@ -90,6 +92,7 @@ def _table(ws: Worksheet, name: str, specs: Sequence[ColumnSpec], rows: Sequence
         for c, spec in enumerate(specs, start=1):
             box = ws.cell(row=r, column=c)
             box.number_format = spec.number_format
+            box.border = BORDER  # printed and filled by hand, too
             if spec.header in unlocked:
                 box.protection = UNLOCKED
     table = Table(displayName=name, ref=f"A{HEADER_ROW}:{get_column_letter(len(specs))}{last}")
@@ -106,6 +109,14 @@ def _header_fields(ws: Worksheet, labels: Sequence[tuple[str, str, str]]) -> Non
         ws[value_ref] = value
         ws[value_ref].data_type = "s"
         ws[value_ref].protection = UNLOCKED
+
+
+def _note(ws: Worksheet, last_col: str, text: str) -> None:
+    """The sheet's guidance under the title, wrapped across the printed width."""
+    ws.merge_cells(f"A3:{last_col}3")
+    ws["A3"] = text
+    ws["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[3].height = 30
 
 
 def _meta(wb: Workbook, kind: str, standards: Standards) -> None:
@@ -126,26 +137,30 @@ def build_ballot(standards: Standards, group: str, period: str, ratees: Sequence
     """One ballot: the ratees listed, 分数 (0–100) or 等次 from a dropdown for each."""
     unit = unit or standards.unit
     wb, ws = new_workbook(SHEET_BALLOT)
-    sheet_title(ws, f"{unit} {KIND_BALLOT}（{group}）", len(BALLOT_COLUMNS))
+    sheet_title(ws, f"{unit} {KIND_BALLOT}（{group}）", 8)  # over the header fields too
     _header_fields(ws, (("A2", "单位", unit), ("C2", "测评组", group), ("E2", "期间", period),
                         ("G2", "票号", "")))
     abstain = "、".join(standards.ballots["abstain"])
-    ws["A3"] = ("每人只填一张票，不署名；每个对象填分数（0–100）或选择等次，二者选一；"
-                f"不了解的对象可选“{abstain}”（不计分）。票号由组织者编写，用于发现重复的票。")
+    _note(ws, "H", "每人只填一张票，不署名；每个对象填分数（0–100）或选择等次，二者选一；"
+                   f"不了解的对象可选“{abstain}”（不计分）。票号由组织者编写，用于发现重复的票。")
     ws["A3"].font = Font(size=9, color="666666")
     last = _table(ws, TABLE_BALLOTS, BALLOT_COLUMNS, ratees, ("分数", "等次"))
     grades = [*standards.ballots["grade_points"], *standards.ballots["abstain"]]
     rows = f"{HEADER_ROW + 1}:{last}"
+    invalid = RULES["ballot-invalid"]
     add_validations(ws, [
-        validation("whole", "D", rows, "0", "100", "分数有误", "分数应为 0 到 100 的整数",
-                   op="between"),
-        validation("list", "E", rows, '"' + ",".join(grades) + '"', None, "等次有误",
-                   "请从下拉列表选择等次"),
+        validation("whole", "D", rows, "0", "100", op="between",
+                   prompt=("填写分数", "0 到 100 的整数；也可以在“等次”中选择，二者只填一项"),
+                   error=(invalid.title, f"{invalid.advice}（规则 ballot-invalid）")),
+        validation("list", "E", rows, '"' + ",".join(grades) + '"', None,
+                   prompt=("选择等次", "从下拉列表选择：" + "、".join(grades)),
+                   error=(invalid.title, f"{invalid.advice}（规则 ballot-invalid）")),
     ])
     for name, col in ((NAME_UNIT, "B"), (NAME_GROUP, "D"), (NAME_PERIOD, "F"),
                       (NAME_BALLOT_NO, "H")):
         define_name(wb, name, sheet_ref(SHEET_BALLOT, col, 2))
-    setup_print(ws, f"1:{HEADER_ROW}", landscape=False)
+    setup_print(ws, f"1:{HEADER_ROW}", landscape=False)  # anonymous: no signature line
+    ws.print_area = f"A1:H{last}"  # the table, and the header fields to 票号
     protect_sheet(ws)
     _meta(wb, KIND_BALLOT, standards)
     return wb
@@ -159,16 +174,17 @@ def build_assessment(standards: Standards, period: str, roster: Sequence[Person]
     wb, ws = new_workbook(SHEET_ASSESSMENT)
     sheet_title(ws, f"{unit} {KIND_ASSESSMENT}", len(ASSESSMENT_COLUMNS))
     _header_fields(ws, (("A2", "单位", unit), ("C2", "", ""), ("E2", "期间", period)))
-    ws["A3"] = ("个人考评分 0–100（含述职）；科室考评分 0–1000（总结与主管领导测评）。"
+    _note(ws, "F", "个人考评分 0–100（含述职）；科室考评分 0–1000（总结与主管领导测评）。"
                 "调整：经考核小组决定对个人总分的加减分，请在说明中写明依据。")
     ws["A3"].font = Font(size=9, color="666666")
     rows = [(p.id, p.name, p.level) for p in roster]
     rows += [(d, d, RATEE_DEPARTMENT) for d in dict.fromkeys(
         p.department for p in roster if p.department != standards.leadership_unit)]
-    _table(ws, TABLE_ASSESSMENTS, ASSESSMENT_COLUMNS, rows, ("考评分", "调整", "说明"))
+    last = _table(ws, TABLE_ASSESSMENTS, ASSESSMENT_COLUMNS, rows, ("考评分", "调整", "说明"))
     for name, col in ((NAME_UNIT, "B"), (NAME_PERIOD, "F")):
         define_name(wb, name, sheet_ref(SHEET_ASSESSMENT, col, 2))
-    setup_print(ws, f"1:{HEADER_ROW}", landscape=False)
+    setup_print(ws, f"1:{HEADER_ROW}", landscape=False, signature=True)
+    ws.print_area = f"A1:{get_column_letter(len(ASSESSMENT_COLUMNS))}{last}"
     protect_sheet(ws)
     _meta(wb, KIND_ASSESSMENT, standards)
     return wb

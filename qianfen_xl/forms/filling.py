@@ -9,7 +9,12 @@ from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.schemas.columns import INCIDENT_HEADER_ROW, SHEET_INCIDENTS, TABLE_INCIDENTS
+from qianfen_xl.schemas.columns import (
+    INCIDENT_COLUMNS,
+    INCIDENT_HEADER_ROW,
+    SHEET_INCIDENTS,
+    TABLE_INCIDENTS,
+)
 from qianfen_xl.scoring.engine import Incident
 
 
@@ -47,12 +52,12 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
 
 
 def clear_incidents(wb: Workbook, rows: int) -> None:
-    """Empty the first ``rows`` rows of the 登记 table (its 分值 formulas stay), so one
-    workbook can be filled again for the next period."""
+    """Empty the first ``rows`` rows of the 登记 table (its formulas stay), so one workbook
+    can be filled again for the next period."""
     ws = wb[SHEET_INCIDENTS]
     headers = {ws.cell(row=INCIDENT_HEADER_ROW, column=c).value: c
                for c in range(1, ws.max_column + 1)}
-    inputs = [c for h, c in headers.items() if h not in ("分值", None)]
+    inputs = [headers[c.header] for c in INCIDENT_COLUMNS if not c.live and c.header in headers]
     for r in range(INCIDENT_HEADER_ROW + 1, INCIDENT_HEADER_ROW + 1 + rows):
         for c in inputs:
             ws.cell(row=r, column=c).value = None

@@ -1,36 +1,56 @@
 """The official 周/月考核情况登记表, generated from the standards with openpyxl.
 
-Every score is a native formula (SUMPRODUCT, ROUND, INDEX, VLOOKUP over Table columns) that
-Excel, WPS and LibreOffice all compute; the formulas are the engine's rules written out
-with the standards' numbers, and tests recalculate them in LibreOffice against the engine.
+Every score is a portable formula (forms/formulas.py) that Excel, WPS, LibreOffice and
+gnumeric compute alike, saved with its value (forms/live.py); the ``.xlsm`` flavour calls the
+xlwings UDFs in the same cells instead. The formulas are the engine's rules written out with
+the standards' numbers; tests recalculate them in LibreOffice and gnumeric against the engine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
+from qianfen_xl.contract.findings import RULES
+from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.forms import formulas as F
+from qianfen_xl.forms.catalogue import write_standards_sheet
+from qianfen_xl.forms.layout import (
+    INC,
+    INCIDENT_HEADERS,
+    NAME_INCIDENT_TABLE,
+    NAME_ROSTER_TABLE,
+    PERIOD_DISPLAY,
+    ROS,
+    ROSTER_HEADERS,
+    RegisterLayout,
+)
+from qianfen_xl.forms.live import finish_register
+from qianfen_xl.forms.scores_sheet import write_scores_sheet
 from qianfen_xl.forms.style import (
     BOLD,
     BORDER,
     LIVE_FILL,
-    SIGNATURE,
+    NOTE,
     UNLOCKED,
     add_validations,
+    before_save,
     define_name,
     header_row,
     new_workbook,
     protect_sheet,
+    red_when,
     save_workbook,
     setup_print,
     sheet_ref,
@@ -41,23 +61,18 @@ from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     INCIDENT_COLUMNS,
     INCIDENT_HEADER_ROW,
+    INCIDENT_HELPERS,
     INCIDENT_ROWS,
     KIND_MONTHLY,
     KIND_WEEKLY,
     META_SCORE_ROWS,
     NAME_DEPARTMENT,
-    NAME_DEPT_TOTAL,
-    NAME_MEMBER_MEAN,
     NAME_PERIOD,
     NAME_UNIT,
     REGISTER_KINDS,
     ROSTER_COLUMNS,
     ROSTER_HEADER_ROW,
-    ROSTER_ROWS,
-    SCORE_DEPT_ADDITIONS,
-    SCORE_DEPT_TOTAL,
-    SCORE_MEMBER_MEAN,
-    SCORES_HEADER_ROW,
+    ROSTER_HELPERS,
     SHEET_INCIDENTS,
     SHEET_META,
     SHEET_ROSTER,
@@ -66,321 +81,197 @@ from qianfen_xl.schemas.columns import (
     TABLE_INCIDENTS,
     TABLE_ROSTER,
     TEMPLATE_VERSION,
-    ColumnSpec,
-    department_block,
-    score_headers,
+    roster_capacity,
 )
 from qianfen_xl.scoring.engine import Person
 
-# Two flavours from one generator: native formulas (any Excel, WPS, LibreOffice) or the
-# xlwings UDFs (the classic add-in; saved as .xlsm).
+# Two flavours from one generator: portable formulas (any Excel, WPS, LibreOffice, gnumeric)
+# or the xlwings UDFs (the classic add-in, Excel for Windows; saved as .xlsm).
 FLAVOUR_FORMULAS = "formulas"
 FLAVOUR_UDF = "udf"
 UDF_MODULES = "qianfen_xl.udfs"
 XLWINGS_CONF_SHEET = "xlwings.conf"  # xlwings reads workbook-level settings from this sheet
 
 
-@dataclass(frozen=True)
-class StandardsLayout:
-    """Where the 评分标准 sheet puts things the other sheets refer to."""
+def _table(ws: Worksheet, name: str, ref: str, headers: Sequence[str],
+           calculated: dict[str, str]) -> None:
+    """An Excel Table over ``ref``; ``calculated`` (header → formula of the first data row,
+    A1 form) fills a column's rows as Excel extends the Table."""
+    columns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]
+    for column in columns:
+        if column.name in calculated:
+            column.calculatedColumnFormula = TableFormula(attr_text=calculated[column.name][1:])
+    table = Table(displayName=name, ref=ref, tableColumns=columns)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
 
-    first_row: int
-    last_row: int
-    lists: dict[str, str]
 
-
-def _col(header: str, specs: Sequence[ColumnSpec]) -> str:
-    return get_column_letter([s.header for s in specs].index(header) + 1)
-
-
-# ------------------------------------------------------------------------ 评分标准
-
-def write_standards_sheet(ws: Worksheet, standards: Standards) -> StandardsLayout:
-    headers = ["代码", "规范", "条款", "内容", "计分范围", "每次分值", "一票否决", "适用单位",
-               "下拉显示"]
-    widths = [9, 22, 8, 60, 9, 9, 9, 12, 40]
-    sheet_title(ws, f"评分标准：{standards.name}（{standards.version}）", len(headers))
-    ws.cell(row=2, column=1, value=f"评分标准哈希 {standards.short_digest}；本表只读，"
-                                    "如需修改请由管理员编辑评分标准文件后重新生成模板。")
-    header_row(ws, 3, headers, widths)
-    row = 4
-    scope_text = {"individual": "个人", "department": "科室"}
-    for norm in standards.norms:
-        for item in norm.items:
-            units = "街道领导班子" if "department" not in item.units else "全部"
-            values = [item.code, norm.name, f"{item.group}{item.no}" if item.group else item.no,
-                      item.text, scope_text[item.scope], -item.points,
-                      "是" if item.veto else "", units, item.label]
-            for c, v in enumerate(values, start=1):
-                ws.cell(row=row, column=c, value=v).alignment = Alignment(wrap_text=c == 4,
-                                                                         vertical="top")
-            row += 1
-    for add in standards.additions:
-        values = [add.code, "加分", "", add.text, "个人/科室", add.points, "", "全部", add.label]
-        for c, v in enumerate(values, start=1):
-            ws.cell(row=row, column=c, value=v)
-        row += 1
-    last = row - 1
-    lists = {"口": list(standards.lines), "人员类别": list(standards.categories),
-             "岗位层级": list(standards.levels)}
-    refs: dict[str, str] = {}
-    for offset, (header, names) in enumerate(lists.items()):
-        col = 11 + offset
-        letter = get_column_letter(col)
-        ws.cell(row=3, column=col, value=header).font = BOLD
-        ws.column_dimensions[letter].width = 12
-        for r, v in enumerate(names, start=4):
-            ws.cell(row=r, column=col, value=v)
-        refs[header] = sheet_ref(SHEET_STANDARDS, letter, 4, 3 + len(names))
-    ws.freeze_panes = "A4"
-    setup_print(ws, "3:3", landscape=True)
-    protect_sheet(ws)
-    return StandardsLayout(4, last, refs)
+def _hide(ws: Worksheet, letters: Sequence[str]) -> None:
+    for letter in letters:
+        ws.column_dimensions[letter].hidden = True
 
 
 # ------------------------------------------------------------------------ 人员
 
-def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str) -> str:
-    headers = [c.header for c in ROSTER_COLUMNS]
-    sheet_title(ws, "人员名单", len(headers))
-    ws.cell(row=2, column=1, value="编号唯一；口、人员类别、岗位层级请从下拉列表选择。")
-    header_row(ws, ROSTER_HEADER_ROW, headers, [c.width for c in ROSTER_COLUMNS])
-    first = ROSTER_HEADER_ROW + 1
-    last = ROSTER_HEADER_ROW + ROSTER_ROWS
+def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str,
+                       layout: RegisterLayout, native: bool) -> None:
+    specs = ROSTER_COLUMNS
+    headers = ROSTER_HEADERS if native else tuple(c.header for c in specs)
+    sheet_title(ws, "人员名单", len(specs))
+    ws["A2"] = "编号唯一；口、人员类别、岗位层级请从下拉列表选择。"
+    ws["A2"].font = NOTE
+    header_row(ws, ROSTER_HEADER_ROW, headers,
+               [c.width for c in specs] + [8] * (len(headers) - len(specs)))
+    first, last = layout.roster_first, layout.roster_last
     for r in range(first, last + 1):
-        for c, spec in enumerate(ROSTER_COLUMNS, start=1):
+        for c, spec in enumerate(specs, start=1):
             cell = ws.cell(row=r, column=c)
             cell.number_format = spec.number_format
             cell.protection = UNLOCKED
             cell.border = BORDER
+        if native:
+            for letter, formula in F.roster_formulas(r).items():
+                ws[f"{letter}{r}"] = formula
     for r, p in enumerate(roster, start=first):
         values = [p.id, p.name, p.department or department, p.line, p.category, p.level]
         for c, v in enumerate(values, start=1):
             ws.cell(row=r, column=c).value = v
             ws.cell(row=r, column=c).data_type = "s"
-    ref = f"A{ROSTER_HEADER_ROW}:{get_column_letter(len(headers))}{last}"
-    table = Table(displayName=TABLE_ROSTER, ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(table)
+    calculated = ({"_键": F.roster_key_formula(first), "_首位": F.roster_first_formula(first)}
+                  if native else {})
+    _table(ws, TABLE_ROSTER, f"A{ROSTER_HEADER_ROW}:{get_column_letter(len(headers))}{last}",
+           headers, calculated)
+    if native:
+        _hide(ws, [ROS[h] for h in ROSTER_HELPERS])
+        ws.conditional_formatting.add(f"A{first}:F{last}",
+                                      red_when(F.roster_duplicate_rule(first)))
     ws.freeze_panes = f"A{first}"
     setup_print(ws, f"{ROSTER_HEADER_ROW}:{ROSTER_HEADER_ROW}", landscape=False)
     protect_sheet(ws)
-    return sheet_ref(SHEET_ROSTER, "A", first, last)
+
+
+def roster_validations(ws: Worksheet, layout: RegisterLayout) -> None:
+    rows = f"{layout.roster_first}:{layout.roster_last}"
+    dropdowns = [
+        validation("list", ROS[header], rows, name, None, prompt=(f"选择{header}", hint),
+                   error=(RULES[rule].title, f"{RULES[rule].advice}（规则 {rule}）"))
+        for header, name, rule, hint in (
+            ("口", "qf_lines", "roster-line-unknown", "从下拉列表选择此人所属的口"),
+            ("人员类别", "qf_categories", "roster-category-unknown", "从下拉列表选择人员类别"),
+            ("岗位层级", "qf_levels", "roster-level-unknown", "从下拉列表选择岗位层级"))]
+    dropdowns.append(validation(None, ROS["编号"], rows, None, None, prompt=(
+        "填写编号", "每人一个编号，不能重复（只差大小写也算重复）；登记表按编号原样查找此人")))
+    add_validations(ws, dropdowns)
 
 
 # ------------------------------------------------------------------------ 登记
 
-def _this_row(column: str) -> str:
-    return f"{TABLE_INCIDENTS}[[#This Row],[{column}]]"
+def _incident_note(standards: Standards) -> str:
+    departmental = "、".join(n.name for n in standards.department_norms)
+    return (f"从下拉列表选择编号和项目；个人项目必须填编号，科室项目（{departmental}）和科室加分"
+            "的编号留空。分值和得分自动计算；无法计分的行标红，并计入得分表的“无法计分的行”。")
 
 
-def points_formula() -> str:
-    """分值 = 次数 × signed points of the code (the text after the code is ignored)."""
-    item, count = _this_row("项目"), _this_row("次数")
-    code = f'LEFT({item},FIND(" ",{item}&" ")-1)'
-    return (f'=IF(OR({item}="",{count}=""),0,'
-            f"IFERROR({count}*VLOOKUP({code},qf_points,6,FALSE),0))")
-
-
-def udf_points_formula() -> str:
-    """分值 through the UDF QF_POINTS (the .xlsm flavour)."""
-    return f"=QF_POINTS({_this_row('项目')},{_this_row('次数')})"
-
-
-def write_incident_sheet(ws: Worksheet, kind: str, unit: str, department: str,
-                         period: str, rows: int | None = None,
-                         flavour: str = FLAVOUR_FORMULAS) -> None:
+def write_incident_sheet(ws: Worksheet, standards: Standards, kind: str, unit: str,
+                         department: str, period: str, layout: RegisterLayout,
+                         native: bool) -> None:
     specs = INCIDENT_COLUMNS
-    headers = [c.header for c in specs]
-    sheet_title(ws, f"{unit} {kind}", len(headers))
-    labels = (("A2", "单位"), ("C2", "科室"), ("E2", "期间"), ("G2", "起止"))
-    for ref, text in labels:
+    headers = INCIDENT_HEADERS if native else tuple(c.header for c in specs)
+    sheet_title(ws, f"{unit} {kind}", len(specs))
+    for ref, text in (("A2", "单位"), ("C2", "科室"), ("E2", "期间")):
         ws[ref] = text
         ws[ref].font = BOLD
         ws[ref].alignment = Alignment(horizontal="right")
     for name, value in ((NAME_UNIT, unit), (NAME_DEPARTMENT, department), (NAME_PERIOD, period)):
         _, col, row = HEADER_CELLS[name]
-        ref = f"{col}{row}"
-        ws[ref] = value
-        ws[ref].data_type = "s"
-        ws[ref].number_format = "@"
-        ws[ref].protection = UNLOCKED
-        ws[ref].border = BORDER
-    ws["H2"] = ('=IF(qf_period_start<=DATE(1900,1,1),"请填写期间，如 '
-                + ("2026-W47" if kind == KIND_WEEKLY else "2026-11") + '",'
-                'TEXT(qf_period_start,"yyyy-mm-dd")&" 至 "&TEXT(qf_period_end,"yyyy-mm-dd"))')
-    ws["A3"] = ("从下拉列表选择编号和项目；个人项目必须填编号，科室项目（全日制办公、请示报告、"
-                "工作作风）和科室加分的编号留空。分值和得分自动计算。")
-    ws["A3"].font = Font(size=9, color="666666")
-    header_row(ws, INCIDENT_HEADER_ROW, headers, [c.width for c in specs])
-    first = INCIDENT_HEADER_ROW + 1
-    last = INCIDENT_HEADER_ROW + (rows or INCIDENT_ROWS[kind])
-    formula = udf_points_formula() if flavour == FLAVOUR_UDF else points_formula()
-    if flavour == FLAVOUR_UDF:  # the live check: number of problems, and the first one
-        ws["G3"] = ArrayFormula("G3:H3", f"=QF_CHECK({TABLE_INCIDENTS}[#All],{TABLE_ROSTER}[#All])")
-        ws["G3"].font = Font(size=9, color="C00000")
-    for r in range(first, last + 1):
+        cell = ws[f"{col}{row}"]
+        cell.value, cell.data_type, cell.number_format = value, "s", "@"
+        cell.protection, cell.border = UNLOCKED, BORDER
+    ws[PERIOD_DISPLAY] = F.period_display(kind)
+    # (the .xlsm's QF_CHECK fills G3:H3: an array formula cannot sit in merged cells)
+    ws.merge_cells(f"A3:{get_column_letter(len(specs) if native else len(specs) - 2)}3")
+    ws["A3"] = _incident_note(standards)
+    ws["A3"].font = NOTE
+    ws["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[3].height = 26
+    header_row(ws, INCIDENT_HEADER_ROW, headers,
+               [c.width for c in specs] + [8] * (len(headers) - len(specs)))
+    substitutions = F.code_substitutions(standards.item_by_code.keys() |
+                                         standards.addition_by_code.keys())
+    for r in range(layout.first, layout.last + 1):
         for c, spec in enumerate(specs, start=1):
             cell = ws.cell(row=r, column=c)
             cell.number_format = spec.number_format
             cell.border = BORDER
             if spec.live:
-                cell.value = formula
                 cell.fill = LIVE_FILL
             else:
                 cell.protection = UNLOCKED
-    columns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]
-    points_col = headers.index("分值")
-    columns[points_col].calculatedColumnFormula = TableFormula(attr_text=formula[1:])
-    table = Table(displayName=TABLE_INCIDENTS,
-                  ref=f"A{INCIDENT_HEADER_ROW}:{get_column_letter(len(headers))}{last}",
-                  tableColumns=columns)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(table)
-    span = f"{first}:{last}"
-    add_validations(ws, [
-        validation("date", _col("日期", specs), span, "qf_period_start", "qf_period_end",
-            "日期不在本表期间内", "请填写本表期间内的日期，如 2026-11-17", op="between"),
-        validation("list", _col("编号", specs), span, "qf_ids", None, "编号不在人员表中",
-            "请从下拉列表选择编号；科室项目和科室加分请留空"),
-        validation("list", _col("项目", specs), span, "qf_item_list", None, "项目不在评分标准中",
-            "请从下拉列表选择项目，也可只填代码，如 N03-05", style="warning"),
-        validation("whole", _col("次数", specs), span, "1", None, "次数有误",
-            "次数须为不小于 1 的整数", op="greaterThanOrEqual"),
-    ])
-    ws.freeze_panes = f"A{first}"
+        for col, formula in F.incident_formulas(r, substitutions, native).items():
+            ws[f"{col}{r}"] = formula
+    first_row = F.incident_formulas(layout.first, substitutions, native)
+    _table(ws, TABLE_INCIDENTS,
+           f"A{INCIDENT_HEADER_ROW}:{get_column_letter(len(headers))}{layout.last}", headers,
+           {h: first_row[INC[h]] for h in headers if INC[h] in first_row})
+    if native:
+        _hide(ws, [INC[h] for h in INCIDENT_HELPERS])
+        ws.conditional_formatting.add(f"A{layout.first}:H{layout.names_end}",
+                                      red_when(F.problem_row_rule(layout.first)))
+        ws.conditional_formatting.add(f"A{layout.names_end + 1}:H{layout.tail_end}",
+                                      red_when(F.tail_row_rule(layout.names_end + 1)))
+    else:  # the live check: number of problems, and the first one
+        ws["G3"] = ArrayFormula("G3:H3", f"=QF_CHECK({NAME_INCIDENT_TABLE},{NAME_ROSTER_TABLE},"
+                                         "qf_standards)")
+        ws["G3"].font = Font(size=9, color="C00000")
+    add_validations(ws, incident_validations(kind, period, layout))
+    ws.freeze_panes = f"A{layout.first}"
     setup_print(ws, f"1:{INCIDENT_HEADER_ROW}", landscape=True)
     protect_sheet(ws)
 
 
-# ------------------------------------------------------------------------ 得分
-
-def _sum_incidents(*conditions: str) -> str:
-    cond = "*".join(f"({c})" for c in conditions)
-    return f"SUMPRODUCT({cond}*{TABLE_INCIDENTS}[[#Data],[分值]])"
-
-
-def _person_rows(ws: Worksheet, standards: Standards, first: int, last: int) -> None:
-    """得分's person rows: roster person i in row first + i - 1, each norm, 加分, 个人得分."""
-    ind = standards.individual_norms
-    width = len(score_headers(standards))
-    ids = f"{TABLE_INCIDENTS}[[#Data],[编号]]"
-    items = f"{TABLE_INCIDENTS}[[#Data],[项目]]"
-    points = f"{TABLE_INCIDENTS}[[#Data],[分值]]"
-    add_col = get_column_letter(width - 1)
-    d = standards.decimals
-    for i, r in enumerate(range(first, last + 1), start=1):
-        a = f"$A{r}"
-        ws.cell(row=r, column=1, value=f'=IFERROR(INDEX({TABLE_ROSTER}[[#Data],[编号]],{i})&"","")')
-        ws.cell(row=r, column=2,
-                value=f'=IF({a}="","",INDEX({TABLE_ROSTER}[[#Data],[姓名]],{i})&"")')
-        for c, norm in enumerate(ind, start=3):
-            prefix = len(norm.code) + 1
-            deduction = _sum_incidents(f"{ids}={a}", f'LEFT({items},{prefix})="{norm.code}-"')
-            ws.cell(row=r, column=c,
-                    value=f'=IF({a}="","",ROUND(MAX(0,{norm.full:g}+{deduction}),{d}))')
-        additions = _sum_incidents(f"{ids}={a}", f"{points}>0")
-        ws.cell(row=r, column=width - 1,
-                value=f'=IF({a}="","",ROUND(MIN({standards.person_additions_cap:g},{additions}),'
-                      f"{d}))")
-        ws.cell(row=r, column=width,
-                value=f'=IF({a}="","",ROUND(MIN({standards.individual_base:g},'
-                      f"SUM(C{r}:{add_col}{r})),{d}))")
-        for c in range(1, width + 1):
-            ws.cell(row=r, column=c).border = BORDER
-            if c > 2:
-                ws.cell(row=r, column=c).number_format = "0.00"
+def _example_day(kind: str, period: str) -> str:
+    try:
+        return parse_period(period).start.isoformat() if period else "2026-11-17"
+    except ValueError:
+        return "2026-11-17"
 
 
-def _department_rows(ws: Worksheet, standards: Standards, first: int,
-                     last: int) -> tuple[int, int]:
-    """The department block below the person rows; returns its first and its total row."""
-    d = standards.decimals
-    ids = f"{TABLE_INCIDENTS}[[#Data],[编号]]"
-    items = f"{TABLE_INCIDENTS}[[#Data],[项目]]"
-    points = f"{TABLE_INCIDENTS}[[#Data],[分值]]"
-    total_col = get_column_letter(len(score_headers(standards)))
-    block = department_block(standards)
-    start = last + 3
-    total_row = start + len(block) - 1
-    formulas = {SCORE_MEMBER_MEAN:
-                f"=IFERROR(ROUND(AVERAGE({total_col}{first}:{total_col}{last}),{d}),0)"}
-    for norm in standards.department_norms:
-        deduction = _sum_incidents(f'LEFT({items},{len(norm.code) + 1})="{norm.code}-"')
-        formulas[norm.code] = f"=ROUND(MAX(0,{norm.full:g}+{deduction}),{d})"
-    dept_add = _sum_incidents(f'{ids}=""', f"{points}>0")
-    formulas[SCORE_DEPT_ADDITIONS] = (f"=ROUND(MIN({standards.department_additions_cap:g},"
-                                      f"{dept_add}),{d})")
-    formulas[SCORE_DEPT_TOTAL] = (f"=ROUND(MIN({standards.full_marks:g},"
-                                  f"SUM(C{start}:C{total_row - 1})),{d})")
-    ws.cell(row=start - 1, column=1, value=SCORE_DEPT_TOTAL).font = BOLD
-    for r, (label, text) in enumerate(block, start=start):
-        ws.cell(row=r, column=1, value=label).font = BOLD
-        ws.cell(row=r, column=2, value=text)
-        ws.cell(row=r, column=3, value=formulas[label]).number_format = "0.00"
-        for c in (1, 2, 3):
-            ws.cell(row=r, column=c).border = BORDER
-    ws.cell(row=total_row, column=3).font = Font(bold=True, size=12)
-    return start, total_row
+def incident_validations(kind: str, period: str, layout: RegisterLayout) -> list[DataValidation]:
+    span = f"{layout.first}:{layout.last}"
+    within = "本周" if kind == KIND_WEEKLY else "本月"
 
+    def rule(code: str) -> tuple[str, str]:
+        return RULES[code].title, f"{RULES[code].advice}（规则 {code}）"
 
-def write_scores_sheet(ws: Worksheet, standards: Standards,
-                       flavour: str = FLAVOUR_FORMULAS) -> dict[str, str]:
-    """One row per roster person, then the department block. Returns defined names.
-
-    In the UDF flavour one array formula (QF_SCORES) fills the same cells, block included."""
-    ind = standards.individual_norms
-    headers = score_headers(standards)
-    widths = [10, 12, *[9] * len(ind), 8, 10]
-    sheet_title(ws, "得分（自动计算）", len(headers))
-    ws["A2"] = '=qf_unit&"  "&qf_department&"  "&qf_period'
-    ws["A3"] = "个人规范：" + "；".join(f"{n.code} {n.name}" for n in ind)
-    ws["A3"].font = Font(size=9, color="666666")
-    header_row(ws, SCORES_HEADER_ROW, headers, widths)
-    first = SCORES_HEADER_ROW + 1
-    last = SCORES_HEADER_ROW + ROSTER_ROWS
-    _person_rows(ws, standards, first, last)
-    start, total_row = _department_rows(ws, standards, first, last)
-    if flavour == FLAVOUR_UDF:
-        total_col = get_column_letter(len(headers))
-        # The same cells, filled by one array call: QF_SCORES returns this very layout.
-        for row_cells in ws.iter_rows(min_row=first, max_row=total_row, max_col=len(headers)):
-            for cell in row_cells:
-                cell.value = None
-        ws.cell(row=first, column=1).value = ArrayFormula(
-            f"A{first}:{total_col}{total_row}",
-            f"=QF_SCORES({TABLE_INCIDENTS}[#All],{TABLE_ROSTER}[#All],{ROSTER_ROWS})")
-    ws.cell(row=total_row + 2, column=1, value=SIGNATURE)
-    ws.freeze_panes = f"C{first}"
-    setup_print(ws, f"1:{SCORES_HEADER_ROW}", landscape=False)
-    protect_sheet(ws)
-    return {NAME_MEMBER_MEAN: sheet_ref(SHEET_SCORES, "C", start),
-            NAME_DEPT_TOTAL: sheet_ref(SHEET_SCORES, "C", total_row)}
+    return [
+        validation("date", INC["日期"], span, "qf_period_start", "qf_period_end", op="between",
+                   prompt=("填写日期", f"{within}内的日期（见表头“起止”），如 {_example_day(kind, period)}"),
+                   error=rule("date-outside-period")),
+        validation("list", INC["编号"], span, "qf_ids", None,
+                   prompt=("选择编号", "从下拉列表选择被考核人的编号；科室项目和科室加分请留空"),
+                   error=rule("person-unknown")),
+        validation("list", INC["项目"], span, "qf_item_list", None, style="warning",
+                   prompt=("选择项目", "从下拉列表选择项目，也可只填代码，如 N03-05"),
+                   error=("不是下拉列表中的项目", "只填代码（如 N03-05）可选“是”保留；代码不存在时"
+                          "该行无法计分（规则 item-code-unknown）")),
+        validation("whole", INC["次数"], span, "1", None, op="greaterThanOrEqual",
+                   prompt=("填写次数", "不小于 1 的整数，如 1、2、3"), error=rule("count-not-whole")),
+        validation(None, INC["事由"], span, None, None,
+                   prompt=("填写事由", "简要写明发生了什么（必填）")),
+    ]
 
 
 # ------------------------------------------------------------------------ _meta
 
-def _period_bounds(kind: str) -> tuple[str, str]:
-    low, high = "DATE(1900,1,1)", "DATE(9999,12,31)"
-    if kind == KIND_WEEKLY:
-        jan4 = "DATE(VALUE(LEFT(qf_period,4)),1,4)"
-        start = (f'=IFERROR(IF(MID(qf_period,5,2)<>"-W",{low},'
-                 f"{jan4}-WEEKDAY({jan4},2)+1+7*(VALUE(MID(qf_period,7,2))-1)),{low})")
-        end = f"=IF(B8<={low},{high},B8+6)"
-    else:
-        start = (f'=IFERROR(IF(LEN(qf_period)<>7,{low},'
-                 f"DATE(VALUE(LEFT(qf_period,4)),VALUE(MID(qf_period,6,2)),1)),{low})")
-        end = f"=IF(B8<={low},{high},DATE(YEAR(B8),MONTH(B8)+1,1)-1)"
-    return start, end
-
-
-def write_meta_sheet(ws: Worksheet, kind: str, standards: Standards) -> None:
-    start, end = _period_bounds(kind)
+def write_meta_sheet(ws: Worksheet, kind: str, standards: Standards,
+                     layout: RegisterLayout) -> None:
+    start, end = F.period_formulas(kind)
     rows: list[tuple[str, str | int]] = [
         ("模板类型", kind), ("模板版本", TEMPLATE_VERSION), ("评分标准", standards.name),
         ("评分标准版本", standards.version), ("评分标准哈希", standards.short_digest),
         ("生成程序", "qianfen-xl"), ("说明", "本表由 qianfen-xl 生成，请勿修改此工作表"),
-        ("期间起", start), ("期间止", end), (META_SCORE_ROWS, ROSTER_ROWS),
+        ("期间起", start), ("期间止", end), (META_SCORE_ROWS, layout.roster_rows),
+        ("领导班子", F.leadership_formula(standards)),
     ]
     for r, (key, value) in enumerate(rows, start=1):
         ws.cell(row=r, column=1, value=key)
@@ -398,52 +289,53 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
     """A 周/月考核情况登记表 as an openpyxl workbook (pre-filled header and roster if given).
 
     ``incident_rows`` overrides the kind's table size (a pre-filled monthly register is
-    made large enough for the month's incidents). ``flavour`` chooses native formulas or
-    the xlwings UDFs (then save it with an .xlsm name)."""
+    made large enough for the month's incidents); a roster longer than the template's 60
+    people gets as many rows (and 得分 as many person rows, recorded in _meta 得分人数).
+    ``flavour`` chooses portable formulas or the xlwings UDFs (then save it as .xlsm).
+    Saved with :func:`forms.style.save_workbook`, every formula cell carries its value."""
     if kind not in REGISTER_KINDS:
         raise ValueError(f"unknown register kind {kind!r}")
     unit = unit or standards.unit
+    native = flavour == FLAVOUR_FORMULAS
+    layout = RegisterLayout.of(kind, standards, incident_rows or INCIDENT_ROWS[kind],
+                               roster_capacity(len(roster)))
     wb, ws_inc = new_workbook(SHEET_INCIDENTS)
     ws_scores = wb.create_sheet(SHEET_SCORES)
     ws_roster = wb.create_sheet(SHEET_ROSTER)
     ws_std = wb.create_sheet(SHEET_STANDARDS)
     ws_meta = wb.create_sheet(SHEET_META)
 
-    layout = write_standards_sheet(ws_std, standards)
-    ids_ref = write_roster_sheet(ws_roster, roster, department)
-    write_meta_sheet(ws_meta, kind, standards)
-    write_incident_sheet(ws_inc, kind, unit, department, period, incident_rows, flavour)
-    names = write_scores_sheet(ws_scores, standards, flavour)
-    if flavour == FLAVOUR_UDF:
+    lists = write_standards_sheet(ws_std, standards, unit)
+    write_roster_sheet(ws_roster, roster, department, layout, native)
+    write_meta_sheet(ws_meta, kind, standards, layout)
+    write_incident_sheet(ws_inc, standards, kind, unit, department, period, layout, native)
+    names = write_scores_sheet(ws_scores, standards, layout, native)
+    if not native:
         conf = wb.create_sheet(XLWINGS_CONF_SHEET)
         conf.append(["UDF_MODULES", UDF_MODULES])
         conf.sheet_state = "hidden"
 
     for name, (sheet, col, row) in HEADER_CELLS.items():
         define_name(wb, name, sheet_ref(sheet, col, row))
-    define_name(wb, "qf_period_start", sheet_ref(SHEET_META, "B", 8))
-    define_name(wb, "qf_period_end", sheet_ref(SHEET_META, "B", 9))
-    define_name(wb, "qf_points", f"'{SHEET_STANDARDS}'!$A${layout.first_row}:$F${layout.last_row}")
-    define_name(wb, "qf_item_list", sheet_ref(SHEET_STANDARDS, "I", layout.first_row, layout.last_row))
-    define_name(wb, "qf_ids", ids_ref)
-    define_name(wb, "qf_lines", layout.lists["口"])
-    define_name(wb, "qf_categories", layout.lists["人员类别"])
-    define_name(wb, "qf_levels", layout.lists["岗位层级"])
-    for name, ref in names.items():
+    formula_names = F.defined_names(layout)
+    if not native:  # the UDFs read the tables as ranges; the dropdowns and the period stay
+        keep = ("qf_ids", "qf_item_list", "qf_standards", "qf_period_start", "qf_period_end",
+                "qf_leadership")
+        formula_names = {k: formula_names[k] for k in keep}
+        formula_names[NAME_INCIDENT_TABLE] = (
+            f"'{SHEET_INCIDENTS}'!$A${INCIDENT_HEADER_ROW}:$H${layout.last}")
+        formula_names[NAME_ROSTER_TABLE] = (
+            f"'{SHEET_ROSTER}'!$A${ROSTER_HEADER_ROW}:$F${layout.roster_last}")
+    for name, ref in {**formula_names, **names, "qf_lines": lists.lines,
+                      "qf_categories": lists.categories, "qf_levels": lists.levels}.items():
         define_name(wb, name, ref)
-
-    roster_rows = f"{ROSTER_HEADER_ROW + 1}:{ROSTER_HEADER_ROW + ROSTER_ROWS}"
-    add_validations(ws_roster, [
-        validation("list", _col(h, ROSTER_COLUMNS), roster_rows, name, None, f"{h}有误",
-            f"请从下拉列表选择{h}")
-        for h, name in (("口", "qf_lines"), ("人员类别", "qf_categories"),
-                        ("岗位层级", "qf_levels"))
-    ])
+    roster_validations(ws_roster, layout)
     wb.properties.creator = "qianfen-xl"
     wb.properties.title = kind
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.calculation.fullCalcOnLoad = True
+    before_save(wb, partial(finish_register, standards=standards, layout=layout, native=native))
     return wb
 
 
@@ -457,7 +349,7 @@ def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
                     roster: Sequence[Person] = (), week: str = "", month: str = "",
                     flavours: Sequence[str] = (FLAVOUR_FORMULAS,)) -> list[Path]:
     """Write the blank pair, or with a roster one pre-filled pair per department; one
-    pair per flavour (.xlsx native formulas, .xlsm xlwings UDFs)."""
+    pair per flavour (.xlsx portable formulas, .xlsm xlwings UDFs)."""
     written: list[Path] = []
     departments: dict[str, list[Person]] = {}
     for p in roster:
@@ -472,3 +364,4 @@ def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
                 name = register_filename(kind, department, period, flavour)
                 written.append(save_workbook(wb, out / name))
     return written
+

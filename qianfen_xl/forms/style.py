@@ -1,22 +1,26 @@
 """What every workbook the project writes with openpyxl shares: borders and fills, titles,
-header rows, A4 print setup with the signature line, sheet protection, data validation,
-defined names, and the reproducible atomic save."""
+header rows, A4 print setup (the signature line where one signs), sheet protection, data
+validation with input prompts, defined names, and the reproducible atomic save that stores
+every formula's value (:func:`save_workbook`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qianfen_xl.contract.atomic import freeze_zip, write_atomic
+from qianfen_xl.forms.cached import Cached, Finished, save_with_cached_values
 
 SIGNATURE = "填表人：____________      审核人：____________      日期：____________"
 
@@ -25,8 +29,16 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 LIVE_FILL = PatternFill("solid", fgColor="F2F2F2")
 TITLE_FONT = Font(name="SimSun", size=16, bold=True)
+NOTE = Font(size=9, color="666666")         # guidance under a title
+RED = PatternFill("solid", fgColor="FFC7CE")  # a problem (conditional formatting)
+RED_TEXT = Font(color="9C0006", bold=True)
 BOLD = Font(bold=True)
 UNLOCKED = Protection(locked=False)
+
+
+def red_when(formula: str) -> Rule:
+    """Conditional formatting: a red fill where ``formula`` (of the range's first cell) holds."""
+    return Rule(type="expression", formula=[formula], dxf=DifferentialStyle(fill=RED))
 
 
 def sheet_ref(sheet: str, col: str, first: int, last: int | None = None) -> str:
@@ -54,7 +66,10 @@ def fit_to_pages(ws: Worksheet, wide: int = 1, tall: int = 0) -> None:
     ws.page_setup.fitToHeight = tall
 
 
-def setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
+def setup_print(ws: Worksheet, title_rows: str, landscape: bool, *,
+                signature: bool = False) -> None:
+    """A4, fit to the page's width, title rows on every page, page numbers; the
+    填表人/审核人 line in the footer of the one sheet that is signed."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     fit_to_pages(ws)
@@ -63,8 +78,9 @@ def setup_print(ws: Worksheet, title_rows: str, landscape: bool) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.5
     footer = ws.oddFooter
     assert footer is not None and footer.left is not None and footer.right is not None
-    footer.left.text = SIGNATURE
-    footer.left.size = 9
+    if signature:
+        footer.left.text = SIGNATURE
+        footer.left.size = 9
     footer.right.text = "第 &P 页 / 共 &N 页"
     footer.right.size = 9
 
@@ -102,13 +118,22 @@ ValidationOperator = Literal["between", "notBetween", "equal", "notEqual", "less
 ValidationStyle = Literal["stop", "warning", "information"]
 
 
-def validation(kind: ValidationKind, col: str, rows: str, f1: str, f2: str | None, title: str,
-               message: str, *, op: ValidationOperator | None = None,
+Prompt = tuple[str, str]  # (title, text): shown when the cell is selected, or on a wrong entry
+
+
+def validation(kind: ValidationKind | None, col: str, rows: str, f1: str | None, f2: str | None,
+               *, prompt: Prompt, error: Prompt | None = None,
+               op: ValidationOperator | None = None,
                style: ValidationStyle = "stop") -> DataValidation:
+    """A data validation on ``col`` over ``rows`` (``"6:205"``): ``prompt`` guides as the
+    cell is selected; ``error`` (a rule's title and advice) answers a wrong entry.
+    ``kind=None`` only guides."""
     dv = DataValidation(type=kind, formula1=f1, formula2=f2, operator=op, allow_blank=True,
-                        showErrorMessage=True, errorStyle=style, errorTitle=title, error=message,
-                        showInputMessage=True, promptTitle=title.replace("有误", ""),
-                        prompt=message)
+                        showInputMessage=True, promptTitle=prompt[0], prompt=prompt[1])
+    if error is not None:
+        dv.showErrorMessage = True
+        dv.errorStyle = style
+        dv.errorTitle, dv.error = error
     first, last = rows.split(":")
     dv.add(f"{col}{first}:{col}{last}")
     return dv
@@ -119,9 +144,27 @@ def add_validations(ws: Worksheet, items: Sequence[DataValidation]) -> None:
         ws.add_data_validation(dv)
 
 
-def save_workbook(wb: Workbook, path: Path) -> Path:
-    """Save atomically and reproducibly (fixed document and zip member times)."""
-    def write(tmp: Path) -> None:
-        wb.save(tmp)
-        freeze_zip(tmp, macro_enabled=path.suffix.lower() == ".xlsm")
-    return write_atomic(path, write)
+Finisher = Callable[[Workbook], Finished]
+_FINISHERS: WeakKeyDictionary[Workbook, Finisher] = WeakKeyDictionary()
+
+
+def before_save(wb: Workbook, finish: Finisher) -> None:
+    """What :func:`save_workbook` does to ``wb`` first: ``finish(wb)`` sets what depends on
+    the workbook's content as it is then (print areas) and returns the value of every
+    formula cell, stored with the formulas (and the columns written as shared formulas).
+    A register's writer sets this, so every writer of a register (templates, demo,
+    pre-filled registers, tests) stores them."""
+    _FINISHERS[wb] = finish
+
+
+def save_workbook(wb: Workbook, path: Path, values: Cached | None = None) -> Path:
+    """Save atomically and reproducibly (fixed document and zip member times), each
+    formula cell with its value: the workbook's own (:func:`before_save`) and ``values``
+    (sheet → cell → value) for cells of formulas added by the caller."""
+    finish = _FINISHERS.get(wb)
+    finished = finish(wb) if finish else Finished({})
+    cached: dict[str, dict[str, object]] = {}
+    for source in (finished.values, values or {}):
+        for sheet, cells in source.items():
+            cached.setdefault(sheet, {}).update(cells)
+    return save_with_cached_values(wb, path, cached, finished.shared)

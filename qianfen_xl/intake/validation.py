@@ -32,6 +32,7 @@ from qianfen_xl.schemas.columns import (
     NAME_KIND,
     NAME_MEMBER_MEAN,
     NAME_PERIOD,
+    NAME_PROBLEM_COUNT,
     NAME_UNIT,
     NAME_VERSION,
     REGISTER_KINDS,
@@ -45,6 +46,7 @@ from qianfen_xl.schemas.register import (
     LEADERSHIP,
     PERIOD_END,
     PERIOD_START,
+    ROSTER_ID,
     ROSTER_NAME,
 )
 from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, item_points
@@ -52,7 +54,8 @@ from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, item_po
 ROSTER_HEADERS = tuple(c.header for c in ROSTER_COLUMNS)
 INCIDENT_HEADERS = tuple(c.header for c in INCIDENT_COLUMNS)
 # The column a frame-wide check points at.
-BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
+BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期", "date-as-text": "日期",
+         "person-id-inexact": "编号",
          "assessment-invalid": "考评分",
     "date-missing": "日期", "item-missing": "项目", "count-missing": "次数",
     "reason-missing": "事由", "person-required": "编号", "person-not-allowed": "编号",
@@ -60,7 +63,8 @@ BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期",
     "incident-duplicate": "事由", "roster-sanction-date-missing": "处分",
 }
 SHOW_VALUE = {"item-code-unknown", "person-unknown", "count-not-whole", "date-outside-period",
-              "text-in-number", "date-invalid",
+              "text-in-number", "date-invalid", "date-as-text", "person-id-inexact",
+              "roster-id-too-long",
               "roster-level-unknown", "roster-category-unknown", "roster-line-unknown",
               "roster-id-duplicate", "person-name-mismatch", "item-leadership-only",
               "roster-date-invalid", "roster-days-invalid", "roster-flag-invalid",
@@ -325,20 +329,23 @@ def _checked_rows(failures: list[Failure], pooled: pd.DataFrame, batch: Sequence
         findings[i] += findings_from_failures(rows, getattr(batch[i], attr), batch[i].label)
 
 
+Names = dict[tuple[int, str], tuple[str, str]]  # (register, 编号) → (姓名, 编号 as typed)
+
+
 def _check_rosters(standards: Standards, batch: Sequence[Tables],
-                   findings: list[list[Finding]]) -> tuple[list[list[Person]],
-                                                           dict[tuple[int, str], str]]:
-    """Every register's roster (人员): the people, and (register, 编号) → 姓名."""
+                   findings: list[list[Finding]]) -> tuple[list[list[Person]], Names]:
+    """Every register's roster (人员): the people, and (register, 编号) → (姓名, the 编号
+    as the roster's cell holds it)."""
     people: list[list[Person]] = [[] for _ in batch]
-    names: dict[tuple[int, str], str] = {}
+    names: Names = {}
     rosters = [(i, t.roster) for i, t in enumerate(batch) if t.roster is not None]
     if not rosters:
         return people, names
     roster = normalise_roster(_pooled(rosters, ROSTER_HEADERS))
     _checked_rows(schema_failures(roster_schema(standards), roster), roster, batch, "roster",
                   findings)
-    columns = [roster[h].tolist() for h in (FILE, "_row", *ROSTER_HEADERS)]
-    for i, row, pid, name, dept, line, category, level in zip(*columns, strict=True):
+    columns = [roster[h].tolist() for h in (FILE, "_row", "_id_text", *ROSTER_HEADERS)]
+    for i, row, typed, pid, name, dept, line, category, level in zip(*columns, strict=True):
         t = batch[i]
         if not (pid and name):
             continue
@@ -347,14 +354,13 @@ def _check_rosters(standards: Standards, batch: Sequence[Tables],
             findings[i].append(Finding("roster-department-mismatch", t.label, t.roster.sheet,
                                        t.roster.cell("科室", int(row)), f"“{dept}”"))
         if (i, pid) not in names:
-            names[(i, pid)] = name
+            names[(i, pid)] = (name, typed)
             people[i].append(Person(pid, name, dept or t.department, line or "",
                                     category or "", level or ""))
     return people, names
 
 
-def _check_logs(standards: Standards, batch: Sequence[Tables],
-                names: dict[tuple[int, str], str],
+def _check_logs(standards: Standards, batch: Sequence[Tables], names: Names,
                 findings: list[list[Finding]]) -> list[list[Incident]]:
     """Every register's incident log (登记): the incidents, with their source cells."""
     incidents: list[list[Incident]] = [[] for _ in batch]
@@ -366,7 +372,8 @@ def _check_logs(standards: Standards, batch: Sequence[Tables],
     failures = schema_failures(incident_schema(standards), frame)
     failures += [Failure("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
     failures += [Failure("text-in-number", int(r), "次数")
-                 for r in frame.index[frame["_count_bad"]]]
+                 for r in frame.index[frame["_count_bad"] | frame["_count_text"]]]
+    failures += [Failure("date-as-text", int(r), "日期") for r in frame.index[frame["_date_text"]]]
     key = [FILE, "日期", "编号", "项目", "事由"]
     dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
     failures += [Failure("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
@@ -389,7 +396,7 @@ def _check_logs(standards: Standards, batch: Sequence[Tables],
     return incidents
 
 
-def _add_context(frame: pd.DataFrame, batch: Sequence[Tables], names: dict[tuple[int, str], str],
+def _add_context(frame: pd.DataFrame, batch: Sequence[Tables], names: Names,
                  standards: Standards) -> None:
     """Each incident row gets its register's context as columns (see schemas.register)."""
     files = frame[FILE].tolist()
@@ -401,8 +408,11 @@ def _add_context(frame: pd.DataFrame, batch: Sequence[Tables], names: dict[tuple
     frame[PERIOD_END] = pd.to_datetime(pd.Series([ends[i] for i in files], index=frame.index,
                                                  dtype=object)).astype("datetime64[ns]")
     frame[LEADERSHIP] = [batch[i].department == standards.leadership_unit for i in files]
-    expected = [names.get((i, pid)) for i, pid in zip(files, frame["编号"], strict=True)]
-    frame[ROSTER_NAME] = pd.Series(expected, index=frame.index, dtype=object)
+    known = [names.get((i, pid)) for i, pid in zip(files, frame["编号"], strict=True)]
+    frame[ROSTER_NAME] = pd.Series([k[0] if k else None for k in known], index=frame.index,
+                                   dtype=object)
+    frame[ROSTER_ID] = pd.Series([k[1] if k else None for k in known], index=frame.index,
+                                 dtype=object)
     frame[KNOWN] = [(i, pid) in names for i, pid in zip(files, frame["编号"], strict=True)]
 
 
@@ -425,7 +435,10 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
             expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
             checks += [(table.sheet, table.cell(h, row), table.value(h, row), expected[h])
                        for h in headers]
-    for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total)):
+    # A register validate passes has no row its formulas cannot score: its cached
+    # qf_problem_count must be 0 (the helper columns' values are not scores: not read).
+    for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total),
+                        (NAME_PROBLEM_COUNT, 0.0)):
         if name in reg.header_cells:
             checks.append((*reg.header_cells[name], reg.header.get(name), value))
     log = reg.incidents
