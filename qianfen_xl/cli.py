@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qianfen_xl import api
-from qianfen_xl.batch.consolidation import RETURNED, Consolidation
+from qianfen_xl.batch.consolidation import RETURNED, SKIPPED, Consolidation
 from qianfen_xl.contract.errors import PeriodError, QianfenError
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards, load_standards
@@ -108,6 +108,20 @@ def format_ranking(result: Consolidation) -> list[str]:
     return lines
 
 
+def format_summary(result: Consolidation) -> list[str]:
+    """The counts under the ranking, from the same statuses 排名 and 数据来源 show."""
+    counts = result.department_counts()
+    whose = "科室" if len(result.requested) == 1 else "科室（各月合计）"
+    departments = "，".join(f"{status} {n} 个" for status, n in counts.items() if n)
+    errors = sum(f.is_error for f in result.findings)
+    files = result.file_counts()
+    skipped = f"，跳过的文件 {files[SKIPPED]} 个" if files.get(SKIPPED) else ""
+    return [f"{whose}：{departments or '无'}。",
+            f"校验：错误 {errors} 个，警告 {len(result.findings) - errors} 个；"
+            f"退回修改的文件 {files.get(RETURNED, 0)} 个{skipped}"
+            f"（详见排名表的“校验报告”和“数据来源”）。"]
+
+
 def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, out: Path,
                       roster: Path | Sequence[Person] = (), json_out: Path | None = None,
                       monthly_out: Path | None = None, workers: int | None = None) -> int:
@@ -118,11 +132,7 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
     if not result.sources:
         _print("没有可汇总的登记表（.xlsx/.xlsm）。")
         return EXIT_UNREADABLE
-    _print("", *format_ranking(result), "")
-    errors = sum(f.is_error for f in result.findings)
-    returned = sum(s.status == RETURNED for s in result.sources)
-    _print(f"校验：错误 {errors} 个，警告 {len(result.findings) - errors} 个；"
-           f"退回修改的文件 {returned} 个（详见排名表的“校验报告”）。")
+    _print("", *format_ranking(result), "", *format_summary(result))
     for f in (f for f in result.findings if f.is_error):
         _print(f"  {f}")
     _print(f"已写入排名表：{ranking.write_workbook(out)}")

@@ -17,8 +17,8 @@ from pathlib import Path
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.scoring.engine import Incident, Person
 
+from builders import KIND_MONTHLY, encrypt, register
 from builders import add_macros as _add_macros
-from builders import encrypt, register
 
 DEPT = "测试科"
 PEOPLE = [Person("T01", "钱思远", DEPT, "行政口", "公务员", "科室负责人"),
@@ -38,7 +38,9 @@ class Case:
 
 
 def base(folder: Path, standards: Standards, name: str = "base.xlsx", **kw) -> Path:
-    return register(folder, standards, period="2026-W47", roster=kw.pop("roster", PEOPLE),
+    """A good monthly register (one file makes its department's whole month)."""
+    return register(folder, standards, kind=KIND_MONTHLY, period="2026-11",
+                    roster=kw.pop("roster", PEOPLE),
                     incidents=kw.pop("incidents", GOOD), department=kw.pop("department", DEPT),
                     name=name, **kw)
 
@@ -175,11 +177,11 @@ def auto_run_macro(inbox: Path, s: Standards, scratch: Path) -> Path:
 
 
 def formula_like_text(inbox: Path, s: Standards, scratch: Path) -> Path:
-    people = [Person("T01", "=HYPERLINK(\"http://x\",\"y\")", DEPT, "行政口", "公务员",
+    people = [Person("F01", "=HYPERLINK(\"http://x\",\"y\")", "公式科", "行政口", "公务员",
                      "科室负责人"),
-              Person("T02", "+cmd|' /C calc'!A0", DEPT, "行政口", "工勤人员", "一般工作人员")]
-    incidents = [Incident(date(2026, 11, 17), "T01", "N03-05", 1, "-2+3"),
-                 Incident(date(2026, 11, 18), "T02", "N04-06", 1, "@SUM(A1)")]
+              Person("F02", "+cmd|' /C calc'!A0", "公式科", "行政口", "工勤人员", "一般工作人员")]
+    incidents = [Incident(date(2026, 11, 17), "F01", "N03-05", 1, "-2+3"),
+                 Incident(date(2026, 11, 18), "F02", "N04-06", 1, "@SUM(A1)")]
     return base(inbox, s, "公式样文字.xlsx", roster=people, incidents=incidents,
                 department="公式科")
 
@@ -187,9 +189,9 @@ def formula_like_text(inbox: Path, s: Standards, scratch: Path) -> Path:
 def control_and_long_text(inbox: Path, s: Standards, scratch: Path) -> Path:
     """A 40,000-character 事由 and control characters in a name (Excel writes them into the
     XML as _x0001_ escapes, which readers turn back into the characters)."""
-    people = [Person("T01", "钱思远", "长文本科", "行政口", "公务员", "科室负责人"),
-              Person("T02", "冯若溪", "长文本科", "行政口", "工勤人员", "一般工作人员")]
-    incidents = [Incident(date(2026, 11, 17), "T01", "N03-05", 1, "很长" * 20_000)]
+    people = [Person("L01", "钱思远", "长文本科", "行政口", "公务员", "科室负责人"),
+              Person("L02", "冯若溪", "长文本科", "行政口", "工勤人员", "一般工作人员")]
+    incidents = [Incident(date(2026, 11, 17), "L01", "N03-05", 1, "很长" * 20_000)]
     path = base(scratch, s, "长文本_源.xlsx", incidents=incidents, department="长文本科",
                 roster=people)
     return rezip(path, inbox / "控制字符与长文本.xlsx", lambda n, d: (

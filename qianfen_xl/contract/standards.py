@@ -24,6 +24,9 @@ from qianfen_xl.contract.errors import StandardsError
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
 SCOPES = ("individual", "department")
 UNIT_KINDS = ("department", "leadership")
+# What a department's period missing a register becomes: not ranked (block), or ranked on
+# the registers it has, with a warning (warn).
+COMPLETENESS = ("block", "warn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ class Standards:
     quota_minimum: int
     advanced_department: Mapping[str, Any]
     digest: str
+    completeness: str = "block"
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -150,7 +154,7 @@ def _norm_index(standards: Standards) -> Mapping[str, Norm]:
 
 _TOP_KEYS = {
     "standards", "scoring", "people", "additions", "annual", "ballots", "grades",
-    "advanced_department", "norms",
+    "advanced_department", "consolidation", "norms",
 }
 _KEYS = {
     "standards": {"name", "version", "unit", "leadership_unit"},
@@ -168,6 +172,7 @@ _KEYS = {
     "grades": {"excellent", "excellent_quota", "quota_minimum", "levels"},
     "grade_level": {"name", "min_score"},
     "advanced_department": {"share", "minimum", "min_score", "within"},
+    "consolidation": {"completeness"},
     "norm": {"code", "name", "scope", "full", "points", "items"},
     "item": {"no", "group", "text", "points", "veto", "units"},
 }
@@ -368,6 +373,17 @@ def _check_advanced(advanced: Mapping[str, Any]) -> None:
         raise _fail("advanced_department.within", "必须是 street 或 line")
 
 
+def _load_consolidation(data: Mapping[str, Any]) -> str:
+    """How consolidation treats a period missing a register (optional section: block)."""
+    if "consolidation" not in data:
+        return COMPLETENESS[0]
+    section = _table(data, "consolidation", "consolidation", _KEYS["consolidation"])
+    value = section.get("completeness", COMPLETENESS[0])
+    if value not in COMPLETENESS:
+        raise _fail("consolidation.completeness", f"必须是 {' 或 '.join(COMPLETENESS)}")
+    return str(value)
+
+
 def parse_standards(data: Mapping[str, Any]) -> Standards:
     """Check a parsed standards document and build the immutable :class:`Standards`."""
     _check_keys(data, "(顶层)", _TOP_KEYS)
@@ -420,6 +436,7 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         quota_minimum=int(grades["quota_minimum"]),
         advanced_department=_freeze(advanced),
         digest=digest,
+        completeness=_load_consolidation(data),
     )
 
 

@@ -13,11 +13,18 @@ import pandera.pandas as pa
 from python_calamine import CalamineWorkbook
 
 from qianfen_xl.contract.findings import Finding, dedupe
-from qianfen_xl.contract.limits import MAX_ROWS, LimitExceeded, read_source
+from qianfen_xl.contract.limits import LimitExceeded, read_source
 from qianfen_xl.contract.normalise import to_count, to_key, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package, parse_failure
+from qianfen_xl.intake.package import (
+    ZIP_MAGIC,
+    Package,
+    calamine_panics,
+    checked_sheet,
+    open_package,
+    parse_failure,
+)
 from qianfen_xl.intake.reading import Rows, SheetTable, cell_value, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import assessment_schema, ballot_schema
@@ -55,8 +62,9 @@ class EvaluationFile:
 class _Cells:
     """Header cells by defined name, each sheet parsed once."""
 
-    def __init__(self, book: CalamineWorkbook, names: dict[str, tuple[str, str]]) -> None:
-        self.book, self.names = book, names
+    def __init__(self, book: CalamineWorkbook, package: Package, label: str) -> None:
+        self.book, self.package, self.label = book, package, label
+        self.names = package.names
         self.rows: dict[str, Rows] = {}
 
     def __call__(self, name: str) -> object:
@@ -65,15 +73,14 @@ class _Cells:
             return None
         sheet, cell = ref
         if sheet not in self.rows:
-            self.rows[sheet] = self.book.get_sheet_by_name(sheet).to_python(
-                skip_empty_area=False)
+            self.rows[sheet] = checked_sheet(self.book, self.package, sheet,
+                                             self.label).to_python(skip_empty_area=False)
         return cell_value(self.rows[sheet], cell)
 
 
 def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     label = label or path.name
     ef = EvaluationFile(label)
-    data = b""
     try:
         data = read_source(path, label)
         ef.sha256, ef.size = hashlib.sha256(data).hexdigest(), len(data)
@@ -84,7 +91,7 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     except OSError as exc:
         ef.findings.append(Finding("file-unreadable", label, detail=exc.strerror or str(exc)))
     except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
-        ef.findings.append(parse_failure(data, label, exc))  # no bytes: plain file-corrupt
+        ef.findings.append(parse_failure(label, exc))
     return ef
 
 
@@ -94,13 +101,13 @@ def _read_sheet(ef: EvaluationFile, data: bytes) -> None:
     if not data.startswith(ZIP_MAGIC):
         ef.findings.append(Finding("not-a-workbook", label))
         return
-    package = open_package(data, label)
+    package = open_package(data, label, read=(SHEET_BALLOT, SHEET_ASSESSMENT))
     if isinstance(package, Finding):
         ef.findings.append(package)
         return
     package.archive.close()
     names, book = package.names, CalamineWorkbook.from_filelike(io.BytesIO(data))
-    value = _Cells(book, names)
+    value = _Cells(book, package, label)
     ef.kind = to_text(value(NAME_KIND)) or ""
     if ef.kind not in EVALUATION_KINDS:
         ef.findings.append(Finding("template-unknown", label, detail=f"“{ef.kind}”"))
@@ -114,9 +121,7 @@ def _read_sheet(ef: EvaluationFile, data: bytes) -> None:
         sheet, cell = names.get(NAME_PERIOD, ("", ""))
         ef.findings.append(Finding("period-invalid", label, sheet, cell, f"“{raw_period}”"))
     sheet, specs = EVALUATION_KINDS[ef.kind]
-    grid = book.get_sheet_by_name(sheet)
-    if grid.height > MAX_ROWS:
-        raise LimitExceeded(Finding("sheet-too-large", label, sheet, "", f"{grid.height:,} 行，上限 {MAX_ROWS:,} 行"))
+    grid = checked_sheet(book, package, sheet, label)
     ef.table, problems = find_table(grid.to_python(skip_empty_area=False), sheet, specs, label)
     ef.findings += problems
 
