@@ -163,7 +163,8 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
            f"{len(run.result.departments)} 个科室")
     for d in run.result.departments:
         mark = "先进科室" if d.advanced else d.advanced_note
-        _print("  " + pad(str(d.rank or ""), 6) + pad(d.department, 18)
+        place = str(d.rank) if d.rank is not None else ("不完整" if d.missing else "")
+        _print("  " + pad(place, 6) + pad(d.department, 18)
                + pad(f"{d.total:.2f}", 10, True) + f"  {mark}")
     _print(f"已写入年度汇总表：{write_annual_workbook(run, standards, unit, label, out)}")
     if registers:

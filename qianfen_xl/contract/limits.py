@@ -36,7 +36,7 @@ HOLD_BYTES = 16 * 2**20
 # A batch worker process may grow by this much address space beyond what it starts with
 # (RLIMIT_AS, where the OS has it): a file that needs more costs that worker, never the
 # batch, and is reported as file-too-large.
-WORKER_MEMORY_BYTES = 2 * 2**30
+WORKER_MEMORY_BYTES = 2**30
 
 
 class LimitExceeded(Exception):

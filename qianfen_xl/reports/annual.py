@@ -102,7 +102,8 @@ def _departments_sheet(wb: Workbook, r: AnnualResult, title: str, subtitle: str)
         Column(ADVANCED, 9), Column("说明", 40, wrap=True)])
     first = depts.row
     for d in r.departments:
-        depts.add([d.rank, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
+        place = d.rank if d.rank is not None else ("不完整" if d.missing else "")
+        depts.add([place, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
                    ADVANCED if d.advanced else "", d.advanced_note])
     if r.departments and len(months) > 1:
         trend = add_chart(wb, "line")
