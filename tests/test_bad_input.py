@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from qianfen_xl.batch.consolidation import consolidate, consolidation_period
-from qianfen_xl.batch.inbox import discover, intake_all
+from qianfen_xl.batch.inbox import discover, intake_all, run_consolidation
 from qianfen_xl.cli import main
 from qianfen_xl.scoring.engine import Incident, Person, score_department
 
@@ -265,6 +265,12 @@ def test_office_lock_files_are_skipped(inbox, standards):
     (inbox / "~$社保所.xlsx").write_bytes(b"lock")
     (inbox / ".~lock.社保所.xlsx#").write_text("lock")
     assert not [p for p, label in discover(inbox) if "lock" in label or label.startswith("~$")]
+    # … and each is listed in 数据来源 as skipped, with why, never read.
+    result = run_consolidation(inbox, NOV, standards, workers=1)
+    skipped = {s.submission.label: s.note for s in result.sources if s.status == "已跳过"}
+    assert sorted(skipped) == [".~lock.社保所.xlsx#", "~$社保所.xlsx"]
+    assert "临时文件" in skipped["~$社保所.xlsx"] and not any(
+        f.file in skipped for f in result.findings)
 
 
 # ---------------------------------------------------------------- outputs
