@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.limits import MAX_COLUMNS, MAX_ROWS, LimitExceeded, check_archive
-from qianfen_xl.intake.xmlscan import SheetMeasure, measure_sheet, scan_part
+from qianfen_xl.intake.xmlscan import SheetMeasure, measure_sheet, member_data, scan_part
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -145,6 +146,32 @@ class Package:
                 self.measures[part] = measure_sheet(self.data, self.infos[part], archive,
                                                     self.label)
         return self.measures[part]
+
+
+    def for_calamine(self) -> bytes:
+        """The package python-calamine reads: assembled from the parts as the scan read
+        them, each once, the sheets it measured and kept stored unpacked (calamine reads
+        the very bytes that were measured, and need not inflate them again), every other
+        part as it came."""
+        held = {name: m.xml for name, m in self.measures.items() if m.xml is not None}
+        entries, directory, at = [], [], 0
+        for name, info in self.infos.items():
+            body: bytes | memoryview | None = held.get(name)
+            method, packed = zipfile.ZIP_STORED, len(body) if body is not None else 0
+            if body is None:
+                body = member_data(self.data, info, self.label)
+                method, packed = info.compress_type, info.compress_size
+            encoded = info.filename.encode()
+            fields = (20, 0x800, method, 0, 0x21, info.CRC, packed, info.file_size, len(encoded))
+            local = struct.pack("<4s5H3IH", b"PK\x03\x04", *fields) + b"\0\0"
+            directory.append(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, *fields, 0, 0, 0,
+                                         0, 0, at) + encoded)
+            entries += [local, encoded, body]
+            at += len(local) + len(encoded) + len(body)
+        central = b"".join(directory)
+        end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(directory), len(directory),
+                          len(central), at, 0)
+        return b"".join([*entries, central, end])
 
 
 def _is_sheet_part(name: str) -> bool:

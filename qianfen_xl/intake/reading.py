@@ -203,7 +203,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
     calamine."""
     label = reg.label
     if data.startswith(ZIP_MAGIC):
-        package = open_package(data, label, read=READ_SHEETS, keep=FORMULA_SHEETS)
+        package = open_package(data, label, read=READ_SHEETS, keep=READ_SHEETS)
         if isinstance(package, Finding):
             return [package]
         package.archive.close()  # what the formula check needs was kept unpacked
@@ -214,7 +214,8 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
         fallback_header_cells(reg)
         links = [m for m in package.members if m.startswith("xl/externalLinks/")]
         notes = [Finding("external-links", label, detail=f"{len(links)} 个")] if links else []
-        return CalamineWorkbook.from_filelike(io.BytesIO(data)), package, notes
+        book = CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine()))
+        return book, package, notes
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
             return [Finding("file-encrypted", label)]

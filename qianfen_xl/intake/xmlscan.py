@@ -42,7 +42,7 @@ BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".ti
                    ".wmf", ".wdp", ".jfif", ".ico")
 # A regular sheet's cells and rows: anything else sends it to the walk.
 _IRREGULAR_CELL = re.compile(rb'<c(?! r="[A-Z]\d{1,4}")[\s>/]')
-_PREFIXED = re.compile(rb':(?:c|row)[\s>/]')
+_PREFIXED = re.compile(rb'<[^\s<>/:!?]+:(?:c|row)[\s>/]')  # <x:c …> is a cell to calamine
 _ROWS = re.compile(rb'<row(?: r="([1-9]\d{0,8})")?[\s>/]')  # no leading zero: "07" is 7
 REGULAR_ROWS, REGULAR_COLS = 9_999, 26  # how far a regular sheet's cells can reach
 
@@ -229,13 +229,24 @@ def _scan_chunks(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, l
 def _regular(buf: bytes, end: int, rows: list[bytes]) -> bool:
     """Whether the cells and rows in ``buf[:end]`` are regular, collecting the row numbers
     (``end`` is where a tag starts, so no tag before it is cut)."""
-    if _IRREGULAR_CELL.search(buf, 0, end) or _PREFIXED.search(buf, 0, end):
+    if _IRREGULAR_CELL.search(buf, 0, end) or _prefixed(buf, end):
         return False
     found = _ROWS.findall(buf, 0, end)
     if b"" in found:
         return False
     rows += found
     return True
+
+
+def _prefixed(buf: bytes, end: int) -> bool:
+    """A cell or row element with a namespace prefix before ``end`` (found from the few
+    colons of a sheet, which is quicker than a search through its many tags)."""
+    at = buf.find(b":", 0, end)
+    while at != -1:
+        if buf[at + 1:at + 2] in (b"c", b"r") and _PREFIXED.match(buf, max(0, buf.rfind(b"<", 0, at))):
+            return True
+        at = buf.find(b":", at + 1, end)
+    return False
 
 
 def _walked(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label: str,
