@@ -10,6 +10,7 @@ every other file of the batch is scored as if nothing had happened.
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import hashlib
 import multiprocessing
@@ -53,6 +54,9 @@ def init_worker(standards: Standards) -> None:
     # Ctrl+C reaches the whole process group: only the parent acts on it (it cancels the
     # pool), so a worker never dies half-way through a chunk with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker that dies is reported by the parent, against its file: a dump of its Python
+    # stack (faulthandler, when the parent enabled it) would only alarm whoever reads it.
+    faulthandler.disable()
     cap_memory()
 
 
