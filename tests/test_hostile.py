@@ -146,6 +146,33 @@ def test_a_sheet_that_omits_the_optional_references_scores_exactly(tmp_path, sta
     assert got.findings == () and got.score == expected.score
 
 
+def test_calamine_reads_the_same_values_from_the_package_as_scanned(tmp_path, standards, good):
+    """python-calamine is given the package as the scan read it (sheets stored, without
+    their formulas' text): every value of every sheet read is what it reads from the file."""
+    from python_calamine import CalamineWorkbook
+
+    from qianfen_xl.intake.package import open_package
+    from qianfen_xl.intake.reading import READ_SHEETS
+
+    street, _ = good
+    bare = without_references(tmp_path, standards, tmp_path)  # walked: given as it came
+    files = [*street.files, base(tmp_path, standards, "月表.xlsx"), bare]
+    leaner = {}
+    for path in files:
+        data = path.read_bytes()
+        package = open_package(data, path.name, read=READ_SHEETS, keep=READ_SHEETS)
+        original = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        scanned = CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine()))
+        assert scanned.sheet_names == original.sheet_names
+        for sheet in original.sheet_names:
+            assert (scanned.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                    == original.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+        measure = package.measures["xl/worksheets/sheet1.xml"]
+        leaner[path] = (measure.lean is not None, len(measure.lean or b""), len(measure.xml or b""))
+    assert {path for path, (lean, _, _) in leaner.items() if not lean} == {bare}
+    assert all(size < whole for lean, size, whole in leaner.values() if lean)
+
+
 def test_validate_refuses_the_far_cell_without_aborting(tmp_path, standards):
     """One cell at XFD19000 made python-calamine allocate ~10 GB (exit 134): now the sheet
     is measured first and refused, in a process of its own here so an abort would show."""

@@ -186,14 +186,16 @@ class FormulaCells:
                 return
             self._more()
 
-    def _formulas_in(self, rows: Iterable[int]) -> set[bytes]:
-        """The formula cells of these rows (ascending, as a sheet stores them)."""
+    def _formulas_in(self, rows: Iterable[int]) -> set[bytes] | None:
+        """The formula cells of these rows (ascending, as a sheet stores them); None when a
+        row is not where a regular sheet has it (written without its r=, or out of order),
+        and the sheet must be walked."""
         found: set[bytes] = set()
         at = 0
         for row in rows:
             start = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
             if start == -1:
-                continue  # no cell in that row
+                return None
             at = self.xml.find(b"</row>", start)  # text never holds a bare "<"
             if at == -1:  # a prefixed </x:row>, or the sheet's end
                 after = _ROW_NUMBER.search(self.xml, start)
@@ -211,8 +213,13 @@ class FormulaCells:
         rows = sorted({int(cell.lstrip(_LETTERS) or 0) for cell in wanted})
         self._unpack_through(rows[-1])
         formulas = self._formulas_in(rows)
+        if formulas is None:
+            return self._walked(wanted)
         out = {cell for cell in wanted if cell.encode() in formulas}
-        if b"array" in self.xml:
+        # An array formula's anchor comes before the cells it fills: the rows asked for end
+        # where the next row begins.
+        last = _ROW_NUMBER.search(self.xml, self.xml.find(b' r="%d"' % rows[-1]) + 1)
+        if self.xml.find(b"array", 0, last.start() if last else len(self.xml)) != -1:
             arrays = [(*split_cell(a), *split_cell(b)) for a, b in
                       (ref.decode().split(":") for ref in _ARRAY_FORMULA.findall(self.xml))]
             out |= _in_arrays(wanted, arrays)
