@@ -161,7 +161,7 @@ def measure_sheet(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, 
 def _scan(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label: str, *,
           sheet: bool, keep: bool) -> SheetMeasure | bytes | None:
     xml = sheet or not info.filename.lower().endswith(BINARY_SUFFIXES)
-    rows: list[int] | None = [] if sheet else None  # None once the sheet is irregular
+    rows: list[bytes] | None = [] if sheet else None  # None once the sheet is irregular
     whole = _in_one_piece(data, info, label)
     lean = None
     if whole is not None:  # every part of a register: one buffer, no chunk seams
@@ -178,7 +178,8 @@ def _scan(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label: s
         return content
     if rows is None:
         return _walked(data, info, archive, label, content)
-    twice = (sorted(n for n, times in Counter(rows).items() if times > 1)
+    # Row numbers as written (no leading zeros, so equal numbers are equal bytes).
+    twice = (sorted(int(n) for n, times in Counter(rows).items() if times > 1)
              if len(set(rows)) < len(rows) else [])
     return SheetMeasure(REGULAR_ROWS, REGULAR_COLS, "", tuple(twice), True, content,
                         lean if keep else None)
@@ -222,8 +223,8 @@ def _in_one_piece(data: bytes, info: zipfile.ZipInfo, label: str) -> bytes | Non
 
 
 def _scan_chunks(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label: str,
-                 xml: bool, rows: list[int] | None,
-                 keep: bool) -> tuple[list[int] | None, bytes | None]:
+                 xml: bool, rows: list[bytes] | None,
+                 keep: bool) -> tuple[list[bytes] | None, bytes | None]:
     """A large part, a chunk at a time: the row numbers (None when irregular) and, when
     ``keep`` and it is no larger than HOLD_BYTES, its content."""
     held: list[bytes] | None = [] if keep and info.file_size <= HOLD_BYTES else None
@@ -247,7 +248,7 @@ def _scan_chunks(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, l
     return rows, (b"".join(held) if held is not None else None)
 
 
-def _regular(buf: bytes, end: int, rows: list[int]) -> bool:
+def _regular(buf: bytes, end: int, rows: list[bytes]) -> bool:
     """Whether the cells and rows in ``buf[:end]`` are regular, collecting the row numbers
     (``end`` is where a tag starts, so no tag before it is cut)."""
     if _IRREGULAR_CELL.search(buf, 0, end) or _prefixed(buf, end):
@@ -255,7 +256,7 @@ def _regular(buf: bytes, end: int, rows: list[int]) -> bool:
     found = _ROWS.findall(buf, 0, end)
     if b"" in found:
         return False  # a row without r=, or with it spelled otherwise: walk the sheet
-    rows += map(int, found)
+    rows += found
     return True
 
 
