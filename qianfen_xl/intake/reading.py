@@ -40,7 +40,9 @@ from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     HEADER_NAMES,
     INCIDENT_COLUMNS,
+    META_SCORE_ROWS,
     ROSTER_COLUMNS,
+    ROSTER_ROWS,
     SCORE_KEY_HEADERS,
     SCORE_NAMES,
     SHEET_INCIDENTS,
@@ -285,8 +287,35 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
         for name in FORMULA_SHEETS:
             measure = package.measure(name) if name in package.parts else None
             if measure is not None and measure.xml is not None:
-                reg.formula_cells[name] = FormulaCells(measure.xml, measure.regular)
+                xml = (through_row(measure.xml, rows_checked(reg, name)) if measure.regular
+                       else measure.xml)
+                reg.formula_cells[name] = FormulaCells(xml, measure.regular)
     return findings
+
+
+def score_rows(reg: RegisterFile) -> int:
+    """How many people the file's 得分 sheet shows (its _meta says; older ones held 60)."""
+    shown = reg.meta.get(META_SCORE_ROWS, "")
+    return int(float(shown)) if shown.replace(".", "", 1).isdigit() else ROSTER_ROWS
+
+
+def rows_checked(reg: RegisterFile, sheet: str) -> int:
+    """The last row of a formula sheet whose live cells the cached-value check looks at:
+    登记's incident rows; 得分's person rows (as many as it shows) and its department cells.
+    The formula check keeps a sheet's XML only that far (a chunk holds many files)."""
+    if sheet == SHEET_INCIDENTS:
+        return max(reg.incidents.rows, default=0) if reg.incidents is not None else 0
+    shown = min(len(reg.roster.rows) if reg.roster is not None else 0, score_rows(reg))
+    rows = [reg.scores.header_row + shown] if reg.scores is not None else []
+    rows += [split_cell(cell)[1] for name, (where, cell) in reg.header_cells.items()
+             if where == sheet and name in SCORE_NAMES]
+    return max(rows, default=0)
+
+
+def through_row(xml: bytes, row: int) -> bytes:
+    """A regular sheet's XML up to the end of ``row`` (where the next row begins)."""
+    cut = xml.find(b'<row r="%d"' % (row + 1))
+    return xml if cut == -1 else xml[:cut]
 
 
 def shadowed_sheets(label: str, sheets: Sequence[tuple[str, bool]]) -> list[Finding]:
