@@ -43,7 +43,7 @@ BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".ti
 # A regular sheet's cells and rows: anything else sends it to the walk.
 _IRREGULAR_CELL = re.compile(rb'<c(?! r="[A-Z]\d{1,4}")[\s>/]')
 _PREFIXED = re.compile(rb'<[^\s<>/:!?]+:(?:c|row)[\s>/]')  # <x:c …> is a cell to calamine
-_FORMULA = re.compile(rb'><f(?:\s[^>]*)?/>(?=<)|><f(?:\s[^>]*)?>[^<]*</f>(?=<)')
+_FORMULA = re.compile(rb'><f(?:\s[^<>]*)?(?:/>|>[^<]*</f>)(?=<)')
 _ROWS = re.compile(rb'<row(?: r="([1-9]\d{0,8})")?[\s>/]')  # no leading zero: "07" is 7
 REGULAR_ROWS, REGULAR_COLS = 9_999, 26  # how far a regular sheet's cells can reach
 
