@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from qianfen_xl import api
-from qianfen_xl.batch.consolidation import RETURNED, Consolidation
+from qianfen_xl.batch.consolidation import RETURNED, SKIPPED, Consolidation
 from qianfen_xl.contract.errors import PeriodError, QianfenError, describe_os_error
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards, load_standards
@@ -118,6 +118,20 @@ def format_ranking(result: Consolidation) -> list[str]:
     return lines
 
 
+def format_summary(result: Consolidation) -> list[str]:
+    """The counts under the ranking, from the same statuses 排名 and 数据来源 show."""
+    counts = result.department_counts()
+    whose = "科室" if len(result.requested) == 1 else "科室（各月合计）"
+    departments = "，".join(f"{status} {n} 个" for status, n in counts.items() if n)
+    errors = sum(f.is_error for f in result.findings)
+    files = result.file_counts()
+    skipped = f"，跳过的文件 {files[SKIPPED]} 个" if files.get(SKIPPED) else ""
+    return [f"{whose}：{departments or '无'}。",
+            f"校验：错误 {errors} 个，警告 {len(result.findings) - errors} 个；"
+            f"退回修改的文件 {files.get(RETURNED, 0)} 个{skipped}"
+            f"（详见排名表的“校验报告”和“数据来源”）。"]
+
+
 def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, out: Path,
                       roster: Path | Sequence[Person] = (), json_out: Path | None = None,
                       monthly_out: Path | None = None, workers: int | None = None) -> int:
@@ -128,11 +142,7 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
     if not result.sources:
         _print("没有可汇总的登记表（.xlsx/.xlsm）。")
         return EXIT_UNREADABLE
-    _print("", *format_ranking(result), "")
-    errors = sum(f.is_error for f in result.findings)
-    returned = sum(s.status == RETURNED for s in result.sources)
-    _print(f"校验：错误 {errors} 个，警告 {len(result.findings) - errors} 个；"
-           f"退回修改的文件 {returned} 个（详见排名表的“校验报告”）。")
+    _print("", *format_ranking(result), "", *format_summary(result))
     for f in (f for f in result.findings if f.is_error):
         _print(f"  {f}")
     _print(f"已写入排名表：{ranking.write_workbook(out)}")
@@ -165,7 +175,8 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
            f"{len(run.result.departments)} 个科室")
     for d in run.result.departments:
         mark = "先进科室" if d.advanced else d.advanced_note
-        _print("  " + pad(str(d.rank or ""), 6) + pad(d.department, 18)
+        place = str(d.rank) if d.rank is not None else ("不完整" if d.missing else "")
+        _print("  " + pad(place, 8) + pad(d.department, 18)
                + pad(f"{d.total:.2f}", 10, True) + f"  {mark}")
     _print(f"已写入年度汇总表：{write_annual_workbook(run, standards, unit, label, out)}")
     if registers is None and period.kind == "year":

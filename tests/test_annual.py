@@ -221,7 +221,7 @@ def test_the_annual_workbook_never_names_a_rater(half_year, standards, tmp_path)
     out = tmp_path / "年度.xlsx"
     registers = tmp_path / "登记表.xlsx"
     assert main(["annual", str(inbox), "--half", "2026-H1", "--out", str(out),
-                 "--registers", str(registers), "--workers", "1"]) == 0
+                 "--registers", str(registers), "--workers", "1"]) == 1  # 4 月 missing
     wb = load_workbook(out)
     assert wb.sheetnames == ["个人年度", "个人月度", "等次统计", "科室年度", "测评汇总",
                              "校验报告", "数据来源"]
@@ -254,6 +254,11 @@ def test_demo_year_runs_the_whole_year(demo_year):
     tmp_path, printed = demo_year
     assert "先进科室" in printed and "一票否决" in printed and "缺少月度得分" in printed
     wb = load_workbook(tmp_path / "年度考核_2026.xlsx", read_only=True)
+    # The department missing a month is shown, not ranked (completeness = "block").
+    departments = list(wb["科室年度"].iter_rows(min_row=4, values_only=True))
+    incomplete = [r for r in departments if r[-1] and "缺少月度得分" in r[-1]]
+    assert len(incomplete) == 1 and incomplete[0][0] == "不完整"
+    assert all(isinstance(r[0], int) for r in departments if r not in incomplete)
     people = list(wb["个人年度"].iter_rows(min_row=4, values_only=True))
     assert sum(1 for r in people if r[0] and str(r[0])[0] in "DL") == 84  # everyone, 班子 too
     register = load_workbook(tmp_path / "年度考核情况登记表_2026.xlsx")

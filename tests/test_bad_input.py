@@ -13,11 +13,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from qianfen_xl.batch.consolidation import consolidate, consolidation_period
-from qianfen_xl.batch.inbox import discover, intake_all
+from qianfen_xl.batch.inbox import discover, intake_all, run_consolidation
 from qianfen_xl.cli import main
 from qianfen_xl.scoring.engine import Incident, Person, score_department
 
-from builders import add_macros, encrypt, register, street_month
+from builders import KIND_MONTHLY, add_macros, encrypt, register, street_month
 
 NOV = consolidation_period("2026-11")
 DEPT = "测试科"
@@ -26,7 +26,7 @@ PEOPLE = [Person("T01", "钱思远", DEPT, "行政口", "公务员", "科室负�
 GOOD = [Incident(date(2026, 11, 17), "T01", "N03-05", 2, "办公时间玩游戏"),
         Incident(date(2026, 11, 18), "T02", "B01", 1, "街道通报表扬"),
         Incident(date(2026, 11, 19), None, "N08-02", 1, "事后补报")]
-NAME = "测试科_2026-W47.xlsx"
+NAME = "测试科_2026-11.xlsx"  # a monthly register: one file makes 测试科's whole month
 ROW = 6  # first incident row
 
 
@@ -45,10 +45,13 @@ def inbox(tmp_path, built):
     return tmp_path / "inbox"
 
 
-def dept_register(folder, standards, edit=None, name=NAME):
-    """A good register of 测试科 (before ``edit`` breaks it)."""
-    return register(folder, standards, period="2026-W47", roster=PEOPLE, incidents=GOOD,
-                    department=DEPT, edit=edit, name=name)
+def dept_register(folder, standards, edit=None, name=NAME, week=""):
+    """A good register of 测试科 (before ``edit`` breaks it): its month, or one ``week``."""
+    if week:
+        return register(folder, standards, period=week, roster=PEOPLE, incidents=GOOD,
+                        department=DEPT, edit=edit, name=name)
+    return register(folder, standards, kind=KIND_MONTHLY, period="2026-11", roster=PEOPLE,
+                    incidents=GOOD, department=DEPT, edit=edit, name=name)
 
 
 def consolidated(inbox, standards):
@@ -203,7 +206,9 @@ def blank_rows(wb):
         "text-dates-and-counts", "wrong-week"])
 def test_a_broken_register_is_returned_with_the_cell_named(inbox, standards, built, edit,
                                                            expected):
-    dept_register(inbox, standards, edit=edit)
+    # The wrong week needs a weekly register (its W47 dates in a register that says W46).
+    week = "2026-W47" if expected[0][0] == "date-outside-period" else ""
+    dept_register(inbox, standards, edit=edit, week=week)
     result = consolidated(inbox, standards)
     assert found(result, NAME) == expected
     rows = check_batch(result, built)
@@ -275,6 +280,12 @@ def test_office_lock_files_are_skipped(inbox, standards):
     (inbox / "~$社保所.xlsx").write_bytes(b"lock")
     (inbox / ".~lock.社保所.xlsx#").write_text("lock")
     assert not [p for p, label in discover(inbox) if "lock" in label or label.startswith("~$")]
+    # … and each is listed in 数据来源 as skipped, with why, never read.
+    result = run_consolidation(inbox, NOV, standards, workers=1)
+    skipped = {s.submission.label: s.note for s in result.sources if s.status == "已跳过"}
+    assert sorted(skipped) == [".~lock.社保所.xlsx#", "~$社保所.xlsx"]
+    assert "临时文件" in skipped["~$社保所.xlsx"] and not any(
+        f.file in skipped for f in result.findings)
 
 
 # ---------------------------------------------------------------- outputs
@@ -282,10 +293,11 @@ def test_office_lock_files_are_skipped(inbox, standards):
 def test_text_from_inputs_is_written_as_text(inbox, standards, tmp_path):
     evil = '=HYPERLINK("http://x","y")'
     people = [Person("T01", evil, DEPT, "行政口", "公务员", "科室负责人"), PEOPLE[1]]
-    register(inbox, standards, period="2026-W47", roster=people, department=DEPT,
-             incidents=GOOD, name=NAME)
+    register(inbox, standards, kind=KIND_MONTHLY, period="2026-11", roster=people,
+             department=DEPT, incidents=GOOD, name=NAME)
     other = [Person("X01", "+cmd|' /C calc'!A0", "别科", "党口", "公务员", "科室负责人")]
-    register(inbox, standards, period="2026-W47", roster=other, department="别科",
+    register(inbox, standards, kind=KIND_MONTHLY, period="2026-11", roster=other,
+             department="别科",
              incidents=[Incident(date(2026, 11, 19), "X01", "=1+1", 1, "@SUM(1)")],
              name="别科.xlsx")
     out = tmp_path / "排名.xlsx"

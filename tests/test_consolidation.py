@@ -163,6 +163,9 @@ def test_a_monthly_register_supersedes_the_weeklies(tmp_path, standards, street)
 
 
 def test_a_week_across_two_months_feeds_both(tmp_path, standards):
+    # One week alone makes no complete month: scored here under completeness = "warn"
+    # (test_trust.py holds the default, "block").
+    standards = dataclasses.replace(standards, completeness="warn")
     people = [p for p in STREET if p.department == "社保所"]
     nov30 = Incident(date(2026, 11, 30), "A01", "N03-04", 1, "串岗")
     dec1 = Incident(date(2026, 12, 1), "A02", "N03-07", 2, "吃早餐")
@@ -218,10 +221,10 @@ def test_statuses_ranks_and_exit_codes(tmp_path, standards, street):
 
 def test_the_leadership_unit_is_scored_but_never_ranked(tmp_path, standards):
     leaders = [Person("L01", "王晓明", standards.leadership_unit, "", "公务员", "班子成员")]
-    register(tmp_path, standards, period="2026-W47", roster=leaders,
+    register(tmp_path, standards, kind=KIND_MONTHLY, period="2026-11", roster=leaders,
              department=standards.leadership_unit,
              incidents=[Incident(date(2026, 11, 17), None, "N10-01", 1, "未按时召开民主生活会")])
-    register(tmp_path, standards, name="社保所.xlsx")
+    register(tmp_path, standards, kind=KIND_MONTHLY, period="2026-11", name="社保所.xlsx")
     result = consolidate(standards, intake_all(discover(tmp_path), standards, workers=1), NOV)
     rows = {r.department: r for r in result.requested[0].departments}
     assert rows[standards.leadership_unit].rank is None

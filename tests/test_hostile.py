@@ -25,10 +25,18 @@ from qianfen_xl.batch.consolidation import consolidate, consolidation_period
 from qianfen_xl.batch.inbox import discover, intake_all
 from qianfen_xl.cli import main
 from qianfen_xl.contract.limits import check_archive
+from qianfen_xl.intake.cells import cell_name
 from qianfen_xl.intake.register import intake_many
 
 from builders import register, street_month
-from hostile import CASES, base
+from hostile import (
+    CASES,
+    DECLARED_PARTS,
+    base,
+    far_cell,
+    shared_strings_heavy,
+    without_references,
+)
 
 NOV = consolidation_period("2026-11")
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -86,8 +94,12 @@ def test_every_hostile_file_gets_its_finding_and_the_good_scores_stand(tmp_path,
             assert want <= got, (case.name, got)
         else:
             assert not any(c for c in got if c in _ERRORS), (case.name, got)
-    listed = {s["file"] for s in data["sources"]}
-    assert set(labels.values()) <= listed
+    listed = {s["file"]: s for s in data["sources"]}
+    assert set(labels.values()) <= set(listed)
+    for case, part in DECLARED_PARTS.items():  # the declaration is named where it is
+        assert [f["detail"] for f in data["findings"] if f["file"] == labels[case]
+                and f["code"] == "xml-entities"] == [part], case
+    assert listed[labels["owner-file"]]["status"] == "已跳过"
     for d in data["months"][0]["departments"]:
         if d["department"] in scores:
             assert d["total"] == scores[d["department"]].total
@@ -121,6 +133,82 @@ def test_archive_limits_are_checked_before_unpacking(tmp_path, standards, monkey
     with zipfile.ZipFile(path) as archive, pytest.raises(LimitExceeded) as caught:
         check_archive(archive, path.name)
     assert caught.value.finding.code == "zip-bomb" and "解压后" in caught.value.finding.detail
+
+
+def test_a_sheet_that_omits_the_optional_references_scores_exactly(tmp_path, standards):
+    """Cells and rows written without the r= a reader can infer: the same scores, and no
+    false "公式被改写为数值" (the formula check places cells as calamine does)."""
+    good = base(tmp_path, standards, "good.xlsx")
+    bare = without_references(tmp_path, standards, tmp_path)
+    with zipfile.ZipFile(bare) as z:  # really bare: 登记 wholly, 得分 but where a column skips
+        assert z.read("xl/worksheets/sheet1.xml").count(b'<c r="') == 0
+        scores = z.read("xl/worksheets/sheet2.xml")
+        assert scores.count(b'<c r="') * 50 < scores.count(b"<c ")
+    expected, got = intake_many([(good, "good.xlsx"), (bare, bare.name)], standards)
+    assert got.findings == () and got.score == expected.score
+
+
+def test_calamine_reads_the_same_values_from_the_package_as_scanned(tmp_path, standards, good):
+    """python-calamine is given the package as the scan read it (sheets stored, without
+    their formulas' text): every value of every sheet read is what it reads from the file."""
+    from python_calamine import CalamineWorkbook
+
+    from qianfen_xl.intake.package import open_package
+    from qianfen_xl.intake.reading import READ_SHEETS
+
+    street, _ = good
+    bare = without_references(tmp_path, standards, tmp_path)  # walked: given as it came
+    files = [*street.files, base(tmp_path, standards, "月表.xlsx"), bare]
+    leaner = {}
+    for path in files:
+        data = path.read_bytes()
+        package = open_package(data, path.name, read=READ_SHEETS, keep=READ_SHEETS)
+        original = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        scanned = CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine()))
+        assert scanned.sheet_names == original.sheet_names
+        for sheet in original.sheet_names:
+            assert (scanned.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                    == original.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+        measure = package.measures["xl/worksheets/sheet1.xml"]
+        leaner[path] = (measure.lean is not None, len(measure.lean or b""), len(measure.xml or b""))
+    assert {path for path, (lean, _, _) in leaner.items() if not lean} == {bare}
+    assert all(size < whole for lean, size, whole in leaner.values() if lean)
+
+
+def test_validate_refuses_the_far_cell_without_aborting(tmp_path, standards):
+    """One cell at XFD19000 made python-calamine allocate ~10 GB (exit 134): now the sheet
+    is measured first and refused, in a process of its own here so an abort would show."""
+    path = far_cell(tmp_path, standards, tmp_path)
+    exe = Path(sys.executable).parent / "qianfen-xl"
+    proc = subprocess.run([str(exe), "validate", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "工作表过大" in proc.stdout and "最远的单元格 XFD19000" in proc.stdout
+
+
+def test_a_worker_that_dies_costs_only_its_file(tmp_path, standards, good, monkeypatch):
+    """A 15 MB register inside every size limit whose shared strings need ~800 MB in
+    python-calamine, with the workers' ceiling lowered to 64 MB: its worker dies (Rust
+    aborts when an allocation fails), the pool is recovered, the file is reported as
+    file-too-large and every other file is scored exactly as before."""
+    import qianfen_xl.contract.limits as limits
+
+    street, scores = good
+    inbox = tmp_path / "inbox"
+    shutil.copytree(street.inbox, inbox)
+    for k in range(3):  # enough files for the pool (the good street has 10)
+        shutil.copytree(street.inbox / "社保所", inbox / f"副本{k}")
+    heavy = shared_strings_heavy(inbox, standards, tmp_path, strings=6_000_000)
+    monkeypatch.setattr(limits, "WORKER_MEMORY_BYTES", 64 * 2**20)
+    subs = intake_all(discover(inbox), standards, workers=2)
+    by_label = {s.label: s for s in subs}
+    dead = by_label[heavy.name]
+    assert [f.code for f in dead.findings] == ["file-too-large"] and not dead.readable
+    assert dead.sha256 == hashlib.sha256(heavy.read_bytes()).hexdigest()
+    originals = [s for s in subs if not s.label.startswith("副本") and s.label != heavy.name]
+    result = consolidate(standards, originals, NOV)
+    assert {r.department: r.score for r in result.requested[0].departments} == scores
+    assert all(s.ok for s in subs if s.label != heavy.name)
 
 
 # ------------------------------------------------------------------ fuzzing
@@ -167,6 +255,119 @@ def test_fuzzed_xml_never_escapes_and_spares_the_good_file(fuzz_base, standards,
     fuzzed, again = intake_many([(bad, "fuzzed.xlsx"), (good, "good.xlsx")], standards)
     assert fuzzed.score is not None or fuzzed.findings
     assert again.score == baseline.score and again.findings == baseline.findings
+
+
+DECLARATIONS = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b"<!doctype x>", b'<!ENTITY a "b">',
+                b"<!ELEMENT x ANY>"]
+
+
+@settings(max_examples=int(os.environ.get("QIANFEN_FUZZ_EXAMPLES", 60)), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), position=st.floats(0, 1), declaration=st.sampled_from(DECLARATIONS))
+def test_a_declaration_anywhere_in_any_part_is_refused_and_named(fuzz_base, standards, data,
+                                                                 position, declaration):
+    folder, good, baseline, victim = fuzz_base
+    parts = sorted(n for n in zipfile.ZipFile(io.BytesIO(victim)).namelist()
+                   if not n.endswith(".bin"))
+    member = data.draw(st.sampled_from(parts))
+    bad = folder / "declared.xlsx"
+    bad.write_bytes(_mutate_xml(victim, member, position, declaration, 0))
+    declared, again = intake_many([(bad, "declared.xlsx"), (good, "good.xlsx")], standards)
+    assert [(f.code, f.detail) for f in declared.findings] == [("xml-entities", member)]
+    assert again.score == baseline.score and again.findings == baseline.findings
+
+
+def _one_part_zip(name: str, content: bytes) -> tuple[bytes, zipfile.ZipFile]:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(name, content)
+    data = out.getvalue()
+    return data, zipfile.ZipFile(io.BytesIO(data))
+
+
+@settings(max_examples=int(os.environ.get("QIANFEN_FUZZ_EXAMPLES", 60)), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.integers(1, 90), sliced=st.integers(1, 40), at=st.integers(0, 600),
+       declaration=st.sampled_from(DECLARATIONS),
+       encoding=st.sampled_from(["utf-8", "utf-16-le", "utf-16-be"]))
+def test_the_scan_finds_a_declaration_wherever_the_chunks_cut_it(monkeypatch, chunk, sliced,
+                                                                 at, declaration, encoding):
+    """Unpacked a few bytes at a time, a declaration split across any chunk seam, in UTF-8
+    or UTF-16, is still found; comments and CDATA alone are not declarations."""
+    import qianfen_xl.intake.xmlscan as xmlscan
+    from qianfen_xl.contract.limits import LimitExceeded
+    from qianfen_xl.intake.xmlscan import scan_part
+
+    monkeypatch.setattr(xmlscan, "SCAN_CHUNK_BYTES", chunk)
+    monkeypatch.setattr(xmlscan, "PACKED_SLICE", sliced)
+    text = "<a>" + "<!-- 注释 --><![CDATA[x]]><b c='1'>文字</b>" * 20 + "</a>"
+    clean = text.encode(encoding)
+    data, archive = _one_part_zip("docProps/custom.xml", clean)
+    assert scan_part(data, archive.infolist()[0], archive, "x.xlsx") is None
+    at = min(at, len(text))
+    dirty = (text[:at] + declaration.decode() + text[at:]).encode(encoding)
+    data, archive = _one_part_zip("docProps/custom.xml", dirty)
+    with pytest.raises(LimitExceeded) as caught:
+        scan_part(data, archive.infolist()[0], archive, "x.xlsx")
+    assert (caught.value.finding.code, caught.value.finding.detail) == (
+        "xml-entities", "docProps/custom.xml")
+
+
+def _sheet(rows: list[tuple[int | None, list[tuple[str, int, bool, str]]]]) -> bytes:
+    """A sheet's XML from rows of (r or None, cells): a cell is (how its reference is written:
+    "" none, "A1", "a1", "x:A1" a prefixed element, "'A1'" single quotes; column; whether it
+    is an empty <c/>; its value)."""
+    out = []
+    for number, cells in rows:
+        out.append(f'<row r="{number}">' if number else "<row>")
+        for style, col, empty, value in cells:
+            ref = f"{cell_name(number or 1, col)}"
+            attr = {"": "", "A1": f' r="{ref}"', "a1": f' r="{ref.lower()}"',
+                    "x:A1": f' r="{ref}"', "'A1'": f" r='{ref}'"}[style]
+            tag = "x:c" if style == "x:A1" else "c"
+            v = "x:v" if style == "x:A1" else "v"
+            out.append(f"<{tag}{attr}/>" if empty else f"<{tag}{attr}><{v}>{value}</{v}></{tag}>")
+        out.append("</row>")
+    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            + "".join(out) + "</sheetData></worksheet>").encode()
+
+
+SHEET_ROWS = st.lists(st.tuples(
+    st.none() | st.integers(1, 300),
+    st.lists(st.tuples(st.sampled_from(["", "A1", "a1", "x:A1", "'A1'"]), st.integers(1, 90),
+                       st.booleans(), st.integers(0, 9)), max_size=12)), min_size=1, max_size=8)
+
+
+@settings(max_examples=int(os.environ.get("QIANFEN_FUZZ_EXAMPLES", 60)), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=SHEET_ROWS, chunk=st.integers(40, 400))
+def test_the_measure_never_falls_short_of_what_calamine_builds(fuzz_base, monkeypatch, rows,
+                                                                chunk):
+    """However a sheet's cells are written, the scan's measure reaches at least as far as
+    python-calamine's grid does: the bound that keeps it from building a 10 GB one. The
+    measure does not depend on where the chunks are cut."""
+    from python_calamine import CalamineWorkbook
+
+    import qianfen_xl.intake.xmlscan as xmlscan
+    from qianfen_xl.intake.xmlscan import measure_sheet
+
+    _, _, _, victim = fuzz_base
+    xml = _sheet(rows)
+    book = _mutate_xml(victim, "xl/worksheets/sheet3.xml", 0, xml, 10**9)
+    archive = zipfile.ZipFile(io.BytesIO(book))
+    info = archive.getinfo("xl/worksheets/sheet3.xml")
+    whole = measure_sheet(book, info, archive, "x.xlsx")
+    monkeypatch.setattr(xmlscan, "SCAN_CHUNK_BYTES", chunk)
+    cut = measure_sheet(book, info, archive, "x.xlsx")
+    assert (cut.rows, cut.cols, cut.duplicate_rows, cut.regular) == (
+        whole.rows, whole.cols, whole.duplicate_rows, whole.regular)
+    try:
+        grid = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_name("人员")
+    except Exception:  # noqa: BLE001 (calamine refusing the sheet allocates nothing)
+        return
+    if grid.end is not None:
+        assert grid.end[0] + 1 <= whole.rows and grid.end[1] + 1 <= whole.cols
 
 
 CELL_VALUES = (st.text(max_size=30) | st.integers(-10**12, 10**12)

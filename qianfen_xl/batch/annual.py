@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidate
-from qianfen_xl.batch.inbox import discover, intake_all
+from qianfen_xl.batch.inbox import find_files, intake_all
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.periods import Period
 from qianfen_xl.contract.standards import Standards
@@ -46,12 +46,12 @@ def run_annual(inbox: Path, period: Period, standards: Standards, *,
                workers: int | None = None) -> AnnualRun:
     """The half-year or year of an inbox; ``facts`` (编号 → the roster's facts of the year)
     bear on the grades (SCORING.md §7)."""
-    files = discover(inbox)
+    files, skipped = find_files(inbox)
     # Intake reads every file once and tells the evaluation files apart (evaluation-file).
     subs = intake_all(files, standards, workers)
     aside = {s.label for s in subs if any(f.code == "evaluation-file" for f in s.findings)}
     consolidation = consolidate(standards, [s for s in subs if s.label not in aside], period,
-                                roster)
+                                roster, skipped)
     evaluations = tuple(read_evaluation(p, label) for p, label in files if label in aside)
     halves = evaluation_periods(period)
     months = {m.period.label: m.departments for m in consolidation.requested}
@@ -86,5 +86,9 @@ def run_annual(inbox: Path, period: Period, standards: Standards, *,
     result = assemble_year(standards, months, halves, by_period, scores, lines, adjustments,
                            facts)
     findings = [f for ef in evaluations for f in ef.findings] + findings
+    if standards.completeness != "warn":
+        findings += [Finding("period-incomplete", f"{d.department}（{period.label}）",
+                             detail=f"缺少月度得分 {'、'.join(d.missing)}")
+                     for d in result.departments if d.missing]
     return AnnualRun(result, consolidation, evaluations, tuple(consolidation.findings)
                      + tuple(findings), halves, facts or {})

@@ -2,9 +2,15 @@
 and status, the ranks, and what became of every file. Pure: submissions in, results out.
 
 A monthly register supersedes the weeklies of its department and month; otherwise the
-weeklies are pooled, and an incident counts in the month of its date. A register with a
-错误 is 退回修改 and keeps its department's month unscored; a department with no file is
-未报送; two different registers for one department and period are a conflict.
+weeklies are pooled, and an incident counts in the month of its date. Nothing is ranked
+that cannot be trusted:
+- a register with a 错误 is 退回修改 and keeps its department's month unscored; so is a
+  register the batch finds wrong (``identity``: a 科室 not on the roster, a person in two
+  departments' registers, two different registers for one department and period);
+- a month built from weeklies needs every ISO week with a working day in it: one missing
+  makes the month 不完整 (the weeks named), shown and not ranked, unless the standards'
+  ``completeness`` is "warn";
+- a department with no file is 未报送.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from qianfen_xl.batch import identity
 from qianfen_xl.contract.errors import PeriodError
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.periods import Period, parse_period, week_of
@@ -30,10 +37,11 @@ from qianfen_xl.scoring.engine import (
 )
 
 # A department's month.
-SCORED, RETURNED, MISSING = "已计分", "退回修改", "未报送"
+SCORED, RETURNED, INCOMPLETE, MISSING = "已计分", "退回修改", "不完整", "未报送"
+STATUSES = (SCORED, RETURNED, INCOMPLETE, MISSING)
 # What became of a file (数据来源 · 状态).
-USED, SUPERSEDED, OUTSIDE, DUPLICATE, UNREADABLE, UNUSED = (
-    "已计分", "已由月表替代", "不在本期", "重复文件", "无法读取", "未计分")
+USED, SUPERSEDED, OUTSIDE, DUPLICATE, UNREADABLE, UNUSED, SKIPPED = (
+    "已计分", "已由月表替代", "不在本期", "重复文件", "无法读取", "未计分", "已跳过")
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class DepartmentMonth:
     members: tuple[Person, ...] = ()
     incidents: tuple[Incident, ...] = ()
     from_weeklies: bool = False
-
+    missing: tuple[str, ...] = ()    # the weeks a 不完整 month lacks
 
 @dataclass(frozen=True)
 class MonthResult:
@@ -83,6 +91,16 @@ class Consolidation:
     @property
     def requested(self) -> tuple[MonthResult, ...]:
         return tuple(m for m in self.months if m.requested)
+
+    def department_counts(self) -> dict[str, int]:
+        """How many departments' months of the requested period have each status, as 排名
+        shows them (the leadership unit counts too)."""
+        rows = [d for m in self.requested for d in m.departments]
+        return {status: sum(d.status == status for d in rows) for status in STATUSES}
+
+    def file_counts(self) -> dict[str, int]:
+        """How many files have each status, as 数据来源 shows them."""
+        return Counter(s.status for s in self.sources)
 
     @property
     def exit_code(self) -> int:
@@ -128,10 +146,16 @@ class _Ledger:
 
 
 def consolidate(standards: Standards, submissions: Iterable[Submission], period: Period,
-                roster: Sequence[Person] = ()) -> Consolidation:
-    subs = sorted(submissions, key=lambda s: s.label)
+                roster: Sequence[Person] = (),
+                skipped: Sequence[tuple[str, str]] = ()) -> Consolidation:
+    """The period's months from the submissions. ``skipped`` lists files the inbox held but
+    did not take in (owner files), with why, for 数据来源."""
     ledger = _Ledger()
-    unique = _drop_duplicates(subs, ledger)
+    unique = _drop_duplicates(sorted(submissions, key=lambda s: s.label), ledger)
+    months = _months(period, [s for s in unique if _attributable(s)])
+    unique = _checked_across(standards, unique, roster, months)
+    subs = sorted(unique + [s for s in submissions if ledger.status.get(s.label) == DUPLICATE],
+                  key=lambda s: s.label)
     attributable = [s for s in unique if _attributable(s)]
     for s in unique:
         if not s.readable:
@@ -140,13 +164,6 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
             ledger.mark(s, RETURNED if not s.ok else UNUSED)
 
     lines = _department_lines(standards, roster, attributable)
-    street = {p.department for p in roster}
-    if roster:
-        for s in attributable:
-            if s.department not in street:
-                ledger.findings.append(Finding("department-unknown", s.label, detail=f"“{s.department}”"))
-
-    months = _months(period, attributable)
     by_department: dict[str, list[Submission]] = defaultdict(list)
     for s in attributable:
         by_department[s.department].append(s)
@@ -165,6 +182,8 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
                                            detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}"))
     sources = tuple(Source(s, ledger.status.get(s.label, OUTSIDE), ledger.note.get(s.label, ""))
                     for s in subs)
+    sources += tuple(Source(Submission(label, "", 0, False), SKIPPED, note)
+                     for label, note in skipped)
     findings = tuple(dict.fromkeys(
         [f for s in subs if ledger.status.get(s.label) != DUPLICATE for f in s.findings]
         + ledger.findings))
@@ -172,6 +191,22 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     unit = units.most_common(1)[0][0] if units else standards.unit
     return Consolidation(unit, period, tuple(results), sources, findings,
                          standards.short_digest)
+
+
+def _checked_across(standards: Standards, unique: list[Submission], roster: Sequence[Person],
+                    months: Sequence[tuple[Period, bool]]) -> list[Submission]:
+    """The registers that feed the months, checked against one another and the roster
+    (``identity``); what is found is attached to each register."""
+    if not months:
+        return unique
+    start, end = months[0][0].start, months[-1][0].end
+    feeding = [s for s in unique if _attributable(s)
+               and _period(s).start <= end and _period(s).end >= start]
+    found = identity.conflicts(feeding) + identity.people_in_two_departments(feeding)
+    if roster:
+        known = identity.roster_departments(roster, standards.leadership_unit)
+        found += identity.unknown_departments(feeding, known)
+    return identity.attach(unique, found)
 
 
 def _period(s: Submission) -> Period:
@@ -237,63 +272,55 @@ def _department_month(standards: Standards, month: Period, department: str, line
                       ledger: _Ledger) -> DepartmentMonth:
     """One department's month, from that department's submissions."""
     monthly = [s for s in mine if s.kind == KIND_MONTHLY and s.period == month]
-    weekly = [s for s in mine if s.kind == KIND_WEEKLY
-              and _period(s).start <= month.end and _period(s).end >= month.start]
-    ranked = department != standards.leadership_unit
-    base = DepartmentMonth(month, department, line, MISSING, ranked=ranked)
+    weekly = sorted((s for s in mine if s.kind == KIND_WEEKLY
+                     and _period(s).start <= month.end and _period(s).end >= month.start),
+                    key=lambda s: (_period(s).start, s.label))
+    base = DepartmentMonth(month, department, line, MISSING,
+                           ranked=department != standards.leadership_unit)
+    if monthly:
+        for s in weekly:
+            ledger.mark(s, SUPERSEDED if s.ok else RETURNED,
+                        f"以 {monthly[0].label} 为准" if s.ok else "")
+        return _month_of(standards, base, monthly, roster, ledger)
+    if not weekly:
+        return base
+    weeks = {_period(s).label for s in weekly}
+    missing = tuple(w for w in workweeks(month) if w not in weeks)
+    where = f"{department}（{month.label}）"
+    if missing and standards.completeness == "warn":
+        ledger.findings.append(Finding("week-missing", where, detail="、".join(missing)))
+        missing = ()
+    elif missing:
+        ledger.findings.append(Finding("period-incomplete", where,
+                                       detail=f"缺少周登记表 {'、'.join(missing)}"))
+    return _month_of(standards, replace(base, missing=missing), weekly, roster, ledger)
 
-    def returned(files: Sequence[Submission]) -> DepartmentMonth:
+
+def _month_of(standards: Standards, base: DepartmentMonth, files: Sequence[Submission],
+              roster: Sequence[Person], ledger: _Ledger) -> DepartmentMonth:
+    """The month from the registers that make it: 退回修改 when any has an 错误, 不完整
+    when a week is missing (``base.missing``), scored otherwise."""
+    labels = tuple(s.label for s in files)
+    if not all(s.ok for s in files):
         for s in files:
             if s.ok:
                 ledger.mark(s, UNUSED, "同科室同期另有登记表需退回修改")
             else:
                 ledger.mark(s, RETURNED)
-        return DepartmentMonth(month, department, line, RETURNED, ranked=ranked,
-                               files=tuple(s.label for s in files))
-
-    if monthly:
-        for s in weekly:
-            ledger.mark(s, SUPERSEDED if s.ok else RETURNED,
-                        f"以 {monthly[0].label} 为准" if s.ok else "")
-        if _conflicts(monthly, ledger) or not monthly[0].ok:
-            return returned(monthly)
-        chosen = monthly
-    elif weekly:
-        by_week: dict[str, list[Submission]] = defaultdict(list)
-        for s in weekly:
-            by_week[_period(s).label].append(s)
-        conflict = any([_conflicts(group, ledger) for group in by_week.values()])
-        if conflict or not all(s.ok for s in weekly):
-            return returned(weekly)
-        missing = [w for w in workweeks(month) if w not in by_week]
-        if missing:
-            ledger.findings.append(Finding("week-missing", f"{department}（{month.label}）",
-                                           detail="、".join(missing)))
-        chosen = sorted(weekly, key=lambda s: _period(s).start)
-    else:
-        return base
-
-    members = _members(department, roster, chosen)
-    incidents = tuple(i for s in chosen
+        return replace(base, status=RETURNED, files=labels)
+    if base.missing:
+        for s in files:
+            ledger.mark(s, UNUSED, f"本月周登记表不全（缺 {'、'.join(base.missing)}），未计分")
+        return replace(base, status=INCOMPLETE, files=labels)
+    month = base.month
+    members = _members(base.department, roster, files)
+    incidents = tuple(i for s in files
                       for i in incidents_between(s.incidents, month.start, month.end))
-    score = score_department(standards, department, members, incidents)
-    for s in chosen:
+    score = score_department(standards, base.department, members, incidents)
+    for s in files:
         ledger.mark(s, USED)
-    return DepartmentMonth(month, department, line, SCORED, score, ranked=ranked,
-                           files=tuple(s.label for s in chosen), members=tuple(members),
-                           incidents=incidents,
-                           from_weeklies=not monthly)
-
-
-def _conflicts(group: Sequence[Submission], ledger: _Ledger) -> bool:
-    """Two different registers for one department and period: a 错误 naming both."""
-    if len(group) < 2:
-        return False
-    for s in group:
-        others = "、".join(o.label for o in group if o is not s)
-        ledger.findings.append(Finding("register-conflict", s.label,
-                                       detail=f"{s.department} {_period(s).label}：另见 {others}"))
-    return True
+    return replace(base, status=SCORED, score=score, files=labels, members=tuple(members),
+                   incidents=incidents, from_weeklies=files[0].kind == KIND_WEEKLY)
 
 
 def _members(department: str, roster: Sequence[Person],

@@ -4,18 +4,19 @@ progress bar when there are many), consolidate, and write the outputs.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
+import contextlib
 import os
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidate
+from qianfen_xl.batch.workers import fork_context, init_worker, intake_in_worker, recover
 from qianfen_xl.contract.periods import Period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission, intake_many
@@ -30,6 +31,21 @@ CHUNK_MAX = 128    # files validated together in one pooled schema run …
 CHUNK_MIN = 16     # … and the smallest chunk handed out toward the end
 
 
+SKIPPED = {"~$": "Excel/WPS 打开文件时生成的临时文件（~$ 开头），未读取",
+           ".": "隐藏文件，未读取"}
+
+
+def skipped_note(path: Path) -> str:
+    """Why a file that looks like a register is not taken in ("" when it is): an owner
+    file (``~$社保所.xlsx``, ``.~lock.社保所.xlsx#``, written while a workbook is open) or
+    a hidden file."""
+    if path.name.startswith(".~lock.") and path.name.endswith("#"):
+        return "LibreOffice 打开文件时生成的锁定文件，未读取"
+    if path.suffix.lower() not in REGISTER_SUFFIXES:
+        return ""
+    return next((note for prefix, note in SKIPPED.items() if path.name.startswith(prefix)), "")
+
+
 def is_candidate(path: Path) -> bool:
     """A register file, not an Office/LibreOffice lock file or a hidden temporary file."""
     name = path.name
@@ -40,16 +56,25 @@ def is_candidate(path: Path) -> bool:
 def discover(inbox: Path) -> list[tuple[Path, str]]:
     """Every candidate file under ``inbox`` (recursively), with its label: the path
     relative to the inbox. Sorted, so a run's order never depends on the file system."""
+    return find_files(inbox)[0]
+
+
+def find_files(inbox: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """The candidate files under ``inbox`` (as :func:`discover`), and the files left out
+    that look like registers (owner and hidden files): label and why, for 数据来源."""
     if inbox.is_file():
-        return [(inbox, inbox.name)]
-    found = []
+        return [(inbox, inbox.name)], []
+    found, skipped = [], []
     for root, dirs, files in os.walk(inbox):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
             path = Path(root) / name
+            label = path.relative_to(inbox).as_posix()
             if is_candidate(path):
-                found.append((path, path.relative_to(inbox).as_posix()))
-    return sorted(found, key=lambda item: item[1])
+                found.append((path, label))
+            elif note := skipped_note(path):
+                skipped.append((label, note))
+    return sorted(found, key=lambda item: item[1]), sorted(skipped)
 
 
 def chunk_sizes(total: int, workers: int) -> list[int]:
@@ -72,35 +97,16 @@ def chunk_sizes(total: int, workers: int) -> list[int]:
     return out
 
 
-_worker_standards: Standards | None = None
-
-
-def _init_worker(standards: Standards) -> None:
-    global _worker_standards
-    _worker_standards = standards
-    # What the worker inherits (modules, standards) is never garbage: frozen, collections
-    # here skip it, which saves ~5 % per file and leaves those pages shared with the parent.
-    gc.freeze()
-    # Ctrl+C reaches the whole process group: only the parent acts on it (it cancels the
-    # pool), so a worker never dies half-way through a chunk with a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _intake_in_worker(chunk: list[tuple[Path, str]]) -> list[Submission]:
-    assert _worker_standards is not None
-    return intake_many(chunk, _worker_standards, keep_score=False)
-
-
 def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers: int | None = None,
                progress: bool | None = None) -> list[Submission]:
     """Take every file in, in order. ``workers`` defaults to every core; the progress bar
-    shows on a terminal when there are many files (``progress`` forces it on or off)."""
+    shows on a terminal when there are many files (``progress`` forces it on or off). A
+    worker that dies costs only the file that killed it (``workers.recover``)."""
     workers = workers or os.cpu_count() or 1
     show = progress if progress is not None else (len(files) >= PROGRESS_MIN_FILES
                                                   and sys.stderr.isatty())
     bar = tqdm(total=len(files), disable=not show, unit="个", desc="读取与校验",
                file=sys.stderr)
-    out: list[Submission] = []
     # Files go in chunks: each chunk is validated in one pooled schema run.
     chunks, at = [], 0
     for size in chunk_sizes(len(files), workers):
@@ -108,31 +114,43 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
         at += size
     with bar:
         if workers <= 1 or len(files) < SERIAL_BELOW:
+            out = []
             for chunk in chunks:
                 out += intake_many(chunk, standards, keep_score=False)
                 bar.update(len(chunk))
             return out
-        # fork keeps the imported modules: a worker starts in milliseconds, not seconds.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(standards,)) as pool:
-            try:
-                for subs in pool.map(_intake_in_worker, chunks):
-                    out += subs
-                    bar.update(len(subs))
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)  # interrupted: stop at once
-                raise
-    return out
+        return _in_pool(chunks, standards, workers, bar)
+
+
+def _in_pool(chunks: list[list[tuple[Path, str]]], standards: Standards, workers: int,
+             bar: tqdm[Any]) -> list[Submission]:
+    done: list[list[Submission] | None] = [None] * len(chunks)
+    with ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=init_worker,
+                             initargs=(standards,)) as pool:
+        try:
+            futures = [pool.submit(intake_in_worker, chunk) for chunk in chunks]
+            for k, future in enumerate(futures):
+                with contextlib.suppress(BrokenProcessPool):
+                    done[k] = future.result()
+                    bar.update(len(chunks[k]))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # interrupted: stop at once
+            raise
+    broken = [k for k, subs in enumerate(done) if subs is None]
+    if broken:
+        for k, subs in zip(broken, recover([chunks[k] for k in broken], standards, workers),
+                           strict=True):
+            done[k] = subs
+            bar.update(len(subs))
+    return [sub for subs in done if subs is not None for sub in subs]
 
 
 def run_consolidation(inbox: Path, period: Period, standards: Standards, *,
                       roster: Sequence[Person] = (), workers: int | None = None,
                       progress: bool | None = None,
                       on_found: Callable[[int], None] | None = None) -> Consolidation:
-    files = discover(inbox)
+    files, skipped = find_files(inbox)
     if on_found is not None:
         on_found(len(files))
     submissions = intake_all(files, standards, workers, progress)
-    return consolidate(standards, submissions, period, roster)
+    return consolidate(standards, submissions, period, roster, skipped=skipped)

@@ -25,7 +25,18 @@ MAX_RATIO = 200                     # unpacked / packed, for an entry over RATIO
 RATIO_FLOOR = 2**20
 MAX_SHEETS = 64
 MAX_ROWS = 20_000                   # rows of any sheet we read (a register has ≤ 1,000)
+MAX_COLUMNS = 64                    # columns of any sheet we read (a register uses ≤ 16)
 TIME_LIMIT_SECONDS = 30             # reading and checking one file
+# The package scan (intake/xmlscan.py): every part is unpacked a chunk at a time; a sheet
+# whose cells are not written the regular way is walked whole, up to WALK_MAX_BYTES; the
+# sheets the formula check needs are kept unpacked up to HOLD_BYTES each.
+SCAN_CHUNK_BYTES = 2**20
+WALK_MAX_BYTES = 64 * 2**20
+HOLD_BYTES = 16 * 2**20
+# A batch worker process may grow by this much address space beyond what it starts with
+# (RLIMIT_AS, where the OS has it): a file that needs more costs that worker, never the
+# batch, and is reported as file-too-large.
+WORKER_MEMORY_BYTES = 2**30
 
 
 class LimitExceeded(Exception):
@@ -57,10 +68,18 @@ def read_source(path: Path, label: str) -> bytes:
 
 
 def check_archive(archive: zipfile.ZipFile, label: str) -> None:
-    """Refuse a zip bomb from the directory alone, before anything is unpacked."""
+    """Refuse a zip bomb from the directory alone, before anything is unpacked, and a
+    package holding one part twice (which copy a reader takes is up to the reader; zip
+    readers look names up without regard to case)."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise LimitExceeded(Finding("zip-bomb", label, detail=f"{len(members)} 个压缩项"))
+    names: set[str] = set()
+    for m in members:
+        key = m.filename.lower()
+        if key in names:
+            raise LimitExceeded(Finding("part-duplicate", label, detail=m.filename))
+        names.add(key)
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise LimitExceeded(Finding("zip-bomb", label,
@@ -69,18 +88,6 @@ def check_archive(archive: zipfile.ZipFile, label: str) -> None:
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(1, m.compress_size):
             raise LimitExceeded(Finding("zip-bomb", label, detail=(
                 f"{m.filename} 压缩比 {m.file_size // max(1, m.compress_size)}:1")))
-
-
-def entity_member(archive: zipfile.ZipFile) -> str | None:
-    """The first XML part that declares a DTD or entities (only looked for once a parser
-    has refused the file, to say why)."""
-    for m in archive.infolist():
-        if m.filename.endswith((".xml", ".rels")):
-            with archive.open(m) as fh:
-                head = fh.read(4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                return m.filename
-    return None
 
 
 @contextlib.contextmanager
@@ -102,3 +109,23 @@ def time_limit(seconds: float, label: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def cap_memory(extra: int | None = None) -> bool:
+    """Let this process grow by at most ``extra`` bytes of address space beyond what it
+    holds now (RLIMIT_AS; Linux reads its size from /proc). An allocation past it fails:
+    in Python a MemoryError, in python-calamine's Rust code an abort that ends the process,
+    which the batch reports against the file it was reading. False where not possible."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", "rb") as fh:
+            pages = int(fh.read().split()[0])
+        ceiling = pages * os.sysconf("SC_PAGE_SIZE") + (extra or WORKER_MEMORY_BYTES)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    except (ImportError, OSError, ValueError):
+        return False
+    return True

@@ -34,6 +34,9 @@ from qianfen_xl.contract.grading import Grading, parse_grading
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
 SCOPES = ("individual", "department")
 UNIT_KINDS = ("department", "leadership")
+# What a department's period missing a register becomes: not ranked (block), or ranked on
+# the registers it has, with a warning (warn).
+COMPLETENESS = ("block", "warn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,7 @@ class Standards:
     advanced_department: Mapping[str, Any]
     quarter: Mapping[str, Any]
     digest: str
+    completeness: str = "block"
 
     @property
     def grades(self) -> tuple[GradeLevel, ...]:
@@ -210,7 +214,7 @@ def _norm_index(standards: Standards) -> Mapping[str, Norm]:
 
 _TOP_KEYS = {
     "standards", "scoring", "people", "additions", "annual", "ballots", "grades",
-    "advanced_department", "calendar", "quarter", "norms",
+    "advanced_department", "calendar", "quarter", "consolidation", "norms",
 }
 _KEYS = {
     "standards": {"name", "version", "unit", "leadership_unit", "regulation_unit"},
@@ -229,6 +233,7 @@ _KEYS = {
     "advanced_department": {"share", "minimum", "min_score", "within"},
     "quarter": {"grades", "pending", "poor_below", "fair_below", "best_share", "best_minimum",
                 "not_graded", "excellent_needs_good", "excellent_forbids_poor"},
+    "consolidation": {"completeness"},
     "norm": {"code", "name", "scope", "full", "points", "items"},
     "item": {"no", "group", "text", "points", "veto", "units"},
 }
@@ -370,6 +375,17 @@ def _check_quarter(quarter: Mapping[str, Any], levels: tuple[str, ...]) -> None:
         raise _fail("quarter.excellent_forbids_poor", "必须是 true 或 false")
 
 
+def _load_consolidation(data: Mapping[str, Any]) -> str:
+    """How consolidation treats a period missing a register (optional section: block)."""
+    if "consolidation" not in data:
+        return COMPLETENESS[0]
+    section = _table(data, "consolidation", "consolidation", _KEYS["consolidation"])
+    value = section.get("completeness", COMPLETENESS[0])
+    if value not in COMPLETENESS:
+        raise _fail("consolidation.completeness", f"必须是 {' 或 '.join(COMPLETENESS)}")
+    return str(value)
+
+
 def parse_standards(data: Mapping[str, Any]) -> Standards:
     """Check a parsed standards document and build the immutable :class:`Standards`."""
     _check_keys(data, "(顶层)", _TOP_KEYS)
@@ -426,6 +442,7 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         advanced_department=_freeze(advanced),
         quarter=_freeze(quarter),
         digest=digest,
+        completeness=_load_consolidation(data),
     )
 
 

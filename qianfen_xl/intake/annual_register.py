@@ -10,20 +10,19 @@ choices, 优秀 only where allowed, each pool's 优秀 within its places, 本人
 from __future__ import annotations
 
 import hashlib
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
+from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding, dedupe, has_errors
-from qianfen_xl.contract.limits import MAX_ROWS, LimitExceeded, read_source
+from qianfen_xl.contract.limits import LimitExceeded, read_source
 from qianfen_xl.contract.normalise import ascii_form, to_count, to_key, to_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package, parse_failure
-from qianfen_xl.intake.reading import Rows, SheetTable, cell_value, find_table
+from qianfen_xl.intake.reading import ScannedBook, SheetTable, find_table
 from qianfen_xl.intake.validation import schema_failures
 from qianfen_xl.schemas import decisions_schema
 from qianfen_xl.schemas.annual import CHOICES, EXCELLENT_ALLOWED, KNOWN
@@ -110,9 +109,9 @@ def read_annual_register(path: Path, label: str | None = None) -> AnnualRegister
         reg.findings.append(exc.finding)
     except OSError as exc:
         reg.findings.append(Finding("file-unreadable", reg.label,
-                                    detail=exc.strerror or str(exc)))
+                                    detail=describe_os_error(exc, with_path=False)))
     except Exception as exc:  # noqa: BLE001 (a bad file is a finding, never a crash)
-        reg.findings.append(parse_failure(data, reg.label, exc))
+        reg.findings.append(parse_failure(reg.label, exc))
     return reg
 
 
@@ -120,28 +119,16 @@ def _read(reg: AnnualRegisterFile, data: bytes) -> None:
     if not data.startswith(ZIP_MAGIC):
         reg.findings.append(Finding("not-a-workbook", reg.label))
         return
-    package = open_package(data, reg.label)
+    package = open_package(data, reg.label, read=(SHEET_META, SHEET_DECISIONS, SHEET_YEAR_DATA))
     if isinstance(package, Finding):
         reg.findings.append(package)
         return
     package.archive.close()
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    rows: dict[str, Rows] = {}
-
-    def sheet(name: str) -> Rows:
-        if name not in rows:
-            grid = book.get_sheet_by_name(name)
-            if grid.height > MAX_ROWS:
-                raise LimitExceeded(Finding("sheet-too-large", reg.label, name, "",
-                                            f"{grid.height:,} 行，上限 {MAX_ROWS:,} 行"))
-            rows[name] = grid.to_python(skip_empty_area=False)
-        return rows[name]
+    book = ScannedBook(package)
+    sheet = book.rows
 
     def named(name: str) -> str:
-        ref = package.names.get(name)
-        if ref is None or ref[0] not in book.sheet_names:
-            return ""
-        return to_text(cell_value(sheet(ref[0]), ref[1])) or ""
+        return to_text(book.named(name)) or ""
 
     reg.kind, reg.version = named(NAME_KIND), named(NAME_VERSION)
     reg.unit, reg.period = named(NAME_UNIT), named(NAME_PERIOD)

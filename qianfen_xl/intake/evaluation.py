@@ -5,21 +5,24 @@ group and 票号 only) and the 考评 scores, each bad cell a finding naming it.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandera.pandas as pa
-from python_calamine import CalamineWorkbook
 
 from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding, dedupe
-from qianfen_xl.contract.limits import MAX_ROWS, LimitExceeded, read_source
+from qianfen_xl.contract.limits import LimitExceeded, read_source
 from qianfen_xl.contract.normalise import to_count, to_key, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package, parse_failure
-from qianfen_xl.intake.reading import Rows, SheetTable, cell_value, find_table
+from qianfen_xl.intake.package import (
+    ZIP_MAGIC,
+    calamine_panics,
+    open_package,
+    parse_failure,
+)
+from qianfen_xl.intake.reading import ScannedBook, SheetTable, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import assessment_schema, ballot_schema
 from qianfen_xl.schemas.columns import (
@@ -53,28 +56,9 @@ class EvaluationFile:
     findings: list[Finding] = field(default_factory=list)
 
 
-class _Cells:
-    """Header cells by defined name, each sheet parsed once."""
-
-    def __init__(self, book: CalamineWorkbook, names: dict[str, tuple[str, str]]) -> None:
-        self.book, self.names = book, names
-        self.rows: dict[str, Rows] = {}
-
-    def __call__(self, name: str) -> object:
-        ref = self.names.get(name)
-        if ref is None or ref[0] not in self.book.sheet_names:
-            return None
-        sheet, cell = ref
-        if sheet not in self.rows:
-            self.rows[sheet] = self.book.get_sheet_by_name(sheet).to_python(
-                skip_empty_area=False)
-        return cell_value(self.rows[sheet], cell)
-
-
 def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     label = label or path.name
     ef = EvaluationFile(label)
-    data = b""
     try:
         data = read_source(path, label)
         ef.sha256, ef.size = hashlib.sha256(data).hexdigest(), len(data)
@@ -85,7 +69,7 @@ def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
     except OSError as exc:
         ef.findings.append(Finding("file-unreadable", label, detail=describe_os_error(exc, with_path=False)))
     except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
-        ef.findings.append(parse_failure(data, label, exc))  # no bytes: plain file-corrupt
+        ef.findings.append(parse_failure(label, exc))
     return ef
 
 
@@ -95,13 +79,13 @@ def _read_sheet(ef: EvaluationFile, data: bytes) -> None:
     if not data.startswith(ZIP_MAGIC):
         ef.findings.append(Finding("not-a-workbook", label))
         return
-    package = open_package(data, label)
+    package = open_package(data, label, read=(SHEET_BALLOT, SHEET_ASSESSMENT))
     if isinstance(package, Finding):
         ef.findings.append(package)
         return
     package.archive.close()
-    names, book = package.names, CalamineWorkbook.from_filelike(io.BytesIO(data))
-    value = _Cells(book, names)
+    book = ScannedBook(package)
+    value = book.named
     ef.kind = to_text(value(NAME_KIND)) or ""
     if ef.kind not in EVALUATION_KINDS:
         ef.findings.append(Finding("template-unknown", label, detail=f"“{ef.kind}”"))
@@ -112,13 +96,10 @@ def _read_sheet(ef: EvaluationFile, data: bytes) -> None:
     try:
         ef.period = parse_period(raw_period)
     except ValueError:
-        sheet, cell = names.get(NAME_PERIOD, ("", ""))
+        sheet, cell = package.names.get(NAME_PERIOD, ("", ""))
         ef.findings.append(Finding("period-invalid", label, sheet, cell, f"“{raw_period}”"))
     sheet, specs = EVALUATION_KINDS[ef.kind]
-    grid = book.get_sheet_by_name(sheet)
-    if grid.height > MAX_ROWS:
-        raise LimitExceeded(Finding("sheet-too-large", label, sheet, "", f"{grid.height:,} 行，上限 {MAX_ROWS:,} 行"))
-    ef.table, problems = find_table(grid.to_python(skip_empty_area=False), sheet, specs, label)
+    ef.table, problems = find_table(book.rows(sheet), sheet, specs, label)
     ef.findings += problems
 
 

@@ -1,30 +1,35 @@
-"""A workbook's zip container: opened and checked before any cell is read.
+"""A workbook's zip container: opened, scanned and checked before any cell is read.
 
-The container is refused as a whole when it is a zip bomb (from its directory, before
-anything is unpacked) or not a workbook at all; its defined names and sheet parts are read
-from ``xl/workbook.xml`` with defusedxml. python-calamine reads the cells afterwards; a
-panic of its Rust code is caught here too, so that one malformed file never stops a batch.
+The container is refused as a whole when it is a zip bomb or holds a part twice (from its
+directory, before anything is unpacked), when any XML part declares a DTD or entities (the
+scan of ``xmlscan``, before any parser sees a part), or when it is no workbook at all. Its
+defined names, sheets and sheet parts are read from ``xl/workbook.xml`` with defusedxml.
+python-calamine reads the cells afterwards, a sheet only once the scan has shown how far
+its cells reach (``sheet_of``); a panic of its Rust code is caught here too, so that one
+malformed file never stops a batch.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from defusedxml import ElementTree
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from qianfen_xl.contract.findings import Finding
-from qianfen_xl.contract.limits import check_archive, entity_member
+from qianfen_xl.contract.limits import MAX_COLUMNS, MAX_ROWS, LimitExceeded, check_archive
+from qianfen_xl.intake.xmlscan import SheetMeasure, measure_sheet, member_data, scan_part
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -45,15 +50,39 @@ def defined_names(root: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
-def sheet_parts(archive: zipfile.ZipFile, book: Any) -> dict[str, str]:
-    """Sheet name → its XML part in the archive (``xl/worksheets/sheet2.xml``)."""
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """A sheet as ``xl/workbook.xml`` lists it: its name, state and part."""
+
+    name: str
+    state: str      # visible · hidden · veryHidden
+    part: str       # as python-calamine resolves the target ("" when it has none)
+
+
+def calamine_part(target: str) -> str:
+    """The part python-calamine reads for a sheet's relationship target.
+
+    >>> calamine_part("worksheets/sheet1.xml"), calamine_part("/xl/worksheets/s.xml")
+    ('xl/worksheets/sheet1.xml', 'xl/worksheets/s.xml')
+    """
+    if target.startswith("/xl/"):
+        return target[1:]
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
+def sheet_entries(rels_xml: bytes, book: Any) -> list[SheetEntry]:
+    """Every sheet of the workbook, in its order."""
+    rels = ElementTree.fromstring(rels_xml)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_RELS}Relationship")}
-    out = {}
+    out = []
     for node in book.iter(f"{_NS}sheet"):
-        target = targets.get(node.get(f"{_DOC_RELS}id"), "")
-        out[node.get("name", "")] = (target.lstrip("/") if target.startswith("/")
-                                     else posixpath.normpath(f"xl/{target}"))
+        # calamine takes r:id whatever namespace the prefix names: so does this.
+        rid = next((v for k, v in node.attrib.items() if k.endswith("}id")), "")
+        out.append(SheetEntry(node.get("name", ""), node.get("state", "visible"),
+                              calamine_part(targets.get(rid, "") or "")))
     return out
 
 
@@ -74,13 +103,8 @@ def calamine_panics() -> Iterator[None]:
         raise
 
 
-def parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
-    """Why a parser refused the file: an XML entity declaration, or plain damage."""
-    with contextlib.suppress(Exception):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            member = entity_member(archive)
-        if member is not None:
-            return Finding("xml-entities", label, detail=member)
+def parse_failure(label: str, exc: Exception) -> Finding:
+    """Why a parser refused the file (the scan has ruled out entity declarations)."""
     if isinstance(exc, ParserPanic):
         return Finding("file-corrupt", label,
                        detail="有无法解析的单元格（如超出范围的日期），请在 Excel 中检查后另存")
@@ -89,28 +113,135 @@ def parse_failure(data: bytes, label: str, exc: Exception) -> Finding:
 
 @dataclass
 class Package:
-    """A workbook's zip container, opened and checked: its parts, its workbook-level defined
-    names, and which part holds each sheet."""
+    """A workbook's zip container, opened and scanned: its parts, its workbook-level defined
+    names, its sheets and the part of each, and how far each worksheet's cells reach (the
+    sheets read are measured by the scan; any other when it is asked for)."""
 
     archive: zipfile.ZipFile
-    members: set[str]
+    data: bytes
+    label: str
+    infos: dict[str, zipfile.ZipInfo]                 # by part name, lower case
     names: dict[str, tuple[str, str]]
-    parts: dict[str, str]
+    sheets: list[SheetEntry]
+    measures: dict[str, SheetMeasure] = field(default_factory=dict)  # by part, lower case
+
+    def __post_init__(self) -> None:
+        self.members = set(self.archive.namelist())
+        self.parts: dict[str, str] = {}  # sheet → its part (the first of a name, as calamine)
+        for s in self.sheets:
+            self.parts.setdefault(s.name, s.part)
+
+    def measure(self, sheet: str) -> SheetMeasure | None:
+        """How far the cells of ``sheet`` reach. A sheet whose part the workbook does not
+        name is bounded by the farthest-reaching worksheet part of the package: calamine
+        only reads a part under xl/worksheets (or chart- and dialogsheets)."""
+        part = self.parts.get(sheet, "").lower()
+        if part in self.infos:
+            return self._measured(part)
+        every = [self._measured(name) for name in self.infos if _is_sheet_part(name)]
+        return max(every, key=lambda m: (m.rows * m.cols, m.rows), default=None)
+
+    def _measured(self, part: str) -> SheetMeasure:
+        if part not in self.measures:
+            with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+                self.measures[part] = measure_sheet(self.data, self.infos[part], archive,
+                                                    self.label)
+        return self.measures[part]
 
 
-def open_package(data: bytes, label: str) -> Package | Finding:
-    """Open an OOXML workbook's bytes: a finding when it is no workbook; LimitExceeded
-    when it is a zip bomb (refused from the directory, before anything is unpacked)."""
+    def for_calamine(self) -> bytes:
+        """The package python-calamine reads: assembled from the parts as the scan read
+        them, each once; the sheets it measured and kept stored unpacked and without their
+        formulas' text (calamine reads the very bytes that were measured, needs not inflate
+        them again and has half as much to parse), every other part as it came."""
+        held = {name: m.lean or m.xml for name, m in self.measures.items() if m.xml is not None}
+        entries, directory, at = [], [], 0
+        for name, info in self.infos.items():
+            body: bytes | memoryview | None = held.get(name)
+            if body is not None:
+                method, crc, size = zipfile.ZIP_STORED, info.CRC, len(body)
+                if size != info.file_size:  # its formulas' text left out: a CRC of its own
+                    crc = zlib.crc32(body)
+                packed = size
+            else:
+                body = member_data(self.data, info, self.label)
+                method, crc, size = info.compress_type, info.CRC, info.file_size
+                packed = info.compress_size
+            encoded = info.filename.encode()
+            fields = (20, 0x800, method, 0, 0x21, crc, packed, size, len(encoded))
+            local = struct.pack("<4s5H3IH", b"PK\x03\x04", *fields) + b"\0\0"
+            directory.append(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, *fields, 0, 0, 0,
+                                         0, 0, at) + encoded)
+            entries += [local, encoded, body]
+            at += len(local) + len(encoded) + len(body)
+        central = b"".join(directory)
+        end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(directory), len(directory),
+                          len(central), at, 0)
+        return b"".join([*entries, central, end])
+
+
+def _is_sheet_part(name: str) -> bool:
+    return name.startswith(SHEET_FOLDERS) and not name.endswith(".rels")
+
+
+def open_package(data: bytes, label: str, *, read: tuple[str, ...] = (),
+                 keep: tuple[str, ...] = ()) -> Package | Finding:
+    """Open an OOXML workbook's bytes and scan every part: a finding when it is no workbook;
+    LimitExceeded when it is a zip bomb, holds a part twice, declares XML entities or is
+    damaged. The sheets named in ``read`` are measured on the way (their XML kept on the
+    measure for those in ``keep``)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return Finding("file-corrupt", label, detail="压缩结构损坏或文件不完整")
     check_archive(archive, label)
-    members = set(archive.namelist())
-    if "xl/workbook.xml" not in members:
+    infos = {info.filename.lower(): info for info in archive.infolist()}
+    if "xl/workbook.xml" not in infos:
         archive.close()
-        what = ("OpenDocument 表格（.ods）" if "content.xml" in members
+        what = ("OpenDocument 表格（.ods）" if "content.xml" in infos
                 else "压缩包，其中没有 Excel 工作簿")
         return Finding("not-a-workbook", label, detail=f"文件是{what}")
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    return Package(archive, members, defined_names(book), sheet_parts(archive, book))
+    # The parts that say what the others are, scanned (and kept) before they are parsed.
+    structure: dict[str, bytes | None] = {}
+    for name in ("[content_types].xml", "_rels/.rels", "xl/workbook.xml",
+                 "xl/_rels/workbook.xml.rels"):
+        if name in infos:
+            structure[name] = scan_part(data, infos[name], archive, label, keep=True)
+    book = ElementTree.fromstring(structure["xl/workbook.xml"] or b"")
+    rels = structure.get("xl/_rels/workbook.xml.rels")
+    sheets = sheet_entries(rels, book) if isinstance(rels, bytes) else []
+    package = Package(archive, data, label, infos, defined_names(book), sheets)
+    measured = {package.parts.get(name, "").lower() for name in read}
+    kept = {package.parts.get(name, "").lower() for name in keep}
+    for name, info in infos.items():
+        if name in structure:
+            continue
+        if name in measured and _is_sheet_part(name):
+            package.measures[name] = measure_sheet(data, info, archive, label,
+                                                   keep=name in kept)
+        else:
+            scan_part(data, info, archive, label)
+    return package
+
+
+def checked_sheet(book: CalamineWorkbook, package: Package | None, name: str,
+             label: str) -> CalamineSheet:
+    """One sheet from calamine, never one whose cells reach past the limits: measured by
+    the scan before calamine builds its grid (a legacy .xls, which the scan cannot read, is
+    bounded by its format, 65,536 × 256, and checked once built)."""
+    measure = package.measure(name) if package is not None else None
+    if measure is not None:
+        _check_extent(label, name, measure.rows, measure.cols, measure.far)
+    sheet = book.get_sheet_by_name(name)
+    _check_extent(label, name, sheet.height, sheet.width, "")
+    return sheet
+
+
+def _check_extent(label: str, sheet: str, rows: int, cols: int, far: str) -> None:
+    where = f"（最远的单元格 {far}）" if far else ""
+    if rows > MAX_ROWS:
+        raise LimitExceeded(Finding("sheet-too-large", label, sheet, "",
+                                    f"{rows:,} 行，上限 {MAX_ROWS:,} 行{where}"))
+    if cols > MAX_COLUMNS:
+        raise LimitExceeded(Finding("sheet-too-large", label, sheet, "",
+                                    f"{cols:,} 列，上限 {MAX_COLUMNS} 列{where}"))

@@ -10,30 +10,30 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import pandas as pd
-from python_calamine import CalamineSheet, CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 from xlsxwriter.utility import xl_col_to_name
 
 from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.limits import (
-    MAX_ROWS,
     MAX_SHEETS,
     LimitExceeded,
     read_source,
 )
 from qianfen_xl.contract.normalise import ascii_form, is_blank
+from qianfen_xl.intake.cells import FormulaCells, split_cell
 from qianfen_xl.intake.package import (
     ENCRYPTED_STREAM,
     OLE_MAGIC,
     ZIP_MAGIC,
+    Package,
     calamine_panics,
+    checked_sheet,
     open_package,
     parse_failure,
 )
@@ -41,7 +41,9 @@ from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     HEADER_NAMES,
     INCIDENT_COLUMNS,
+    META_SCORE_ROWS,
     ROSTER_COLUMNS,
+    ROSTER_ROWS,
     SCORE_KEY_HEADERS,
     SCORE_NAMES,
     SHEET_INCIDENTS,
@@ -55,16 +57,8 @@ HEADER_SCAN_ROWS = 20
 Rows = Sequence[Sequence[object]]  # a sheet's cells, row by row (row 0 = sheet row 1)
 MergedRanges = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # ((r0, c0), (r1, c1)), 0-based
 FORMULA_SHEETS = (SHEET_INCIDENTS, SHEET_SCORES)  # whose live cells must stay formulas
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-# A cell whose element opens with a formula: <c r="K5" s="8"><f>…; a prefix (x:c) may come.
-# Atomic and possessive parts keep a failed match from backtracking through the tag.
-_FORMULA_CELL = re.compile(
-    rb'<(?:\w+:)?c\s(?>[^>]*?\br=")([A-Z]{1,3}\d+)"[^>]*+(?<!/)>\s*+<(?:\w+:)?f[\s>/]')
-_ARRAY_FORMULA = re.compile(  # the range an array formula fills, from its anchor's <f>
-    rb'<(?:\w+:)?f\s(?=[^>]*["\']array["\'])[^>]*?\bref=["\']([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)')
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+CONTRACT_SHEETS = (SHEET_INCIDENTS, SHEET_ROSTER, SHEET_SCORES)  # never hidden, never doubled
+READ_SHEETS = (*CONTRACT_SHEETS, SHEET_META)  # measured by the package scan as it unpacks them
 
 
 @dataclass
@@ -116,89 +110,6 @@ class RegisterFile:
     formula_cells: dict[str, FormulaCells] | None = None
 
 
-class FormulaCells:
-    """Which cells of a sheet's XML hold a formula: ``cells.among(["K5", "K6"])``.
-
-    Asked about cells near the top of a sheet that calamine has parsed already, it unpacks
-    the sheet's XML only as far as the last row asked for (the rows a register fills come
-    first; hundreds of empty template rows follow), and looks for formula cells only in the
-    rows asked for, one regular-expression pass each. Cells an array formula fills
-    (``<f t="array" ref="A5:K72">``) count as formulas too: the array's anchor is found
-    wherever it is above them."""
-
-    CHUNK = 1 << 15
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.xml = bytearray()  # grows in place: a bytes += would copy it all each time
-        self.done = False
-
-    def _more(self) -> None:
-        chunk = self.stream.read(self.CHUNK)
-        if chunk:
-            self.xml += chunk
-        else:
-            self.done = True
-            self.stream.close()
-
-    def _unpack_through(self, row: int) -> None:
-        """Unpack until a later row has begun (so ``row`` is complete), or to the end."""
-        while not self.done:
-            at = self.xml.rfind(b"row ", max(0, len(self.xml) - self.CHUNK - 8))
-            started = _ROW_NUMBER.match(self.xml, self.xml.rfind(b"<", 0, at)) if at > 0 else None
-            if started and int(started.group(1)) > row:
-                return
-            self._more()
-
-    def _formulas_in(self, rows: Iterable[int]) -> set[bytes]:
-        """The formula cells of these rows (ascending, as a sheet stores them)."""
-        found: set[bytes] = set()
-        at = 0
-        for row in rows:
-            start = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
-            if start == -1:
-                continue  # no cell in that row
-            at = self.xml.find(b"</row>", start)  # text never holds a bare "<"
-            if at == -1:  # a prefixed </x:row>, or the sheet's end
-                after = _ROW_NUMBER.search(self.xml, start)
-                at = after.start() if after else len(self.xml)
-            found.update(_FORMULA_CELL.findall(self.xml, start, at))
-        return found
-
-    def among(self, cells: Iterable[str]) -> set[str]:
-        """The ones of ``cells`` (``"K5"``) that hold a formula."""
-        wanted = list(cells)
-        if not wanted:
-            return set()
-        rows = sorted({int(cell.lstrip(_LETTERS) or 0) for cell in wanted})
-        self._unpack_through(rows[-1])
-        formulas = self._formulas_in(rows)
-        out = {cell for cell in wanted if cell.encode() in formulas}
-        if b"array" in self.xml:
-            arrays = [(*split_cell(a), *split_cell(b)) for a, b in
-                      (ref.decode().split(":") for ref in _ARRAY_FORMULA.findall(self.xml))]
-            for cell in wanted:
-                col, row = split_cell(cell)
-                if any(c0 <= col <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in arrays):
-                    out.add(cell)
-        return out
-
-
-def split_cell(cell: str) -> tuple[int, int]:
-    """``"K5"`` → (column 11, row 5), both counted from 1; (0, 0) for anything else.
-
-    >>> split_cell("K5"), split_cell("$AA$10"), split_cell("5K")
-    ((11, 5), (27, 10), (0, 0))
-    """
-    match = _CELL.fullmatch(cell)
-    if not match:
-        return 0, 0
-    col = 0
-    for letter in match.group(1):
-        col = col * 26 + ord(letter) - 64
-    return col, int(match.group(2))
-
-
 def cell_value(rows: Rows, cell: str) -> object:
     c, r = split_cell(cell)
     r, c = r - 1, c - 1
@@ -206,6 +117,32 @@ def cell_value(rows: Rows, cell: str) -> object:
         value = rows[r][c]
         return None if is_blank(value) else value
     return None
+
+
+class ScannedBook:
+    """A scanned package opened with python-calamine: a sheet's rows (measured by the scan
+    before calamine builds them, each sheet parsed once) and a defined name's value. The
+    ballots, the 考评录入表 and the annual register are read through it."""
+
+    def __init__(self, package: Package) -> None:
+        self.package, self.label = package, package.label
+        self.book = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
+        self.sheet_names = set(self.book.sheet_names)
+        self._rows: dict[str, Rows] = {}
+
+    def rows(self, sheet: str) -> Rows:
+        if sheet not in self._rows:
+            grid = checked_sheet(self.book, self.package, sheet, self.label)
+            self._rows[sheet] = grid.to_python(skip_empty_area=False)
+        return self._rows[sheet]
+
+    def named(self, name: str) -> object:
+        """The value of the cell a workbook-level defined name points at (None: no such
+        name, or its sheet is missing)."""
+        ref = self.package.names.get(name)
+        if ref is None or ref[0] not in self.sheet_names:
+            return None
+        return cell_value(self.rows(ref[0]), ref[1])
 
 
 def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str],
@@ -277,37 +214,37 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
             opened = _open_workbook(reg, data, path.suffix.lower())
             if isinstance(opened, list):
                 return reg, opened
-            book, formula_parts, findings = opened
-            findings += _read_sheets(reg, book, formula_parts)
+            book, package, findings = opened
+            findings += _read_sheets(reg, book, package)
     except LimitExceeded as exc:
         return reg, [exc.finding]
+    except MemoryError:
+        return reg, [Finding("file-too-large", label, detail="读取时超出内存上限")]
     except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
-        return reg, [parse_failure(data, label, exc)]
+        return reg, [parse_failure(label, exc)]
     reg.readable = True
     return reg, findings
 
 
 def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
-        list[Finding] | tuple[CalamineWorkbook, dict[str, IO[bytes]], list[Finding]]):
-    """Recognise the file by its bytes (never by its name) and open it with calamine."""
+        list[Finding] | tuple[CalamineWorkbook, Package | None, list[Finding]]):
+    """Recognise the file by its bytes (never by its name), scan it and open it with
+    calamine."""
     label = reg.label
     if data.startswith(ZIP_MAGIC):
-        package = open_package(data, label)
+        package = open_package(data, label, read=READ_SHEETS, keep=READ_SHEETS)
         if isinstance(package, Finding):
             return [package]
+        package.archive.close()  # what the formula check needs was kept unpacked
         reg.macros = "xl/vbaProject.bin" in package.members
         reg.format = "xlsm" if reg.macros or suffix == ".xlsm" else "xlsx"
-        # The streams outlive the archive object (the bytes are in memory): closing it
-        # leaves them readable.
-        with package.archive as archive:
-            xml = {sheet: archive.open(package.parts[sheet]) for sheet in FORMULA_SHEETS
-                   if package.parts.get(sheet) in package.members}
         names = package.names
         reg.header_cells = {n: names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in names}
         fallback_header_cells(reg)
         links = [m for m in package.members if m.startswith("xl/externalLinks/")]
         notes = [Finding("external-links", label, detail=f"{len(links)} 个")] if links else []
-        return CalamineWorkbook.from_filelike(io.BytesIO(data)), xml, notes
+        book = CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine()))
+        return book, package, notes
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
             return [Finding("file-encrypted", label)]
@@ -318,7 +255,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
         reg.format = "xls"
         fallback_header_cells(reg)
         what = "WPS 表格文件（.et）" if suffix == ".et" else "旧版 Excel 文件（.xls）"
-        return book, {}, [Finding("legacy-format", label, detail=what)]
+        return book, None, [Finding("legacy-format", label, detail=what)]
     what = {".et": "WPS 表格文件", ".csv": "CSV 文本文件", ".xls": "损坏的 .xls 文件"}.get(
         suffix, "文件不是 Excel 格式")
     return [Finding("not-a-workbook", label, detail=what)]
@@ -344,17 +281,19 @@ def _merged_findings(label: str, sheet: str, ranges: MergedRanges,
 
 
 def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
-                 formula_parts: dict[str, IO[bytes]]) -> list[Finding]:
+                 package: Package | None) -> list[Finding]:
     sheets: dict[str, CalamineSheet] = {}  # calamine parses a sheet on every get_sheet_by_name
     cache: dict[str, Rows] = {}
+    findings = shadowed_sheets(reg.label, [(m.name, m.visible == SheetVisibleEnum.Visible)
+                                           for m in book.sheets_metadata])
 
     def sheet_of(name: str) -> CalamineSheet:
         if name not in sheets:
-            sheet = book.get_sheet_by_name(name)
-            if sheet.height > MAX_ROWS:
-                raise LimitExceeded(Finding("sheet-too-large", reg.label, name, "",
-                                            f"{sheet.height:,} 行，上限 {MAX_ROWS:,} 行"))
-            sheets[name] = sheet
+            sheets[name] = checked_sheet(book, package, name, reg.label)
+            measure = package.measure(name) if package is not None else None
+            findings.extend(Finding("row-duplicate", reg.label, name, f"A{row}",
+                                    f"第 {row} 行出现两次")
+                            for row in (measure.duplicate_rows[:5] if measure else ()))
         return sheets[name]
 
     if len(book.sheet_names) > MAX_SHEETS:
@@ -369,13 +308,62 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
     def merged_of(name: str) -> MergedRanges:
         return sheet_of(name).merged_cell_ranges or []
 
-    findings = read_tables(reg, set(book.sheet_names), rows_of, merged_of)
-    if reg.format != "xls":
-        reg.formula_cells = {sheet: FormulaCells(xml) for sheet, xml in formula_parts.items()}
-    else:
-        for stream in formula_parts.values():
-            stream.close()
+    findings += read_tables(reg, set(book.sheet_names), rows_of, merged_of)
+    if package is not None:
+        reg.formula_cells = {}
+        for name in FORMULA_SHEETS:
+            measure = package.measure(name) if name in package.parts else None
+            if measure is not None and measure.xml is not None:
+                xml = (through_row(measure.xml, rows_checked(reg, name)) if measure.regular
+                       else measure.xml)
+                reg.formula_cells[name] = FormulaCells(xml, measure.regular)
     return findings
+
+
+def score_rows(reg: RegisterFile) -> int:
+    """How many people the file's 得分 sheet shows (its _meta says; older ones held 60)."""
+    shown = reg.meta.get(META_SCORE_ROWS, "")
+    return int(float(shown)) if shown.replace(".", "", 1).isdigit() else ROSTER_ROWS
+
+
+def rows_checked(reg: RegisterFile, sheet: str) -> int:
+    """The last row of a formula sheet whose live cells the cached-value check looks at:
+    登记's incident rows; 得分's person rows (as many as it shows) and its department cells.
+    The formula check keeps a sheet's XML only that far (a chunk holds many files)."""
+    if sheet == SHEET_INCIDENTS:
+        return max(reg.incidents.rows, default=0) if reg.incidents is not None else 0
+    shown = min(len(reg.roster.rows) if reg.roster is not None else 0, score_rows(reg))
+    rows = [reg.scores.header_row + shown] if reg.scores is not None else []
+    rows += [split_cell(cell)[1] for name, (where, cell) in reg.header_cells.items()
+             if where == sheet and name in SCORE_NAMES]
+    return max(rows, default=0)
+
+
+def through_row(xml: bytes, row: int) -> bytes:
+    """A regular sheet's XML up to the end of ``row`` (where the next row begins)."""
+    cut = xml.find(b'<row r="%d"' % (row + 1))
+    return xml if cut == -1 else xml[:cut]
+
+
+def shadowed_sheets(label: str, sheets: Sequence[tuple[str, bool]]) -> list[Finding]:
+    """A contract sheet hidden, or two sheets whose names differ only in blanks, width or
+    case (a hidden 登记 beside a visible "登记 "): which one a clerk filled is unknown.
+
+    >>> [f.detail for f in shadowed_sheets("x", [("登记", False), ("登记 ", True)])]
+    ['“登记” 已隐藏；另有工作表 “登记 ”']
+    """
+    out = []
+    for contract in CONTRACT_SHEETS:
+        alike = [(name, visible) for name, visible in sheets
+                 if ascii_form(name).replace(" ", "").casefold() == contract]
+        hidden = [name for name, visible in alike if not visible]
+        if len(alike) > 1 or hidden:
+            others = [f"“{name}”" for name, _ in alike if name not in hidden]
+            detail = "、".join(f"“{name}” 已隐藏" for name in hidden)
+            if others:
+                detail += ("；另有工作表 " if detail else "名称相近的工作表 ") + "、".join(others)
+            out.append(Finding("sheet-shadowed", label, contract, "", detail))
+    return out
 
 
 def read_tables(reg: RegisterFile, sheets: set[str],

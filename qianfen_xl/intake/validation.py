@@ -19,14 +19,13 @@ from qianfen_xl.contract.findings import RULES, Finding, dedupe, has_errors
 from qianfen_xl.contract.normalise import normalise_incidents, normalise_roster, to_count, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.reading import RegisterFile, SheetTable
+from qianfen_xl.intake.reading import RegisterFile, SheetTable, score_rows
 from qianfen_xl.schemas import incident_schema, roster_schema
 from qianfen_xl.schemas.columns import (
     INCIDENT_COLUMNS,
     KIND_ANNUAL,
     KIND_ASSESSMENT,
     KIND_BALLOT,
-    META_SCORE_ROWS,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
     NAME_KIND,
@@ -37,7 +36,6 @@ from qianfen_xl.schemas.columns import (
     NAME_VERSION,
     REGISTER_KINDS,
     ROSTER_COLUMNS,
-    ROSTER_ROWS,
     TEMPLATE_VERSION,
 )
 from qianfen_xl.schemas.register import (
@@ -219,12 +217,6 @@ def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standa
                                             f"“{raw_period}”"))
             return
         checked.period = period
-
-
-def score_rows(reg: RegisterFile) -> int:
-    """How many people the file's 得分 sheet shows (its _meta says; older ones held 60)."""
-    shown = reg.meta.get(META_SCORE_ROWS, "")
-    return int(float(shown)) if shown.replace(".", "", 1).isdigit() else ROSTER_ROWS
 
 
 def finish_register(checked: CheckedRegister, people: list[Person], incidents: list[Incident],

@@ -140,7 +140,8 @@ def _departments_sheet(wb: Workbook, r: AnnualResult, standards: Standards, titl
         Column(ADVANCED, 9, align="center"), Column("说明", 40, wrap=True)])
     first = depts.row
     for d in r.departments:
-        depts.add([d.rank, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
+        place = d.rank if d.rank is not None else ("不完整" if d.missing else "")
+        depts.add([place, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
                    ADVANCED if d.advanced else "", d.advanced_note])
     if not r.departments:
         return

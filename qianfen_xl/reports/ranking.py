@@ -10,7 +10,13 @@ from pathlib import Path
 from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.workbook import Workbook
 
-from qianfen_xl.batch.consolidation import SCORED, Consolidation, DepartmentMonth
+from qianfen_xl.batch.consolidation import (
+    INCOMPLETE,
+    MISSING,
+    RETURNED,
+    Consolidation,
+    DepartmentMonth,
+)
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
@@ -65,6 +71,17 @@ def ranking_order(rows: Iterable[DepartmentMonth]) -> list[DepartmentMonth]:
     return sorted(rows, key=key)
 
 
+def status_note(r: DepartmentMonth) -> str:
+    """Why a department's month is not ranked ("" when it is scored), for 排名 · 说明."""
+    missing = f"缺少周登记表 {'、'.join(r.missing)}" if r.missing else ""
+    if r.status == RETURNED:
+        note = "登记表有错误，见校验报告：" + "、".join(r.files)
+        return f"{note}；另{missing}" if missing else note
+    if r.status == INCOMPLETE:
+        return f"{missing}，不参加排名（已收到：{'、'.join(r.files)}）"
+    return "未收到登记表" if r.status == MISSING else ""
+
+
 def _ranking_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
     columns = [Column("期间", 10), Column("名次", 9), Column("科室", 18), Column("口", 8),
                Column("得分", 10, SCORE_FORMAT), Column("口内名次", 9), Column("状态", 10),
@@ -76,12 +93,9 @@ def _ranking_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
     for month in result.requested:
         for r in ranking_order(month.departments):
             place: object = r.rank if r.rank is not None else r.status
-            note = ""
+            note = status_note(r)
             if not r.ranked:
                 place, note = "—", "街道领导班子单独计分，不参加科室排名"
-            elif r.status != SCORED:
-                note = ("未收到登记表" if not r.files
-                        else "登记表有错误，见校验报告：" + "、".join(r.files))
             sheet.add([month.period.label, place, r.department, r.line or "—",
                        r.score.total if r.score else None, r.line_rank,
                        r.status, note])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qianfen_xl.batch.consolidation import Consolidation, DepartmentMonth
 from qianfen_xl.contract.atomic import write_atomic
+from qianfen_xl.reports.ranking import status_note
 from qianfen_xl.scoring.engine import DepartmentScore
 
 
@@ -26,6 +27,7 @@ def _department(r: DepartmentMonth) -> dict[str, object]:
     return {
         "department": r.department, "line": r.line, "status": r.status, "rank": r.rank,
         "line_rank": r.line_rank, "ranked": r.ranked, "files": list(r.files),
+        "missing": list(r.missing), "note": status_note(r),
         **score_dict(r.score),
     }
 
@@ -36,6 +38,8 @@ def ranking_dict(result: Consolidation) -> dict[str, object]:
         "period": result.period.label,
         "standards": result.standards_digest,
         "exit_code": result.exit_code,
+        "departments": result.department_counts(),
+        "files": dict(result.file_counts()),
         "months": [{"period": m.period.label, "requested": m.requested,
                     "departments": [_department(r) for r in m.departments]}
                    for m in result.months],

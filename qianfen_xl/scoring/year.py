@@ -281,9 +281,12 @@ def _departments_year(standards: Standards, months: Sequence[str],
         missing[d] = tuple(m for m, v in zip(months, e.monthly, strict=True) if v is None)
         vetoes[d] = e.vetoes
     advanced = advanced_departments(standards, totals, lines, vetoes, missing)
-    ranks = competition_ranks(totals)
+    # A department missing a month is shown, not ranked (unless the standards say "warn"):
+    # the mean of the months it has is no year to compare.
+    ranks = competition_ranks({d: t for d, t in totals.items()
+                               if not missing[d] or standards.completeness == "warn"})
     return tuple(sorted(
         (DepartmentAnnual(d, lines.get(d, ""), tuple(e.monthly), missing[d], assessed[d],
-                          totals[d], ranks[d], advanced[d].advanced, advanced[d].reason,
+                          totals[d], ranks.get(d), advanced[d].advanced, advanced[d].reason,
                           vetoes[d])
          for d, e in departments.items()), key=lambda x: (x.rank or 0, x.department)))
