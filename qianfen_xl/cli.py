@@ -22,6 +22,7 @@ import signal
 import sys
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -118,6 +119,25 @@ def format_ranking(result: Consolidation) -> list[str]:
     return lines
 
 
+def format_quarter(standards: Standards, result: Consolidation) -> list[str]:
+    """The quarter's 平时考核: per department how many of each grade, then who is 待定 or
+    较差, and why."""
+    if not result.quarter:
+        return []
+    rules = standards.quarter
+    grades = [*rules["grades"], rules["pending"]]
+    lines = [f"{result.unit} {result.period.label} 平时考核（季度）",
+             "  " + pad("科室", 18) + "".join(pad(g, 6, True) for g in grades)]
+    counts = Counter((g.department, g.grade) for g in result.quarter)
+    for department in dict.fromkeys(g.department for g in result.quarter):
+        lines.append("  " + pad(department, 18) + "".join(
+            pad(str(counts.get((department, g), 0)), 6, True) for g in grades))
+    for g in result.quarter:
+        if g.grade in (rules["pending"], rules["grades"][3]):
+            lines.append(f"  {g.grade}：{g.id} {g.name}（{g.department}）{g.note}")
+    return lines
+
+
 def format_summary(result: Consolidation) -> list[str]:
     """The counts under the ranking, from the same statuses 排名 and 数据来源 show."""
     counts = result.department_counts()
@@ -142,7 +162,8 @@ def consolidate_inbox(inbox: Path, period_label: str, standards: Standards, *, o
     if not result.sources:
         _print("没有可汇总的登记表（.xlsx/.xlsm）。")
         return EXIT_UNREADABLE
-    _print("", *format_ranking(result), "", *format_summary(result))
+    _print("", *format_ranking(result), "", *format_quarter(standards, result), "",
+           *format_summary(result))
     for f in (f for f in result.findings if f.is_error):
         _print(f"  {f}")
     _print(f"已写入排名表：{ranking.write_workbook(out)}")
@@ -239,6 +260,11 @@ def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
     register = out / f"{KIND_ANNUAL}_{year}.xlsx"
     annual_inbox(demo.folder, year, standards, out=out / f"年度考核_{year}.xlsx",
                  roster=Roster(demo.roster, demo.facts), registers=register)
+    # 平时考核 of the third quarter, as `consolidate --period YEAR-Q3` grades it.
+    quarter = api.consolidate(demo.folder, f"{year}-Q3", roster=demo.roster,
+                              standards=standards)
+    _print("", *format_quarter(standards, quarter.result),
+           f"已写入第三季度排名表（含“季度考核”）：{quarter.write_workbook(out / f'排名_{year}-Q3.xlsx')}")
     _print("", "下一步：",
            f"  1. 打开 {register}，在“考核决定”表中为每人选择确定等次"
            f"（建议等次为待定的由考核小组决定），填写鉴定意见和本人意见；",
@@ -384,7 +410,8 @@ def build_parser() -> Parser:
                                            "into the ranking workbook)")
     c.add_argument("inbox", type=Path, help="存放各科室登记表的文件夹 (folder of registers)")
     c.add_argument("--period", required=True,
-                   help="汇总期间：月 2026-11、半年 2026-H1 或年 2026 (month, half-year or year)")
+                   help="汇总期间：月 2026-11、季度 2026-Q3（含平时考核等次）、半年 2026-H1 或年 2026 "
+                        "(month, quarter, half-year or year)")
     c.add_argument("--out", type=Path, default=None,
                    help="排名表 .xlsx (ranking workbook); 默认 排名_期间.xlsx")
     c.add_argument("--roster", type=Path, default=None,

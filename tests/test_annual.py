@@ -487,3 +487,38 @@ def test_the_demo_years_third_quarter_equals_a_recomputation_from_its_months(dem
     assert shown == expected
     assert {"好", "较好"} <= set(shown.values())
 
+
+
+def test_the_quarter_consolidated_grades_the_demo_years_third_quarter(demo_year, standards):
+    """`consolidate --period 2026-Q3` (the demo's last step): 季度考核 with each person's
+    three months, mean and grade; per department the count and share of 好; the JSON's
+    quarter_grades the same; and the grades equal the annual workbook's Q3 column."""
+    from openpyxl import load_workbook
+
+    import qianfen_xl
+
+    folder, printed = demo_year
+    assert "2026-Q3 平时考核（季度）" in printed
+    book = load_workbook(folder / "排名_2026-Q3.xlsx", read_only=True)
+    assert book.sheetnames[:2] == ["排名", "季度考核"]
+    rows = list(book["季度考核"].iter_rows(min_row=3, values_only=True))
+    header = rows[0]
+    assert header == ("编号", "姓名", "科室", "2026-07", "2026-08", "2026-09", "平均", "等次",
+                      "说明")
+    people = {r[0]: r for r in rows[1:] if r[0] and r[0][0] in "DL"}
+    annual = list(load_workbook(folder / "年度考核_2026.xlsx",
+                                read_only=True)["个人年度"].iter_rows(min_row=3,
+                                                                    values_only=True))
+    q3 = annual[0].index("2026 第3季度")
+    assert {pid: r[7] for pid, r in people.items()} == {
+        r[0]: r[q3] for r in annual[1:] if r[0] and r[q3] != "—"}
+    summary = {r[0]: r for r in rows if r[0] and r[1] is not None and isinstance(r[1], int)}
+    for department, (_, total, good, share, *_) in summary.items():
+        graded = [r for r in people.values() if r[2] == department]
+        assert (total, good) == (len(graded), sum(r[7] == "好" for r in graded))
+        assert share == good / total
+    ranking = qianfen_xl.consolidate(folder / "年度材料", "2026-Q3", standards=standards,
+                                     roster=folder / "人员名单_2026.csv")
+    grades = ranking.to_dict()["quarter_grades"]
+    assert {g["id"]: g["grade"] for g in grades} == {pid: r[7] for pid, r in people.items()}
+    assert set(grades[0]) == {"id", "name", "department", "months", "mean", "grade", "note"}

@@ -35,6 +35,8 @@ from qianfen_xl.scoring.engine import (
     incidents_between,
     score_department,
 )
+from qianfen_xl.scoring.quarter import PersonQuarter, QuarterGrade, quarter_grades
+from qianfen_xl.scoring.year import gather_months
 
 # A department's month.
 SCORED, RETURNED, INCOMPLETE, MISSING = "已计分", "退回修改", "不完整", "未报送"
@@ -87,6 +89,7 @@ class Consolidation:
     sources: tuple[Source, ...]
     findings: tuple[Finding, ...]
     standards_digest: str = ""
+    quarter: tuple[QuarterGrade, ...] = ()  # 平时考核, when the period is a quarter
 
     @property
     def requested(self) -> tuple[MonthResult, ...]:
@@ -114,7 +117,8 @@ class Consolidation:
 def consolidation_period(label: str) -> Period:
     period = parse_period(label)
     if period.kind == "week":
-        raise PeriodError(f"汇总期间 “{label}” 应为月（2026-11）、半年（2026-H1）或年（2026）")
+        raise PeriodError(f"汇总期间 “{label}” 应为月（2026-11）、季度（2026-Q3）、"
+                          "半年（2026-H1）或年（2026）")
     return period
 
 
@@ -189,8 +193,24 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
         + ledger.findings))
     units = Counter(s.unit for s in attributable if s.unit)
     unit = units.most_common(1)[0][0] if units else standards.unit
+    quarter = (_quarter_grades(standards, results, roster) if period.kind == "quarter"
+               else ())
     return Consolidation(unit, period, tuple(results), sources, findings,
-                         standards.short_digest)
+                         standards.short_digest, quarter)
+
+
+def _quarter_grades(standards: Standards, results: Sequence[MonthResult],
+                    roster: Sequence[Person]) -> tuple[QuarterGrade, ...]:
+    """Every person's 平时考核 grade of the quarter, from its three months as scored here;
+    a person of the roster with no month scored is listed too (待定, the months named)."""
+    months = [m for m in results if m.requested]
+    labels = [m.period.label for m in months]
+    tracks, _ = gather_months(labels, {m.period.label: m.departments for m in months})
+    people = [PersonQuarter(pid, t.name, t.department, t.level, tuple(t.monthly), t.vetoes)
+              for pid, t in tracks.items()]
+    people += [PersonQuarter(p.id, p.name, p.department, p.level, (None,) * len(labels))
+               for p in roster if p.id not in tracks]
+    return tuple(quarter_grades(standards, labels, people))
 
 
 def _checked_across(standards: Standards, unique: list[Submission], roster: Sequence[Person],

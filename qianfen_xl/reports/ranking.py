@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from xlsxwriter.utility import quote_sheetname
@@ -35,6 +36,7 @@ from qianfen_xl.schemas.columns import (
     NAME_VERSION,
     TEMPLATE_VERSION,
 )
+from qianfen_xl.scoring.quarter import good_share
 
 KIND_RANKING = "千分制考核汇总"
 
@@ -49,6 +51,8 @@ def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standa
                 f"（{result.period.start:%Y-%m-%d} 至 {result.period.end:%Y-%m-%d}）    "
                 f"评分标准：{standards.name} {standards.version}（{standards.short_digest}）")
     _ranking_sheet(wb, result, subtitle)
+    if result.quarter:
+        _quarter_sheet(wb, result, standards, subtitle)
     _departments_sheet(wb, result, standards, subtitle)
     _people_sheet(wb, result, standards, subtitle)
     _trend_sheet(wb, result, standards, subtitle)
@@ -71,21 +75,31 @@ def ranking_order(rows: Iterable[DepartmentMonth]) -> list[DepartmentMonth]:
     return sorted(rows, key=key)
 
 
-def status_note(r: DepartmentMonth) -> str:
-    """Why a department's month is not ranked ("" when it is scored), for 排名 · 说明."""
+def status_note(r: DepartmentMonth, returned: Collection[str] = ()) -> str:
+    """Why a department's month is not ranked ("" when it is scored), for 排名 · 说明:
+    for 退回修改 the files to fix (those of ``returned`` among its files; all of them when
+    none is named)."""
     missing = f"缺少周登记表 {'、'.join(r.missing)}" if r.missing else ""
     if r.status == RETURNED:
-        note = "登记表有错误，见校验报告：" + "、".join(r.files)
+        to_fix = [f for f in r.files if f in returned] or list(r.files)
+        note = "登记表有错误，见校验报告：" + "、".join(to_fix)
         return f"{note}；另{missing}" if missing else note
     if r.status == INCOMPLETE:
         return f"{missing}，不参加排名（已收到：{'、'.join(r.files)}）"
     return "未收到登记表" if r.status == MISSING else ""
 
 
+def returned_files(result: Consolidation) -> set[str]:
+    """The files to send back (数据来源 · 退回修改)."""
+    return {s.submission.label for s in result.sources if s.status == RETURNED}
+
+
 def _ranking_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
-    columns = [Column("期间", 10), Column("名次", 9), Column("科室", 18), Column("口", 8),
-               Column("得分", 10, SCORE_FORMAT), Column("口内名次", 9), Column("状态", 10),
-               Column("说明", 44, wrap=True)]
+    columns = [Column("期间", 10, align="center"), Column("名次", 9, align="center"),
+               Column("科室", 18), Column("口", 8, align="center"),
+               Column("得分", 10, SCORE_FORMAT), Column("口内名次", 9, align="center"),
+               Column("状态", 10, align="center"), Column("说明", 44, wrap=True)]
+    returned = returned_files(result)
     # Row 2 holds the header fields the defined names qf_unit (B2) and qf_period (D2) name.
     fields = ["单位", result.unit, "期间", result.period.label, "", subtitle.split("    ")[-1]]
     sheet = SheetWriter(wb, "排名", f"{result.unit} 千分制考核排名（{result.period.label}）",
@@ -93,12 +107,46 @@ def _ranking_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
     for month in result.requested:
         for r in ranking_order(month.departments):
             place: object = r.rank if r.rank is not None else r.status
-            note = status_note(r)
+            note = status_note(r, returned)
             if not r.ranked:
                 place, note = "—", "街道领导班子单独计分，不参加科室排名"
             sheet.add([month.period.label, place, r.department, r.line or "—",
                        r.score.total if r.score else None, r.line_rank,
                        r.status, note])
+
+
+def _quarter_sheet(wb: Workbook, result: Consolidation, standards: Standards,
+                   subtitle: str) -> None:
+    """季度考核 (SCORING.md §8): per person the three months, their mean and the grade with
+    its reason, department by department; then per department how many were graded each
+    grade, and the share of 好."""
+    months = [m.period.label for m in result.requested]
+    grades = [*standards.quarter["grades"], standards.quarter["pending"]]
+    sheet = SheetWriter(wb, "季度考核", f"{result.unit} {result.period.label} 平时考核（季度）",
+                        subtitle, [Column("编号", 9), Column("姓名", 10), Column("科室", 16),
+                                   *[Column(m, 9, SCORE_FORMAT) for m in months],
+                                   Column("平均", 9, SCORE_FORMAT),
+                                   Column("等次", 7, align="center"),
+                                   Column("说明", 48, wrap=True)])
+    order = {d: k for k, d in enumerate(r.department for m in result.requested
+                                        for r in m.departments)}
+    ranked = sorted(result.quarter, key=lambda g: order.get(g.department, len(order)))
+    for g in ranked:
+        sheet.add([g.id, g.name, g.department, *g.months, g.mean, g.grade, g.note])
+    sheet.append([])
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"})
+    name = wb.add_format({"border": 1, "border_color": "#A6A6A6"})
+    cell = wb.add_format({"border": 1, "border_color": "#A6A6A6", "align": "center"})
+    share = wb.add_format({"border": 1, "border_color": "#A6A6A6", "align": "center",
+                           "num_format": "0%"})
+    sheet.append(["科室", "参评人数", *grades[:1], f"“{grades[0]}”的比例", *grades[1:]],
+                 [head] * (len(grades) + 3))
+    counts = Counter((g.department, g.grade) for g in result.quarter)
+    for department, (good, total) in sorted(good_share(standards, result.quarter).items(),
+                                            key=lambda item: order.get(item[0], len(order))):
+        sheet.append([department, total, good, good / total if total else 0.0,
+                      *(counts.get((department, grade), 0) for grade in grades[1:])],
+                     [name, cell, cell, share, *[cell] * (len(grades) - 1)])
 
 
 def _departments_sheet(wb: Workbook, result: Consolidation, standards: Standards,

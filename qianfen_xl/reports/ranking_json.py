@@ -7,8 +7,9 @@ from pathlib import Path
 
 from qianfen_xl.batch.consolidation import Consolidation, DepartmentMonth
 from qianfen_xl.contract.atomic import write_atomic
-from qianfen_xl.reports.ranking import status_note
+from qianfen_xl.reports.ranking import returned_files, status_note
 from qianfen_xl.scoring.engine import DepartmentScore
+from qianfen_xl.scoring.quarter import QuarterGrade
 
 
 def score_dict(s: DepartmentScore | None) -> dict[str, object]:
@@ -23,16 +24,22 @@ def score_dict(s: DepartmentScore | None) -> dict[str, object]:
     }
 
 
-def _department(r: DepartmentMonth) -> dict[str, object]:
+def _department(r: DepartmentMonth, returned: set[str]) -> dict[str, object]:
     return {
         "department": r.department, "line": r.line, "status": r.status, "rank": r.rank,
         "line_rank": r.line_rank, "ranked": r.ranked, "files": list(r.files),
-        "missing": list(r.missing), "note": status_note(r),
+        "missing": list(r.missing), "note": status_note(r, returned),
         **score_dict(r.score),
     }
 
 
+def quarter_dict(g: QuarterGrade) -> dict[str, object]:
+    return {"id": g.id, "name": g.name, "department": g.department, "months": list(g.months),
+            "mean": g.mean, "grade": g.grade, "note": g.note}
+
+
 def ranking_dict(result: Consolidation) -> dict[str, object]:
+    returned = returned_files(result)
     return {
         "unit": result.unit,
         "period": result.period.label,
@@ -41,7 +48,7 @@ def ranking_dict(result: Consolidation) -> dict[str, object]:
         "departments": result.department_counts(),
         "files": dict(result.file_counts()),
         "months": [{"period": m.period.label, "requested": m.requested,
-                    "departments": [_department(r) for r in m.departments]}
+                    "departments": [_department(r, returned) for r in m.departments]}
                    for m in result.months],
         "findings": [f.as_dict() for f in result.findings],
         "sources": [{"file": s.submission.label, "sha256": s.submission.sha256,
@@ -50,6 +57,7 @@ def ranking_dict(result: Consolidation) -> dict[str, object]:
                      "period": s.submission.period.label if s.submission.period else "",
                      "status": s.status, "note": s.note, "macros": s.submission.macros}
                     for s in result.sources],
+        "quarter_grades": [quarter_dict(g) for g in result.quarter],
     }
 
 
