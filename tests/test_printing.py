@@ -89,3 +89,25 @@ def test_the_department_score_is_on_the_first_page_of_15_people(printed):
 def test_a_ballot_is_anonymous_and_the_assessment_is_signed(printed):
     assert "填表人" not in "".join(pages(printed["ballot"]))
     assert "".join(pages(printed["assessment"])).count("填表人") == 1
+
+
+def test_every_sheet_of_the_ranking_workbook_prints_whole(tmp_path, standards, lo_profile):
+    """The demo's month as HR prints it: every page starts with its sheet's heading (the
+    title rows repeat; no empty page), and each sheet takes the pages its rows need."""
+    import qianfen_xl
+    from qianfen_xl.demo.month import write_demo_month
+
+    demo = write_demo_month(tmp_path, standards, "2026-11", 2026)
+    ranking = qianfen_xl.consolidate(demo.folder, "2026-11", roster=demo.roster_file,
+                                     standards=standards, workers=1)
+    (pdf,) = convert([ranking.write_workbook(tmp_path / "排名.xlsx")], tmp_path / "pdf",
+                     lo_profile, fmt="pdf")
+    headings = [page.strip().splitlines()[0].strip() for page in pages(pdf)]
+    counted = {h: headings.count(h) for h in dict.fromkeys(headings)}
+    assert counted == {"xxx街道 千分制考核排名（2026-11）": 1,
+                       "xxx街道 科室得分明细（2026-11）": 1,
+                       "xxx街道 个人得分明细（2026-11）": 2,   # 84 people
+                       "xxx街道 科室得分月度趋势": 1,
+                       "校验报告：错误 2 个，警告 0 个": 1,
+                       "数据来源：共 60 个文件": 3}         # a full SHA-256 on each row
+    assert page_count(pdf) == len(headings) == 9

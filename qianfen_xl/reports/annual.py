@@ -199,8 +199,8 @@ def _report_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
 
 def _sources_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
     sources = SheetWriter(wb, "数据来源", "数据来源", subtitle, [
-        Column("文件", 34), Column("SHA-256", 66), Column("字节", 10, "#,##0"),
-        Column("模板", 18), Column("期间", 10), Column("状态", 12)])
+        Column("文件", 34, wrap=True), Column("SHA-256", 34, wrap=True),
+        Column("字节", 10, "#,##0"), Column("模板", 18), Column("期间", 10), Column("状态", 12)])
     for src in run.consolidation.sources:
         s = src.submission
         sources.add([s.label, s.sha256, s.size, s.kind, s.period.label if s.period else "",

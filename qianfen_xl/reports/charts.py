@@ -51,12 +51,13 @@ def rank_bars(wb: Workbook, sheet: SheetWriter, data: Series, title: str, ceilin
                     "data_labels": {"value": True, "num_format": SCORE_FORMAT}})
     bar.set_title({"name": title})
     bar.set_x_axis({"name": "得分", "min": 0, "max": ceiling, "major_gridlines": GRID})
-    bar.set_y_axis({"reverse": True})  # categories top-down: rank 1 first
+    # rank 1 on top; every name shown (small enough that no application skips one)
+    bar.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
     bar.set_legend({"none": True})
     bar.show_hidden_data()  # its data may be a copy in hidden columns
-    bar.set_size({"width": 720, "height": 80 + 26 * count})
+    bar.set_size({"width": 720, "height": 90 + 30 * count})
     sheet.ws.insert_chart(anchor, 0, bar)
-    return max(16, 4 + count * 2)
+    return max(16, 5 + count * 2)
 
 
 def axis_floor(lowest: float) -> float:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from xlsxwriter.utility import quote_sheetname
@@ -21,6 +21,7 @@ from qianfen_xl.batch.consolidation import (
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.intake.register import Submission
 from qianfen_xl.reports.charts import Series, rank_bars, small_multiples
 from qianfen_xl.reports.xlsx import (
     SCORE_FORMAT,
@@ -149,6 +150,22 @@ def _quarter_sheet(wb: Workbook, result: Consolidation, standards: Standards,
                      [name, cell, cell, share, *[cell] * (len(grades) - 1)])
 
 
+def registers_note(files: Sequence[str], made_of: Mapping[str, Submission]) -> str:
+    """The registers a department's month was made of, briefly (数据来源 lists each file):
+    their kind and periods, e.g. "周考核情况登记表 ×5（2026-W45 至 2026-W49）"."""
+    kinds: dict[str, list[str]] = {}
+    for label in files:
+        sub = made_of.get(label)
+        if sub is not None and sub.period is not None:
+            kinds.setdefault(sub.kind, []).append(sub.period.label)
+    parts = []
+    for kind, periods in kinds.items():
+        span = periods[0] if len(periods) == 1 else f"{min(periods)} 至 {max(periods)}"
+        parts.append(f"{kind} ×{len(periods)}（{span}）" if len(periods) > 1
+                     else f"{kind}（{span}）")
+    return "；".join(parts)
+
+
 def _departments_sheet(wb: Workbook, result: Consolidation, standards: Standards,
                        subtitle: str) -> None:
     dept_norms = [n.code for n in standards.department_norms]
@@ -156,9 +173,11 @@ def _departments_sheet(wb: Workbook, result: Consolidation, standards: Standards
                Column("人数", 6), Column("成员平均", 10, SCORE_FORMAT),
                *[Column(c, 8, SCORE_FORMAT) for c in dept_norms],
                Column("科室加分", 9, SCORE_FORMAT), Column("科室得分", 10, SCORE_FORMAT),
-               Column("名次", 6), Column("一票否决", 14), Column("来源文件", 40, wrap=True)]
+               Column("名次", 6, align="center"), Column("一票否决", 14),
+               Column("登记表", 30, wrap=True)]
     sheet = SheetWriter(wb, "科室明细", f"{result.unit} 科室得分明细（{result.period.label}）",
                         subtitle, columns)
+    made_of = {s.submission.label: s.submission for s in result.sources}
     for month in result.months:
         for r in month.departments:
             s = r.score
@@ -166,7 +185,7 @@ def _departments_sheet(wb: Workbook, result: Consolidation, standards: Standards
                       if s else [None] * (len(dept_norms) + 3))
             sheet.add([month.period.label, r.department, r.line or "—", r.status,
                        len(s.people) if s else None, *values, r.rank,
-                       "、".join(s.vetoes) if s else "", "\n".join(r.files)])
+                       "、".join(s.vetoes) if s else "", registers_note(r.files, made_of)])
 
 
 def _people_sheet(wb: Workbook, result: Consolidation, standards: Standards,
@@ -246,7 +265,8 @@ def _report_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
 
 
 def _sources_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
-    columns = [Column("文件", 34), Column("SHA-256", 66), Column("字节", 10, "#,##0"),
+    columns = [Column("文件", 34, wrap=True), Column("SHA-256", 34, wrap=True),
+               Column("字节", 10, "#,##0"),
                Column("模板", 18), Column("版本", 6), Column("科室", 16), Column("期间", 10),
                Column("状态", 12), Column("备注", 30, wrap=True)]
     sheet = SheetWriter(wb, "数据来源", f"数据来源：共 {len(result.sources)} 个文件", subtitle,

@@ -9,6 +9,7 @@ identical bytes: fixed document time, and XlsxWriter's fixed zip member times.
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import zipfile
@@ -30,6 +31,7 @@ HEADER_ROW = 3  # title, subtitle, then the header row (1-based)
 SCORE_FORMAT = "0.00"
 A4 = 9
 CELL_BORDER = "#A6A6A6"
+LINE_HEIGHT = 15  # points a line of wrapped text takes
 DEFLATE_LEVEL = 1  # see repack()
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 text
 OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -43,6 +45,16 @@ class Column:
     number_format: str | None = None
     wrap: bool = False
     align: str = ""  # "center" for ranks, codes and short marks beside text columns
+
+
+def wrapped_lines(value: str, width: float) -> int:
+    """How many lines ``value`` takes wrapped in a column ``width`` characters wide.
+
+    >>> wrapped_lines("登记表有错误，见校验报告：城市管理科_2026-W49_周考核情况登记表.xlsx", 44)
+    2
+    """
+    usable = max(1.0, width - 1)
+    return sum(max(1, math.ceil(_text_width(part) / usable)) for part in value.split("\n"))
 
 
 def _text_width(value: str) -> int:
@@ -70,6 +82,7 @@ class SheetWriter:
         self.columns = columns
         ws = self.ws
         self.formats: list[Format | None] = []
+        self._wrapped = [i for i, col in enumerate(columns) if col.wrap]
         for i, col in enumerate(columns):
             ws.set_column(i, i, col.width)
             # Every data cell is bordered, so a printed table reads as one.
@@ -126,7 +139,15 @@ class SheetWriter:
         self.row += 1
 
     def add(self, values: Sequence[object]) -> None:
-        """A data row, formatted by its columns."""
+        """A data row, formatted by its columns; as tall as its wrapped text needs (no
+        application measures rows a file did not size)."""
+        lines = 1
+        for i in self._wrapped:
+            value = values[i] if i < len(values) else None
+            if isinstance(value, str) and value:
+                lines = max(lines, wrapped_lines(value, self.columns[i].width))
+        if lines > 1:
+            self.ws.set_row(self.row, LINE_HEIGHT * lines)
         self.append(values, self.formats)
 
 
