@@ -178,7 +178,7 @@ def _departments_sheet(wb: Workbook, result: Consolidation, standards: Standards
     sheet = SheetWriter(wb, "科室明细", f"{result.unit} 科室得分明细（{result.period.label}）",
                         subtitle, columns)
     made_of = {s.submission.label: s.submission for s in result.sources}
-    for month in result.months:
+    for month in result.requested:  # earlier months are only for 月度趋势
         for r in month.departments:
             s = r.score
             values = ([s.member_mean, *(s.norms[c] for c in dept_norms), s.additions, s.total]
@@ -196,7 +196,7 @@ def _people_sheet(wb: Workbook, result: Consolidation, standards: Standards,
                Column("个人得分", 10, SCORE_FORMAT), Column("一票否决", 14)]
     sheet = SheetWriter(wb, "个人明细", f"{result.unit} 个人得分明细（{result.period.label}）",
                         subtitle, columns)
-    for month in result.months:
+    for month in result.requested:
         for r in month.scored():
             for p in r.score.people if r.score else ():
                 sheet.add([month.period.label, p.id, p.name, r.department,
