@@ -43,6 +43,7 @@ class _Formatter(argparse.HelpFormatter):
 
 
 _HELP_WORDS = ((r"^positional arguments:$", "参数："), (r"^(optional arguments|options):$", "选项："),
+               (r"^命令:$", "命令："),
                (r"show this help message and exit", "显示本帮助并退出"))
 
 
@@ -80,7 +81,12 @@ def build_parser() -> Parser:
                         help="评分标准文件 (standards TOML); 默认使用内置方案")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
                                 parser_class=Parser)
+    for add in (_templates, _validate, _consolidate, _annual, _finalize, _serve, _demo):
+        add(sub)
+    return parser
 
+
+def _templates(sub: argparse._SubParsersAction[Parser]) -> None:
     t = sub.add_parser("templates", help="生成周/月考核情况登记表和空白的年度考核情况登记表 "
                                          "(write the register templates)")
     t.add_argument("--out", type=Path, required=True, help="输出文件夹 (output folder)")
@@ -95,11 +101,15 @@ def build_parser() -> Parser:
     t.add_argument("--xlsm", action="store_true",
                    help="同时生成调用 xlwings 函数的 .xlsm 版本 (also the .xlsm UDF flavour)")
 
+
+def _validate(sub: argparse._SubParsersAction[Parser]) -> None:
     v = sub.add_parser("validate", help="校验登记表并计分 (validate registers and print scores)")
     v.add_argument("files", nargs="+", type=Path, help="登记表文件 (register files)")
     v.add_argument("--json", action="store_true",
                    help="以 JSON 输出每个文件的结果 (print the reports as JSON)")
 
+
+def _consolidate(sub: argparse._SubParsersAction[Parser]) -> None:
     c = sub.add_parser("consolidate", help="汇总各科室登记表并排名 (consolidate an inbox "
                                            "into the ranking workbook)")
     c.add_argument("inbox", type=Path, help="存放各科室登记表的文件夹 (folder of registers)")
@@ -116,6 +126,8 @@ def build_parser() -> Parser:
     c.add_argument("--workers", type=int, default=None,
                    help="并行进程数，默认全部 CPU (parallel workers; default all cores)")
 
+
+def _annual(sub: argparse._SubParsersAction[Parser]) -> None:
     an = sub.add_parser("annual", help="半年、年度考核：平时、测评、考评、等次与先进科室 "
                                        "(half-year or year: grades and 先进科室)")
     an.add_argument("inbox", type=Path, help="存放月/周登记表、民主测评票和考评录入表的文件夹")
@@ -132,6 +144,8 @@ def build_parser() -> Parser:
                          "汇总表旁，半年只在指定时写出 (the annual register)")
     an.add_argument("--workers", type=int, default=None, help="并行进程数 (parallel workers)")
 
+
+def _finalize(sub: argparse._SubParsersAction[Parser]) -> None:
     fz = sub.add_parser("finalize", help="年度考核定稿：校验考核决定，写出考核结果、公示名单和入档登记表 "
                                          "(check the annual register's decisions, write the results)")
     fz.add_argument("register", type=Path, help="填好确定等次的年度考核情况登记表 .xlsx")
@@ -141,6 +155,8 @@ def build_parser() -> Parser:
     fz.add_argument("--notice-start", default="", metavar="日期",
                     help="公示开始日期，如 2027-01-04；默认为次年第一个工作日 (first day of the 公示)")
 
+
+def _serve(sub: argparse._SubParsersAction[Parser]) -> None:
     sv = sub.add_parser("serve", help="在内网服务器上运行 xlwings Server，为 Excel 提供千分制函数 "
                                       "(serve the UDFs to Excel through xlwings Server)")
     sv.add_argument("--dir", type=Path, default=Path("qianfen-server"),
@@ -150,10 +166,11 @@ def build_parser() -> Parser:
     sv.add_argument("--init-only", action="store_true",
                     help="只生成项目文件夹，不启动 (write the project and stop)")
 
+
+def _demo(sub: argparse._SubParsersAction[Parser]) -> None:
     d = sub.add_parser("demo", help="用内置的虚构街道演示 (run the main job on a fictional street)")
     d.add_argument("--out", type=Path, default=Path("demo-output"), help="输出文件夹")
     d.add_argument("--seed", type=int, default=2026, help="随机种子 (deterministic data)")
     d.add_argument("--month", default="2026-11", help="示例的月份 (the month of the sample)")
     d.add_argument("--year", default="",
                    help="演示整个年度（月登记表、民主测评、考评、等次与先进科室），如 2026 (a whole year)")
-    return parser
