@@ -9,19 +9,16 @@ choices, 优秀 only where allowed, each pool's 优秀 within its places, 本人
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding, dedupe, has_errors
-from qianfen_xl.contract.limits import LimitExceeded, read_source
 from qianfen_xl.contract.normalise import ascii_form, to_count, to_key, to_text
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package, parse_failure
+from qianfen_xl.intake.package import ZIP_MAGIC, open_package, read_guarded
 from qianfen_xl.intake.reading import ScannedBook, SheetTable, find_table
 from qianfen_xl.intake.validation import schema_failures
 from qianfen_xl.schemas import decisions_schema
@@ -99,19 +96,10 @@ class CheckedRegister:
 def read_annual_register(path: Path, label: str | None = None) -> AnnualRegisterFile:
     """Read the header, _meta and both tables; anything unreadable is a finding."""
     reg = AnnualRegisterFile(label or path.name)
-    data = b""
-    try:
-        data = read_source(path, reg.label)
-        reg.sha256, reg.size = hashlib.sha256(data).hexdigest(), len(data)
-        with calamine_panics():
-            _read(reg, data)
-    except LimitExceeded as exc:
-        reg.findings.append(exc.finding)
-    except OSError as exc:
-        reg.findings.append(Finding("file-unreadable", reg.label,
-                                    detail=describe_os_error(exc, with_path=False)))
-    except Exception as exc:  # noqa: BLE001 (a bad file is a finding, never a crash)
-        reg.findings.append(parse_failure(reg.label, exc))
+    read = read_guarded(path, reg.label, lambda data: _read(reg, data))
+    reg.sha256, reg.size = read.sha256, read.size
+    if read.failure is not None:
+        reg.findings.append(read.failure)
     return reg
 
 

@@ -4,23 +4,19 @@ group and 票号 only) and the 考评 scores, each bad cell a finding naming it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandera.pandas as pa
 
-from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding, dedupe
-from qianfen_xl.contract.limits import LimitExceeded, read_source
 from qianfen_xl.contract.normalise import to_count, to_key, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import (
     ZIP_MAGIC,
-    calamine_panics,
     open_package,
-    parse_failure,
+    read_guarded,
 )
 from qianfen_xl.intake.reading import ScannedBook, SheetTable, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
@@ -57,19 +53,11 @@ class EvaluationFile:
 
 
 def read_evaluation(path: Path, label: str | None = None) -> EvaluationFile:
-    label = label or path.name
-    ef = EvaluationFile(label)
-    try:
-        data = read_source(path, label)
-        ef.sha256, ef.size = hashlib.sha256(data).hexdigest(), len(data)
-        with calamine_panics():
-            _read_sheet(ef, data)
-    except LimitExceeded as exc:
-        ef.findings.append(exc.finding)
-    except OSError as exc:
-        ef.findings.append(Finding("file-unreadable", label, detail=describe_os_error(exc, with_path=False)))
-    except Exception as exc:  # noqa: BLE001 (one bad file never stops a batch)
-        ef.findings.append(parse_failure(label, exc))
+    ef = EvaluationFile(label or path.name)
+    read = read_guarded(path, ef.label, lambda data: _read_sheet(ef, data))
+    ef.sha256, ef.size = read.sha256, read.size
+    if read.failure is not None:
+        ef.findings.append(read.failure)
     return ef
 
 

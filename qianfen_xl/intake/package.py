@@ -12,20 +12,29 @@ malformed file never stops a batch.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
 from python_calamine import CalamineSheet, CalamineWorkbook
 
+from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding
-from qianfen_xl.contract.limits import MAX_COLUMNS, MAX_ROWS, LimitExceeded, check_archive
+from qianfen_xl.contract.limits import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    LimitExceeded,
+    check_archive,
+    read_source,
+)
 from qianfen_xl.intake.xmlscan import SheetMeasure, measure_sheet, member_data, scan_part
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -109,6 +118,42 @@ def parse_failure(label: str, exc: Exception) -> Finding:
         return Finding("file-corrupt", label,
                        detail="有无法解析的单元格（如超出范围的日期），请在 Excel 中检查后另存")
     return Finding("file-corrupt", label, detail=f"无法解析（{type(exc).__name__}）")
+
+
+@dataclass
+class Guarded:
+    """A submitted file as :func:`read_guarded` read it: its SHA-256 and size (whenever its
+    bytes could be read), or the one finding that says why it could not be read at all."""
+
+    sha256: str = ""
+    size: int = 0
+    failure: Finding | None = None
+
+
+def read_guarded(path: Path, label: str, read: Callable[[bytes], None]) -> Guarded:
+    """The bytes of a submitted file, read within the limits (``contract.limits``) and handed
+    to ``read``: whatever goes wrong, the limits, the system, a parser, memory, is the one
+    finding returned, naming the file; never an exception (one bad file never stops a
+    batch)."""
+    out = Guarded()
+    try:
+        data = read_source(path, label)
+    except LimitExceeded as exc:
+        return Guarded(failure=exc.finding)
+    except OSError as exc:
+        return Guarded(failure=Finding("file-unreadable", label,
+                                       detail=describe_os_error(exc, with_path=False)))
+    out.sha256, out.size = hashlib.sha256(data).hexdigest(), len(data)
+    try:
+        with calamine_panics():
+            read(data)
+    except LimitExceeded as exc:
+        out.failure = exc.finding
+    except MemoryError:
+        out.failure = Finding("file-too-large", label, detail="读取时超出内存上限")
+    except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
+        out.failure = parse_failure(label, exc)
+    return out
 
 
 @dataclass

@@ -8,7 +8,6 @@ keeps a file from being read becomes a finding, never an exception.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,12 +17,10 @@ import pandas as pd
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 from xlsxwriter.utility import xl_col_to_name
 
-from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.limits import (
     MAX_SHEETS,
     LimitExceeded,
-    read_source,
 )
 from qianfen_xl.contract.normalise import ascii_form, is_blank
 from qianfen_xl.intake.cells import FormulaCells, split_cell
@@ -32,10 +29,9 @@ from qianfen_xl.intake.package import (
     OLE_MAGIC,
     ZIP_MAGIC,
     Package,
-    calamine_panics,
     checked_sheet,
     open_package,
-    parse_failure,
+    read_guarded,
 )
 from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
@@ -200,30 +196,24 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
 def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, list[Finding]]:
     """Read one register. ``RegisterFile.readable`` is False when it cannot be read as one
     (the findings say why); its SHA-256 and size are known whenever the bytes could be read."""
-    label = label or path.name
-    reg = RegisterFile(path, label, "", 0)
-    try:
-        data = read_source(path, label)
-    except LimitExceeded as exc:
-        return reg, [exc.finding]
-    except OSError as exc:
-        return reg, [Finding("file-unreadable", label, detail=describe_os_error(exc, with_path=False))]
-    reg.sha256, reg.size = hashlib.sha256(data).hexdigest(), len(data)
-    try:
-        with calamine_panics():
-            opened = _open_workbook(reg, data, path.suffix.lower())
-            if isinstance(opened, list):
-                return reg, opened
-            book, package, findings = opened
-            findings += _read_sheets(reg, book, package)
-    except LimitExceeded as exc:
-        return reg, [exc.finding]
-    except MemoryError:
-        return reg, [Finding("file-too-large", label, detail="读取时超出内存上限")]
-    except Exception as exc:  # noqa: BLE001 (any parser failure means: not readable)
-        return reg, [parse_failure(label, exc)]
-    reg.readable = True
-    return reg, findings
+    reg = RegisterFile(path, label or path.name, "", 0)
+    found: list[Finding] = []
+
+    def read(data: bytes) -> None:
+        opened = _open_workbook(reg, data, path.suffix.lower())
+        if isinstance(opened, list):  # not a workbook we can read: why
+            found.extend(opened)
+            return
+        book, package, findings = opened
+        found.extend(findings + _read_sheets(reg, book, package))
+        reg.readable = True
+
+    read_file = read_guarded(path, reg.label, read)
+    reg.sha256, reg.size = read_file.sha256, read_file.size
+    if read_file.failure is not None:
+        reg.readable = False
+        return reg, [read_file.failure]
+    return reg, found
 
 
 def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
