@@ -6,8 +6,10 @@ from the real templates with realistic incident counts.
 
 Each department's register is built once from the template generator and then filled,
 saved, cleared and refilled for every period (saving is what costs; building a fresh
-workbook per file would triple the time). Street k's departments are named
-``街道k·科室``, so streets never share a file.
+workbook per file would triple the time). Files are saved as the product saves every
+register (``forms.style.save_workbook``): formulas shared down their columns and every
+formula cell with its value, as a register a clerk saves in Excel is too. Street k's
+departments are named ``街道k·科室``, so streets never share a file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from qianfen_xl.contract.standards import load_standards
 from qianfen_xl.demo.sample import random_incidents
 from qianfen_xl.forms.filling import clear_incidents, fill_incidents
 from qianfen_xl.forms.registers import build_register, register_filename
+from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 from qianfen_xl.scoring.engine import Incident, Person
 
@@ -78,7 +81,7 @@ def write_department(task: tuple[Path, int, str, list[Person], int]) -> int:
             if i.day and i.day.year == YEAR:
                 by_month[i.day.month].append(i)
         filled = _refill(weekly, standards, label, incidents, people, filled)
-        weekly.save(folder / register_filename(KIND_WEEKLY, department, label))
+        save_workbook(weekly, folder / register_filename(KIND_WEEKLY, department, label))
         files += 1
     monthly = build_register(KIND_MONTHLY, standards, department=department, roster=people)
     filled = 0
@@ -91,7 +94,7 @@ def write_department(task: tuple[Path, int, str, list[Person], int]) -> int:
                           else people[rng.randrange(len(people))].id, i.code, 1, i.reason)
                  for i in extra]
         filled = _refill(monthly, standards, label, by_month[m] + extra, people, filled)
-        monthly.save(folder / register_filename(KIND_MONTHLY, department, label))
+        save_workbook(monthly, folder / register_filename(KIND_MONTHLY, department, label))
         files += 1
     return files
 
