@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidation_period
 from qianfen_xl.batch.inbox import run_consolidation
+from qianfen_xl.batch.workers import intake_guarded
 from qianfen_xl.contract.errors import OutputError, QianfenError
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.standards import Standards, load_standards
-from qianfen_xl.intake.register import Submission, intake
+from qianfen_xl.intake.register import Submission
 from qianfen_xl.intake.roster import read_roster
 from qianfen_xl.reports.monthly import write_monthly_registers
 from qianfen_xl.reports.ranking import write_ranking_workbook
@@ -132,7 +133,7 @@ def validate(path: StrPath, *, standards: Standards | StrPath | None = None) -> 
     A 年度考核情况登记表 is checked as the decisions it holds (blank 确定等次 allowed)."""
     path = Path(path)
     rules = _standards(standards)
-    sub = intake(path, rules, path.name)
+    sub = intake_guarded([(path, path.name)], rules)[0]
     if sub.kind == KIND_ANNUAL:
         from qianfen_xl.intake.annual_register import check_annual_register, read_annual_register
 

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from qianfen_xl import validate
 from qianfen_xl.batch.consolidation import consolidate, consolidation_period
 from qianfen_xl.batch.inbox import discover, intake_all, run_consolidation
 from qianfen_xl.cli import main
@@ -126,6 +127,29 @@ def test_legacy_xls_and_wps_et_are_read(inbox, standards, built, tmp_path, lo_pr
     assert found(result, "测试科.et") == [("legacy-format", "", "")]
     assert "WPS" in next(f.detail for f in result.findings if f.file == "测试科.et")
     check_batch(result, built, scored_as=expected_total(standards))
+
+
+@pytest.mark.libreoffice
+def test_a_legacy_xls_that_asks_for_gigabytes_costs_only_itself(inbox, standards, built,
+                                                                tmp_path, lo_profile):
+    """A 200 KB .xls whose sheets reach IV65536: python-calamine builds every sheet of a
+    legacy file as it opens it (half a gigabyte each), and the package scan cannot measure
+    one first. Even in a batch too small for a worker pool, and in validate, it is read in
+    a process of its own under the memory ceiling: it alone is refused, the batch goes on."""
+    from libreoffice import convert
+
+    def reach_far(wb):
+        for ws in wb.worksheets:
+            ws["IV65536"] = "远"
+
+    (xls,) = convert([dept_register(tmp_path, standards, edit=reach_far)], tmp_path / "xls",
+                     lo_profile, "xls")
+    assert xls.stat().st_size < 250_000
+    shutil.copy(xls, inbox / "测试科.xls")
+    result = consolidated(inbox, standards)
+    assert found(result, "测试科.xls") == [("file-too-large", "", "")]
+    check_batch(result, built)
+    assert [f.code for f in validate(inbox / "测试科.xls").findings] == ["file-too-large"]
 
 
 def test_an_unreadable_et_or_xls_asks_to_save_as_xlsx(inbox, standards, built):

@@ -16,10 +16,16 @@ from typing import Any
 from tqdm import tqdm
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidate
-from qianfen_xl.batch.workers import fork_context, init_worker, intake_in_worker, recover
+from qianfen_xl.batch.workers import (
+    fork_context,
+    init_worker,
+    intake_guarded,
+    intake_in_worker,
+    recover,
+)
 from qianfen_xl.contract.periods import Period
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.register import Submission, intake_many
+from qianfen_xl.intake.register import Submission
 from qianfen_xl.scoring.engine import Person
 
 # What is taken as a submitted register. Formats we cannot read are still listed, so the
@@ -116,7 +122,7 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
         if workers <= 1 or len(files) < SERIAL_BELOW:
             out = []
             for chunk in chunks:
-                out += intake_many(chunk, standards, keep_score=False)
+                out += intake_guarded(chunk, standards, keep_score=False)
                 bar.update(len(chunk))
             return out
         return _in_pool(chunks, standards, workers, bar)

@@ -6,6 +6,11 @@ in flight is then taken in again, each in a process of its own, and a chunk whos
 dies again is taken in one file per process. So a file that kills its process costs only
 itself, reported as ``file-too-large`` (it ran out of memory) or ``file-unreadable``, and
 every other file of the batch is scored as if nothing had happened.
+
+A batch too small for a pool, and ``validate``, take files in within their own process,
+except a legacy (OLE) workbook, which the package scan cannot measure before calamine
+builds it: that is taken in by a process of its own under the same ceiling
+(``intake_guarded``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import faulthandler
 import gc
 import hashlib
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Sequence
@@ -32,6 +38,7 @@ from qianfen_xl.contract.limits import (
     read_source,
 )
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.intake.package import is_legacy_workbook
 from qianfen_xl.intake.register import Submission, intake_many
 
 Chunk = Sequence[tuple[Path, str]]
@@ -57,6 +64,11 @@ def init_worker(standards: Standards) -> None:
     # A worker that dies is reported by the parent, against its file: a dump of its Python
     # stack (faulthandler, when the parent enabled it) would only alarm whoever reads it.
     faulthandler.disable()
+    # Nor what a runtime prints as it dies (python-calamine's Rust: "memory allocation of
+    # 536870912 bytes failed"); every failure the worker survives is a finding already.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
     cap_memory()
 
 
@@ -65,15 +77,25 @@ def intake_in_worker(chunk: Chunk) -> list[Submission]:
     return intake_many(chunk, _worker_standards, keep_score=False)
 
 
-def _alone(conn: Connection, chunk: Chunk, standards: Standards) -> None:
+def intake_guarded(chunk: Chunk, standards: Standards, *,
+                   keep_score: bool = True) -> list[Submission]:
+    """Take a chunk in within this process, unless a file of it is a legacy workbook: then
+    the chunk goes to a process of its own under the memory ceiling (a file that exhausts
+    it costs only itself, ``file-too-large``), as in a batch's pool."""
+    if any(is_legacy_workbook(path) for path, _ in chunk):
+        return recover([chunk], standards, 1, keep_score=keep_score)[0]
+    return intake_many(chunk, standards, keep_score=keep_score)
+
+
+def _alone(conn: Connection, chunk: Chunk, standards: Standards, keep_score: bool) -> None:
     """A process of its own for one chunk: its submissions go back through ``conn``."""
     init_worker(standards)
-    conn.send(intake_in_worker(chunk))
+    conn.send(intake_many(chunk, standards, keep_score=keep_score))
     conn.close()
 
 
-def run_alone(chunks: Sequence[Chunk], standards: Standards,
-              workers: int) -> list[list[Submission] | int]:
+def run_alone(chunks: Sequence[Chunk], standards: Standards, workers: int, *,
+              keep_score: bool = False) -> list[list[Submission] | int]:
     """Each chunk in a process of its own, ``workers`` at a time: its submissions, or the
     exit code of the process that died taking it in (-9: killed; -6: aborted, as Rust does
     when an allocation fails; -14: stopped past its time)."""
@@ -86,7 +108,8 @@ def run_alone(chunks: Sequence[Chunk], standards: Standards,
             while waiting and len(running) < max(1, workers):
                 k = waiting.pop()
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_alone, args=(send, chunks[k], standards))
+                process = context.Process(target=_alone,
+                                          args=(send, chunks[k], standards, keep_score))
                 process.start()
                 send.close()
                 limit = TIME_LIMIT_SECONDS * len(chunks[k]) + 30  # the per-file limit each
@@ -128,14 +151,15 @@ def _receive(conn: Connection, process: BaseProcess) -> list[Submission] | int:
     return result
 
 
-def recover(chunks: Sequence[Chunk], standards: Standards,
-            workers: int) -> list[list[Submission]]:
+def recover(chunks: Sequence[Chunk], standards: Standards, workers: int, *,
+            keep_score: bool = False) -> list[list[Submission]]:
     """Take in chunks whose worker pool broke: each chunk alone, then the files of a chunk
     that dies again one by one; a file that dies alone gets the finding that says why."""
-    first = run_alone(chunks, standards, workers)
+    first = run_alone(chunks, standards, workers, keep_score=keep_score)
     dead = [k for k, result in enumerate(first) if isinstance(result, int)]
     singles = [[item] for k in dead for item in chunks[k]]
-    second = iter(run_alone(singles, standards, workers) if singles else [])
+    second = iter(run_alone(singles, standards, workers, keep_score=keep_score)
+                  if singles else [])
     out = []
     for chunk, result in zip(chunks, first, strict=True):
         if not isinstance(result, int):

@@ -45,6 +45,18 @@ ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _REF = re.compile(r"^'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
 
+def is_legacy_workbook(path: Path) -> bool:
+    """A legacy (OLE) workbook, .xls or .et, whatever its name: the package scan cannot
+    measure its sheets, and python-calamine builds every sheet of it on opening (a 130 KB
+    .xls can ask for 1.7 GB), so it is only ever read in a process under the memory
+    ceiling (``batch.workers.intake_guarded``). A file that cannot be opened is not one."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(OLE_MAGIC)) == OLE_MAGIC
+    except OSError:
+        return False
+
+
 def defined_names(root: Any) -> dict[str, tuple[str, str]]:
     """Workbook-level defined names that point at one cell: name → (sheet, ``B2``), from
     the parsed ``xl/workbook.xml``."""
