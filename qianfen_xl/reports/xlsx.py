@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 import tempfile
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,6 @@ SCORE_FORMAT = "0.00"
 A4 = 9
 CELL_BORDER = "#A6A6A6"
 LINE_HEIGHT = 15  # points a line of wrapped text takes
-DEFLATE_LEVEL = 1  # see repack()
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 text
 OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
            "strings_to_urls": False}
@@ -164,23 +162,7 @@ def write_xlsx(path: Path, fill: Callable[[Workbook], None]) -> Path:
     def write(tmp: Path) -> None:
         # XlsxWriter streams rows to scratch files: in a folder removed whatever happens.
         with tempfile.TemporaryDirectory(prefix="qianfen-") as scratch:
-            packed = Path(scratch) / "workbook.xlsx"
-            wb = xlsxwriter.Workbook(str(packed), {**OPTIONS, "tmpdir": scratch})
+            wb = xlsxwriter.Workbook(str(tmp), {**OPTIONS, "tmpdir": scratch})
             fill(wb)
             wb.close()
-            repack(packed, tmp)
     return write_atomic(path, write)
-
-
-def repack(source: Path, target: Path, level: int = DEFLATE_LEVEL) -> None:
-    """Copy a zip package part by part, deflated at ``level``, every entry's name, time
-    and attributes kept. XlsxWriter deflates at zlib's default level 6 and has no option
-    for it (its issue #853); a district's sheets (40 MB of XML) pack at level 1 three
-    times faster, for a file a quarter larger."""
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED,
-                                                         compresslevel=level) as dst:
-        for item in src.infolist():
-            entry = zipfile.ZipInfo(item.filename, item.date_time)
-            entry.external_attr = item.external_attr
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(item), compresslevel=level)
