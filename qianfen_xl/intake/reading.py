@@ -177,10 +177,12 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
     # every empty row) do not make a row. Blank rows (most of a template) go first.
     inputs = [c for h, c in best_map.items() if h not in live] or list(best_map.values())
     width = max(inputs) + 1
+    # calamine's empty cell is "": a row whose first ``width`` cells are all "" is passed
+    # over at C speed (the helper columns' cached values fill every row past them).
     kept = [(best_row + 2 + k, row) for k, row in enumerate(rows[best_row + 1:])
-            if row.count("") < len(row) and (  # calamine's empty cell is ""
-                len(row) >= width and any(row[c] != "" and row[c] is not None for c in inputs)
-                or len(row) < width and any(not is_blank(v) for v in row))]
+            if (row[:width].count("") < width
+                and any(row[c] != "" and row[c] is not None for c in inputs)
+                if len(row) >= width else any(not is_blank(v) for v in row))]
     data = {h: [None if c >= len(row) or is_blank(row[c]) else row[c] for _, row in kept]
             for h, c in best_map.items()}
     # A row of blanks only (spaces, say) is no row either.
