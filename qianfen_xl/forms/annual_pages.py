@@ -84,6 +84,25 @@ def data(column: str, number: bool = False) -> Source:
     return ("data", column, number)
 
 
+@dataclass(frozen=True)
+class _Page:
+    """The page being written: its sheet, its first row, what it shows, and where to."""
+
+    ws: Worksheet
+    top: int
+    values: Mapping[Source, object]
+    sink: PageSink
+
+    def put(self, ref: str, source: Source, *, prefix: str = "") -> None:
+        self.sink.put(self.ws, ref, source, self.values.get(source), self.top, prefix=prefix)
+
+    def line(self, row: int, source: Source, prefix: str) -> None:
+        """One labelled value on the last line of a box, across B:D (the signature's left)."""
+        self.ws.merge_cells(f"B{row}:D{row}")
+        self.put(f"B{row}", source, prefix=prefix)
+        self.ws[f"B{row}"].font = _FONT
+
+
 def _border(ws: Worksheet, rows: range, cols: str, *, top: bool = True,
             bottom: bool = True) -> None:
     """Borders around a block of cells (each cell's outer edges of the block)."""
@@ -103,14 +122,14 @@ def _label(ws: Worksheet, ref: str, text: str, to: str | None = None) -> None:
     ws[ref].alignment = _CENTER
 
 
-def _grid(ws: Worksheet, row: int, pairs: Sequence[tuple[str, Source]],
-          values: Mapping[Source, object], sink: PageSink, top: int) -> None:
+def _grid(page: _Page, row: int, pairs: Sequence[tuple[str, Source]]) -> None:
     """A row of label/value pairs, one per two columns, every cell boxed."""
+    ws = page.ws
     ws.row_dimensions[row].height = 26
     for k, (label, source) in enumerate(pairs):
         lab, val = PAGE_COLUMNS[2 * k], PAGE_COLUMNS[2 * k + 1]
         _label(ws, f"{lab}{row}", label)
-        sink.put(ws, f"{val}{row}", source, values.get(source), top)
+        page.put(f"{val}{row}", source)
         ws[f"{val}{row}"].alignment = _CENTER
         ws[f"{val}{row}"].font = _FONT
     _border_cells(ws, range(row, row + 1))
@@ -122,12 +141,13 @@ def _border_cells(ws: Worksheet, rows: range) -> None:
             ws[f"{c}{r}"].border = Border(left=_LINE, right=_LINE, top=_LINE, bottom=_LINE)
 
 
-def _wide(ws: Worksheet, row: int, label: str, source: Source, values: Mapping[Source, object],
-          sink: PageSink, top: int, height: float = 20, prefix: str = "") -> None:
+def _wide(page: _Page, row: int, label: str, source: Source, height: float = 20,
+          prefix: str = "") -> None:
     """A label and one value across the rest of the row."""
+    ws = page.ws
     _label(ws, f"A{row}", label)
     ws.merge_cells(f"B{row}:H{row}")
-    sink.put(ws, f"B{row}", source, values.get(source), top, prefix=prefix)
+    page.put(f"B{row}", source, prefix=prefix)
     ws[f"B{row}"].alignment = Alignment(vertical="center", wrap_text=True)
     ws[f"B{row}"].font = _FONT
     ws.row_dimensions[row].height = height
@@ -190,50 +210,42 @@ def write_page(ws: Worksheet, top: int, k: int, head: PageHead,
         sink.cached[f"{MATCH_DECISION}{top}"] = k if filled else 0
         sink.cached[f"{MATCH_DATA}{top}"] = data_position if filled else 0
     r += 1
-    _grid(ws, r, [("姓名", dec("姓名")), ("性别", data("性别")), ("出生年月", data("出生年月")),
-                  ("编号", dec("编号"))], values, sink, top)
-    _grid(ws, r + 1, [("政治面貌", data("政治面貌")), ("任现职时间", data("任现职时间")),
-                      ("科室", dec("科室")), ("人员类别", dec("人员类别"))], values, sink, top)
-    _wide(ws, r + 2, "单位及职务职级", data("职务职级"), values, sink, top,
-          prefix=f"{head.unit} ")
-    _wide(ws, r + 3, "从事或分管工作", data("从事或分管工作"), values, sink, top, height=30)
+    page = _Page(ws, top, values, sink)
+    _grid(page, r, [("姓名", dec("姓名")), ("性别", data("性别")), ("出生年月", data("出生年月")),
+                    ("编号", dec("编号"))])
+    _grid(page, r + 1, [("政治面貌", data("政治面貌")), ("任现职时间", data("任现职时间")),
+                        ("科室", dec("科室")), ("人员类别", dec("人员类别"))])
+    _wide(page, r + 2, "单位及职务职级", data("职务职级"), prefix=f"{head.unit} ")
+    _wide(page, r + 3, "从事或分管工作", data("从事或分管工作"), height=30)
     r += 4
     _box(ws, r, "个人总结", 5, 30, SIGNED)
     r += 6
-    r = _figures(ws, r, head, values, sink, top)
+    r = _figures(page, r, head)
     first = _box(ws, r, "主管领导评语和考核等次建议", 4, 24, SIGNED)
-    sink.put(ws, f"B{first}", dec("鉴定意见"), values.get(dec("鉴定意见")), top)
-    ws.merge_cells(f"B{first + 4}:D{first + 4}")
-    sink.put(ws, f"B{first + 4}", dec("建议等次"), values.get(dec("建议等次")), top,
-             prefix="考核等次建议：")
-    ws[f"B{first + 4}"].font = _FONT
+    page.put(f"B{first}", dec("鉴定意见"))
+    page.line(first + 4, dec("建议等次"), "考核等次建议：")
     r += 5
     _box(ws, r, "机关负责人意见", 2, 22, SIGNED)
     r += 3
     first = _box(ws, r, "考核委员会意见", 2, 22, SEALED)
-    sink.put(ws, f"B{first}", dec("确定等次"), values.get(dec("确定等次")), top,
-             prefix="考核等次：")
+    page.put(f"B{first}", dec("确定等次"), prefix="考核等次：")
     r += 3
     first = _box(ws, r, "本人意见", 2, 22, SIGNED)
-    sink.put(ws, f"B{first}", dec("本人意见"), values.get(dec("本人意见")), top)
-    ws.merge_cells(f"B{first + 2}:D{first + 2}")
-    sink.put(ws, f"B{first + 2}", dec("复核结果"), values.get(dec("复核结果")), top,
-             prefix="复核结果：")
-    ws[f"B{first + 2}"].font = _FONT
+    page.put(f"B{first}", dec("本人意见"))
+    page.line(first + 2, dec("复核结果"), "复核结果：")
     r += 3
     first = _box(ws, r, "需要说明的情况", 2, 24, SIGNED)
-    sink.put(ws, f"B{first}", data("需要说明的情况"), values.get(data("需要说明的情况")), top)
+    page.put(f"B{first}", data("需要说明的情况"))
     return r + 3
 
 
-def _figures(ws: Worksheet, r: int, head: PageHead, values: Mapping[Source, object],
-             sink: PageSink, top: int) -> int:
+def _figures(page: _Page, r: int, head: PageHead) -> int:
     """The year's 千分制 figures and the months; returns the row after them."""
-    _grid(ws, r, [("平时（月均）", data("平时", True)), ("测评（百分）", data("测评（百分）", True)),
-                  ("测评分", data("测评分", True)), ("考评分", data("考评分", True))],
-          values, sink, top)
-    _grid(ws, r + 1, [("调整", data("调整", True)), ("年度总分", dec("总分", True)),
-                      ("考核池", dec("考核池")), ("建议等次", dec("建议等次"))], values, sink, top)
+    ws = page.ws
+    _grid(page, r, [("平时（月均）", data("平时", True)), ("测评（百分）", data("测评（百分）", True)),
+                    ("测评分", data("测评分", True)), ("考评分", data("考评分", True))])
+    _grid(page, r + 1, [("调整", data("调整", True)), ("年度总分", dec("总分", True)),
+                        ("考核池", dec("考核池")), ("建议等次", dec("建议等次"))])
     r += 2
     months = list(head.months)
     rows = 2 * ((len(months) + 5) // 6)
@@ -243,7 +255,7 @@ def _figures(ws: Worksheet, r: int, head: PageHead, values: Mapping[Source, obje
         ws[f"{col}{row}"] = month
         ws[f"{col}{row}"].alignment = _CENTER
         ws[f"{col}{row}"].font = _LABEL_FONT
-        sink.put(ws, f"{col}{row + 1}", data(month, True), values.get(data(month, True)), top)
+        page.put(f"{col}{row + 1}", data(month, True))
         ws[f"{col}{row + 1}"].alignment = _CENTER
     for row in range(r, r + rows):
         ws.row_dimensions[row].height = 15
