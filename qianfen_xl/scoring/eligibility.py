@@ -52,6 +52,11 @@ def _share(value: float) -> str:
     return f"{value:.0%}"
 
 
+def _effect_words(rule: FactRule, grading: Grading) -> str:
+    """What a rule's effect is called in the standards' words (不定等次, 暂缓…)."""
+    return grading.marks.of_effect(rule.effect) or rule.effect
+
+
 def in_unit(rule: FactRule, case: Case, grading: Grading) -> Verdict | None:
     hired = case.facts.hired
     if hired is None or hired <= case.start or rule.limit is None:
@@ -59,7 +64,7 @@ def in_unit(rule: FactRule, case: Case, grading: Grading) -> Verdict | None:
     days = max(0, (case.end - hired).days + 1)
     if days >= rule.limit * case.days:
         return None
-    effect = grading.marks.of_effect(rule.effect) or rule.effect
+    effect = _effect_words(rule, grading)
     return Verdict(rule.effect, f"{hired.isoformat()} 入职，本期在本单位 {days} 天，"
                                 f"不足 {_share(rule.limit)}：只写评语，{effect}")
 
@@ -69,7 +74,7 @@ def leave(rule: FactRule, case: Case, grading: Grading) -> Verdict | None:
     apart = Verdict(NOTE, f"产假 {maternity:g} 天，不计入病事假") if maternity else None
     if days is None or rule.limit is None or days <= rule.limit * case.days:
         return apart
-    effect = grading.marks.of_effect(rule.effect) or rule.effect
+    effect = _effect_words(rule, grading)
     return Verdict(rule.effect, f"病事假累计 {days:g} 天，超过本期的 {_share(rule.limit)}"
                                 f"（产假不计）：{effect}")
 
@@ -77,7 +82,7 @@ def leave(rule: FactRule, case: Case, grading: Grading) -> Verdict | None:
 def investigation(rule: FactRule, case: Case, grading: Grading) -> Verdict | None:
     if not case.facts.investigation:
         return None
-    effect = grading.marks.of_effect(rule.effect) or rule.effect
+    effect = _effect_words(rule, grading)
     return Verdict(rule.effect, f"正在接受立案审查：{effect}，结案后补定等次")
 
 
