@@ -5,6 +5,9 @@ pandera's failure cases back into findings naming the cell. Frames arrive normal
 (see ``qianfen_xl.normalise``): codes without their text, 次数 as float, 日期 as
 datetime64 (NaT when blank or unreadable). The schemas depend on the standards only
 (built once, cached); what depends on each register is in the frame's ``_`` columns.
+
+These are the declared schemas; ``checks`` runs the roster's and the incident log's in plain
+Python, row for row the same (tests/test_plain_checks.py holds the two equal).
 """
 
 from __future__ import annotations
@@ -55,12 +58,9 @@ def roster_schema(standards: Standards) -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "编号": pa.Column(object, nullable=True, checks=[
-                pa.Check(lambda s: ~_blank(s), name="roster-id-missing"),
-                pa.Check(short_ids, name="roster-id-too-long"),
-            ]),
-            "姓名": pa.Column(object, nullable=True,
-                            checks=pa.Check(lambda s: ~_blank(s), name="roster-name-missing")),
+            "编号": pa.Column(object, nullable=True,
+                            checks=pa.Check(short_ids, name="roster-id-too-long")),
+            "姓名": pa.Column(object, nullable=True),
             "口": pa.Column(object, nullable=True,
                            checks=allowed(list(standards.lines), "roster-line-unknown")),
             "人员类别": pa.Column(object, nullable=True,
@@ -68,7 +68,13 @@ def roster_schema(standards: Standards) -> pa.DataFrameSchema:
             "岗位层级": pa.Column(object, nullable=True,
                               checks=allowed(standards.levels, "roster-level-unknown")),
         },
-        checks=[pa.Check(unique_ids, name="roster-id-duplicate")],
+        checks=[pa.Check(unique_ids, name="roster-id-duplicate"),
+                # A person is a 编号 and a 姓名: a row with one of them lacks the other (a
+                # check of the row: a column's check never sees its blank cells).
+                pa.Check(lambda df: ~(_blank(df["编号"]) & ~_blank(df["姓名"])),
+                         name="roster-id-missing"),
+                pa.Check(lambda df: ~(_blank(df["姓名"]) & ~_blank(df["编号"])),
+                         name="roster-name-missing")],
         strict=False,
         name="roster",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
@@ -45,8 +46,9 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
                   "项目": incident_label(standards, inc.code), "次数": inc.count,
                   "事由": inc.reason, "登记人": inc.recorder or recorder or None}
         for header, value in values.items():
-            cell = as_typed(ws, ws.cell(row=row, column=headers[header]))
-            cell.value = value
+            cell = ws.cell(row=row, column=headers[header])
+            assert isinstance(cell, Cell)  # the table's cells are never merged
+            as_typed(ws, cell).value = value
             if isinstance(value, str):
                 cell.data_type = "s"
         row += 1

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -135,8 +136,9 @@ def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str,
     for r, p in enumerate(roster, start=first):
         values = [p.id, p.name, p.department or department, p.line, p.category, p.level]
         for c, v in enumerate(values, start=1):
-            cell = as_typed(ws, ws.cell(row=r, column=c))
-            cell.value = v
+            cell = ws.cell(row=r, column=c)
+            assert isinstance(cell, Cell)  # the table's cells are never merged
+            as_typed(ws, cell).value = v
             cell.data_type = "s"
     calculated = ({"_键": F.roster_key_formula(first), "_首位": F.roster_first_formula(first)}
                   if native else {})

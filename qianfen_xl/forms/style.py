@@ -6,13 +6,12 @@ every formula's value (:func:`save_workbook`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from copy import copy
 from pathlib import Path
 from typing import Literal
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.differential import DifferentialStyle
@@ -63,12 +62,14 @@ def bordered(ws: Worksheet, ref: str) -> None:
                                             dxf=DifferentialStyle(border=BORDER)))
 
 
-def as_typed(ws: Worksheet, cell: Cell | MergedCell) -> Cell | MergedCell:
-    """A cell given its column's style before a value goes in, as Excel does when a clerk
-    types into a formatted column (its number format, its unlocked protection)."""
+def as_typed(ws: Worksheet, cell: Cell) -> Cell:
+    """A cell given its column's format before a value goes in, as Excel does when a clerk
+    types into a formatted column (:func:`input_columns`: its number format, unlocked)."""
     column = ws.column_dimensions.get(cell.column_letter)
     if column is not None and column.has_style and not cell.has_style:
-        cell._style = copy(column._style)
+        cell.number_format = column.number_format
+        cell.protection = Protection(locked=column.protection.locked,
+                                     hidden=column.protection.hidden)
     return cell
 
 

@@ -49,6 +49,15 @@ def split_cell(cell: str) -> tuple[int, int]:
     return col, int(match.group(2))
 
 
+def column_name(col: int) -> str:
+    """A column's letters from its index counted from 0.
+
+    >>> column_name(0), column_name(27), column_name(16383)
+    ('A', 'AB', 'XFD')
+    """
+    return cell_name(1, col + 1)[:-1]
+
+
 def cell_name(row: int, col: int) -> str:
     """(row 5, column 11), both from 1 → ``"K5"``.
 
