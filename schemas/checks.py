@@ -16,7 +16,7 @@ from typing import Any
 
 from qianfen_xl.contract.normalise import ID_MAX_LENGTH, Columns
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.schemas.register import (
+from qianfen_xl.schemas.columns import (
     FILE,
     ID_BLANK,
     ID_TEXT,

@@ -20,18 +20,17 @@ import pandera.pandas as pa
 
 from qianfen_xl.contract.normalise import ID_MAX_LENGTH
 from qianfen_xl.contract.standards import Standards
-
-# Frames arrive pooled: the rows of many registers at once, each row carrying its file's
-# context in underscore columns, so one validation covers a whole batch of files.
-FILE = "_file"            # which register the row came from (an integer)
-PERIOD_START = "_start"   # the register's period (NaT when it has none)
-PERIOD_END = "_end"
-LEADERSHIP = "_leadership"  # the register of the leadership unit (街道领导班子)
-ROSTER_NAME = "_roster_name"  # the 姓名 the row's 编号 has in its register's roster
-KNOWN = "_known"          # the row's 编号 is in its register's roster
-ROSTER_ID = "_roster_id"  # that roster row's 编号 as the formulas read it (ID_TEXT's twin)
-ID_TEXT = "_id_text"      # the row's 编号 as the formulas read it (cell&"")
-ID_BLANK = "_id_blank"    # … and whether they read it as blank (a department row)
+from qianfen_xl.schemas.columns import (
+    FILE,
+    ID_BLANK,
+    ID_TEXT,
+    KNOWN,
+    LEADERSHIP,
+    PERIOD_END,
+    PERIOD_START,
+    ROSTER_ID,
+    ROSTER_NAME,
+)
 
 
 def _blank(s: pd.Series) -> pd.Series:

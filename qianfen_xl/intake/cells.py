@@ -199,18 +199,19 @@ class FormulaCells:
         """The formula cells of these rows (ascending, as a sheet stores them); None when a
         row is not where a regular sheet has it (written without its r=, or out of order),
         and the sheet must be walked."""
-        found: set[bytes] = set()
-        at = 0
+        first, at = -1, 0
         for row in rows:
-            start = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
-            if start == -1:
+            at = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
+            if at == -1:
                 return None
-            at = self.xml.find(b"</row>", start)  # text never holds a bare "<"
-            if at == -1:  # a prefixed </x:row>, or the sheet's end
-                after = _ROW_NUMBER.search(self.xml, start)
-                at = after.start() if after else len(self.xml)
-            found.update(_FORMULA_CELL.findall(self.xml, start, at))
-        return found
+            first = at if first == -1 else first
+        end = self.xml.find(b"</row>", at)  # text never holds a bare "<"
+        if end == -1:  # a prefixed </x:row>, or the sheet's end
+            after = _ROW_NUMBER.search(self.xml, at + 1)
+            end = after.start() if after else len(self.xml)
+        # One search from the first row asked to the end of the last (rows between that
+        # were not asked for add cells nobody asks about).
+        return set(_FORMULA_CELL.findall(self.xml, first, end))
 
     def among(self, cells: Iterable[str]) -> set[str]:
         """The ones of ``cells`` (``"K5"``) that hold a formula."""

@@ -85,12 +85,13 @@ class SheetTable:
 
     def value(self, header: str, row: int) -> object:
         """The value under ``header`` in Excel row ``row`` (None when blank or absent)."""
-        at = self._positions.get(row)
+        at = self.position.get(row)
         values = self.columns.get(header)
         return None if at is None or values is None else values[at]
 
     @functools.cached_property
-    def _positions(self) -> dict[int, int]:
+    def position(self) -> dict[int, int]:
+        """Excel row → its place in the columns."""
         return {r: k for k, r in enumerate(self.rows)}
 
 
@@ -168,6 +169,8 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
                     found[key] = c
         if len(found) > best_hits:
             best_row, best_hits, best_map = r, len(found), found
+            if best_hits == len(headers):
+                break  # no later row can hold more
     if best_hits < 2:
         return None, [Finding("column-missing", label, sheet, "",
                               f"找不到表头行（应有 {'、'.join(required)}）")]
@@ -190,7 +193,7 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
             if (row[:width].count("") < width
                 and any(row[c] != "" and row[c] is not None for c in inputs)
                 if len(row) >= width else any(not is_blank(v) for v in row))]
-    data = {h: [None if c >= len(row) or is_blank(row[c]) else row[c] for _, row in kept]
+    data = {h: [_filled(row[c]) if c < len(row) else None for _, row in kept]
             for h, c in best_map.items()}
     # A row of blanks only (spaces, say) is no row either.
     typed = [data[h] for h in best_map if h not in live] or list(data.values())
@@ -200,6 +203,13 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
         kept = [kept[k] for k in keep]
     letters = {h: column_name(c) for h, c in best_map.items()}
     return SheetTable(sheet, best_row + 1, letters, data, [r for r, _ in kept]), findings
+
+
+def _filled(value: object) -> object:
+    """A cell's value, None when it is blank (:func:`is_blank`, quicker for calamine's "")."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    return None if is_blank(value) else value
 
 
 def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, list[Finding]]:

@@ -8,6 +8,7 @@ engine's inputs.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,13 +27,15 @@ from qianfen_xl.contract.normalise import (
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.reading import RegisterFile, SheetTable, score_rows
-from qianfen_xl.schemas import incident_schema, roster_schema
 from qianfen_xl.schemas.checks import incident_failures, roster_failures
 from qianfen_xl.schemas.columns import (
+    FILE,
     INCIDENT_COLUMNS,
     KIND_ANNUAL,
     KIND_ASSESSMENT,
     KIND_BALLOT,
+    KNOWN,
+    LEADERSHIP,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
     NAME_KIND,
@@ -41,18 +44,13 @@ from qianfen_xl.schemas.columns import (
     NAME_PROBLEM_COUNT,
     NAME_UNIT,
     NAME_VERSION,
-    REGISTER_KINDS,
-    ROSTER_COLUMNS,
-    TEMPLATE_VERSION,
-)
-from qianfen_xl.schemas.register import (
-    FILE,
-    KNOWN,
-    LEADERSHIP,
     PERIOD_END,
     PERIOD_START,
+    REGISTER_KINDS,
+    ROSTER_COLUMNS,
     ROSTER_ID,
     ROSTER_NAME,
+    TEMPLATE_VERSION,
 )
 from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, item_points
 
@@ -363,6 +361,8 @@ def _check_rosters(standards: Standards, batch: Sequence[Tables],
     pooled = _pooled(rosters, ROSTER_HEADERS)
     roster = roster_columns(pooled, len(pooled[FILE]))
     if declared:
+        from qianfen_xl.schemas.register import roster_schema
+
         failures = schema_failures(roster_schema(standards),
                                    normalise_roster(_frame(pooled)))
     else:
@@ -395,6 +395,8 @@ def _check_logs(standards: Standards, batch: Sequence[Tables], names: Names,
     log = incident_columns(pooled, len(pooled[FILE]))
     _add_context(log, batch, names, standards)
     if declared:
+        from qianfen_xl.schemas.register import incident_schema
+
         failures = schema_failures(incident_schema(standards), _incident_frame(pooled, log))
     else:
         failures = [Failure(*f) for f in incident_failures(standards, log)]
@@ -477,11 +479,13 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
     if table is not None and score.people:
         headers = [h for h in (*score.people[0].norms, "加分", "个人得分") if h in table.columns]
         visible = score.people[:score_rows(reg)]  # the rest are scored but not on the sheet
-        rows = range(table.header_row + 1, table.header_row + 1 + len(visible))
-        for row, person in zip(rows, visible, strict=True):
+        columns = [(h, table.letters[h], table.columns[h]) for h in headers]
+        for row, person in enumerate(visible, start=table.header_row + 1):
+            k = table.position.get(row)
             expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
-            checks += [(table.sheet, table.cell(h, row), table.value(h, row), expected[h])
-                       for h in headers]
+            for h, letter, column in columns:
+                checks.append((table.sheet, f"{letter}{row}",
+                               column[k] if k is not None else None, expected[h]))
     # A register validate passes has no row its formulas cannot score: its cached
     # qf_problem_count must be 0 (the helper columns' values are not scores: not read).
     for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total),
@@ -497,7 +501,8 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
     formulas = {sheet: cells[sheet].among(cell for s, cell, _, _ in checks if s == sheet)
                 for sheet in {s for s, _, _, _ in checks} if sheet in cells}
     for sheet, cell, raw, value in checks:
-        cached = to_count(raw)[0]
+        # (calamine's float, the cached value of a number, is taken as it is)
+        cached = raw if raw.__class__ is float and math.isfinite(raw) else to_count(raw)[0]
         if sheet in formulas and cell not in formulas[sheet]:
             shown = "空白" if cached is None else f"数值 {cached:g}"
             findings.append(Finding("formula-overwritten", reg.label, sheet, cell,

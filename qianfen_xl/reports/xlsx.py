@@ -15,15 +15,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, SupportsFloat
-
-import xlsxwriter
-from xlsxwriter.chart import Chart
-from xlsxwriter.format import Format
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 from qianfen_xl.contract.atomic import write_atomic
+
+if TYPE_CHECKING:  # XlsxWriter is imported when a workbook is written (write_xlsx)
+    from xlsxwriter.chart import Chart
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 EXCEL_CELL_TEXT_MAX = 32767
 HEADER_ROW = 3  # title, subtitle, then the header row (1-based)
@@ -159,6 +159,8 @@ def add_chart(wb: Workbook, kind: str) -> Chart:
 
 def write_xlsx(path: Path, fill: Callable[[Workbook], None]) -> Path:
     """Write an XlsxWriter workbook atomically: ``fill`` adds its sheets."""
+    import xlsxwriter
+
     def write(tmp: Path) -> None:
         # XlsxWriter streams rows to scratch files: in a folder removed whatever happens.
         with tempfile.TemporaryDirectory(prefix="qianfen-") as scratch:
