@@ -126,6 +126,28 @@ def sheet_entries(rels_xml: bytes, book: Any) -> list[SheetEntry]:
     return out
 
 
+Structure = tuple[dict[str, tuple[str, str]], tuple[SheetEntry, ...]]
+_STRUCTURES: dict[tuple[bytes, bytes | None], Structure] = {}
+_REMEMBERED_BYTES = 1 << 16  # a register's workbook.xml is a few KB
+
+
+def workbook_structure(book_xml: bytes, rels_xml: bytes | None) -> Structure:
+    """The defined names and the sheets of ``xl/workbook.xml`` and its relationships (both
+    scanned), parsed with defusedxml. The registers of one template carry the same two
+    parts, byte for byte: small ones are parsed once a process (a few dozen kept)."""
+    key = (book_xml, rels_xml)
+    found = _STRUCTURES.get(key)
+    if found is None:
+        book = ElementTree.fromstring(book_xml)
+        found = (defined_names(book),
+                 tuple(sheet_entries(rels_xml, book)) if rels_xml is not None else ())
+        if len(book_xml) + len(rels_xml or b"") <= _REMEMBERED_BYTES:
+            if len(_STRUCTURES) >= 64:
+                _STRUCTURES.clear()
+            _STRUCTURES[key] = found
+    return found
+
+
 class ParserPanic(Exception):
     """python-calamine's Rust code panicked on the file (a date cell out of range, say)."""
 
@@ -298,10 +320,9 @@ def open_package(data: bytes, label: str, *, read: tuple[str, ...] = (),
     for name in STRUCTURE:
         if name in infos and (not lean or name in CALAMINE_READS):
             structure[name] = scan_part(data, infos[name], archive, label, keep=True)
-    book = ElementTree.fromstring(structure["xl/workbook.xml"] or b"")
-    rels = structure.get("xl/_rels/workbook.xml.rels")
-    sheets = sheet_entries(rels, book) if isinstance(rels, bytes) else []
-    package = Package(archive, data, label, infos, defined_names(book), sheets,
+    names, sheets = workbook_structure(structure["xl/workbook.xml"] or b"",
+                                       structure.get("xl/_rels/workbook.xml.rels"))
+    package = Package(archive, data, label, infos, dict(names), list(sheets),
                       scanned=set(structure) if lean else None)
     package.held.update((name, xml) for name, xml in structure.items() if xml is not None)
     measured = {package.part(name) for name in read}

@@ -206,10 +206,13 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
 
 
 def _filled(value: object) -> object:
-    """A cell's value, None when it is blank (:func:`is_blank`, quicker for calamine's "")."""
+    """A cell's value, None when it is blank (:func:`is_blank`, quicker for calamine's
+    values: text, numbers, dates)."""
     if isinstance(value, str):
         return value if value.strip() else None
-    return None if is_blank(value) else value
+    if isinstance(value, float):
+        return value if value == value else None  # NaN is blank
+    return value
 
 
 def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, list[Finding]]:

@@ -233,16 +233,16 @@ def rows_through(xml: bytes, through: int, inputs: str = "") -> tuple[bytes, int
             if cell is None:
                 return None
             through, start = max(through, int(cell.group(1))), last.end()
-    for row in _ROWS.finditer(xml, start):
-        if not row.group(1):
+    cut = xml.find(b'<row r="%d"' % (through + 1), start)  # where it usually is
+    if cut == -1:  # the next rows hold nothing, and were not written
+        for row in _ROWS.finditer(xml, start):
+            if row.group(1) and int(row.group(1)) > through:
+                cut = row.start()
+                break
+        else:
             return None
-        if int(row.group(1)) > through:
-            break
-    else:
-        return None
-    cut = row.start()
-    end = xml.find(b"</sheetData>", cut)
-    if end == -1 or (inputs and _prefixed(xml, end, cut)):
+    end = xml.rfind(b"</sheetData>")  # near the end: found from there
+    if end < cut or (inputs and _prefixed(xml, end, cut)):
         return None
     return xml[:cut] + xml[end:], through
 
