@@ -317,9 +317,10 @@ TABLE_INPUTS = {SHEET_INCIDENTS: _letters(INCIDENT_COLUMNS), SHEET_ROSTER: _lett
 
 def given_sheets(package: Package, reg: RegisterFile, *, whole: bool = False) -> dict[str, Given]:
     """What calamine is given of each sheet the reader reads (held unpacked by the scan):
-    a table through its last row holding input, 得分 through the rows its people need,
-    each at least through the rows the header is looked for in and the named cells. With
-    ``whole``, or when a sheet cannot be cut so, the whole sheet."""
+    a table through its last row holding input (its header among them), 得分 through the
+    rows its people need, each at least through its named cells. With ``whole``, or when
+    a sheet cannot be cut so, the whole sheet. (Rows past a header row that holds every
+    header cannot change which row is the header: ``_covers`` checks that it did.)"""
     named: dict[str, int] = {}
     for sheet, cell in reg.header_cells.values():
         named[sheet] = max(named.get(sheet, 0), split_cell(cell)[1])
@@ -330,7 +331,7 @@ def given_sheets(package: Package, reg: RegisterFile, *, whole: bool = False) ->
         xml = package.held.get(part) if part else None
         if xml is None:
             continue  # not in the package, or too large to hold: measured as it was scanned
-        through = max(HEADER_SCAN_ROWS, named.get(sheet, 0))
+        through = named.get(sheet, 1)
         cut = None
         if whole or sheet == SHEET_META:
             pass
@@ -347,18 +348,20 @@ def given_sheets(package: Package, reg: RegisterFile, *, whole: bool = False) ->
 
 
 def _covers(reg: RegisterFile, sheet: str, given: Given) -> bool:
-    """Whether what calamine was given of ``sheet`` holds all the reader needs: a table's
-    input columns are where the templates put them (so no input lies past the rows given);
-    得分 reaches the last row the cached values are checked in."""
-    if given.through is None:
+    """Whether what calamine was given of ``sheet`` holds all the reader needs: the table's
+    header row, holding every header (no later row could then be taken for it), with its
+    input columns where the templates put them (so no input lies past the rows given);
+    得分 through the last row the cached values are checked in."""
+    if given.through is None or sheet == SHEET_META:
         return True
     if sheet in TABLE_INPUTS:
         table = reg.incidents if sheet == SHEET_INCIDENTS else reg.roster
-        live = {c.header for c in INCIDENT_COLUMNS if c.live}
-        return table is None or all(letter in TABLE_INPUTS[sheet]
-                                    for header, letter in table.letters.items()
-                                    if header not in live)
-    return sheet != SHEET_SCORES or rows_checked(reg, sheet) <= given.through
+        specs = INCIDENT_COLUMNS if sheet == SHEET_INCIDENTS else ROSTER_COLUMNS
+        return (table is not None and len(table.letters) == len(specs)
+                and all(table.letters[s.header] in TABLE_INPUTS[sheet]
+                        for s in specs if not s.live))
+    return (reg.scores is not None and all(h in reg.scores.letters for h in SCORE_KEY_HEADERS)
+            and rows_checked(reg, sheet) <= given.through)
 
 
 def _read_package(reg: RegisterFile, package: Package) -> list[Finding]:
