@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the progress bar is imported when it shows
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb", ".csv")
 PROGRESS_MIN_FILES = 50
 SERIAL_BELOW = 16  # fewer files than this: a worker pool costs more than it saves
-CHUNK_MAX = 128    # files validated together in one pooled schema run …
+CHUNK_MAX = 128    # files checked together (one pooled run of the checks, one reply) …
 CHUNK_MIN = 16     # … and the smallest chunk handed out toward the end
 
 
@@ -85,10 +85,10 @@ def find_files(inbox: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str
 
 
 def chunk_sizes(total: int, workers: int) -> list[int]:
-    """How many files each chunk takes, in order: large chunks first (each is validated in
-    one pooled pandera run, whose fixed cost ~9 ms they share), then smaller ones, so
-    that the workers run out of work together instead of one waiting on another's last
-    large chunk (guided self-scheduling).
+    """How many files each chunk takes, in order: large chunks first (each is checked in
+    one pooled run and answered in one reply, whose fixed costs they share), then smaller
+    ones, so that the workers run out of work together instead of one waiting on
+    another's last large chunk (guided self-scheduling).
 
     >>> sizes = chunk_sizes(1920, 2)
     >>> sizes[:2], sizes[-5:], sum(sizes)
@@ -113,7 +113,7 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
     show = progress if progress is not None else (len(files) >= PROGRESS_MIN_FILES
                                                   and sys.stderr.isatty())
     bar = _progress(len(files), show)
-    # Files go in chunks: each chunk is validated in one pooled schema run.
+    # Files go in chunks: each chunk is checked in one pooled run of the checks.
     chunks, at = [], 0
     for size in chunk_sizes(len(files), workers):
         chunks.append(list(files[at:at + size]))
