@@ -341,8 +341,8 @@ def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_p
     ws = wb["考评"]
     ws["D5"], ws["D6"], ws["E7"], ws["D8"] = 101, 95, "减五分", 1200
     ef = read_evaluation(save_workbook(wb, tmp_path / "考评.xlsx"))
-    scores, adjustments = assessment_rows(standards, ef)
-    assert scores == {"A02": 95} and adjustments == {}
+    rows = assessment_rows(standards, ef)
+    assert [(a.key, a.score, a.adjustment) for a in rows] == [("A02", 95, 0.0)]
     assert sorted((f.cell, f.code) for f in ef.findings) == [
         ("D5", "assessment-invalid"), ("D8", "assessment-invalid"), ("E7", "adjustment-invalid")]
 
@@ -413,9 +413,9 @@ def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whol
     for d, scores in dept_months.items():
         assert departments[d].total == department_year(standards, [s.total for s in scores], 950)
     assert departments["社保所"].advanced_note == "一票否决（N09-01）"
-    # The places are the top 30 % of all departments (at least one); a disqualified
-    # department's place is not handed down (SCORING.md §7 as read here).
-    assert departments["城市管理科"].advanced_note == "名次 2，未进前 1 名"
+    # The places are 30 % of all departments (at least one); a vetoed department never
+    # occupies one, so the place goes down to the next eligible department (SCORING.md §7).
+    assert departments["城市管理科"].advanced and departments["城市管理科"].advanced_note == ""
 
 
 def test_consolidate_leaves_evaluation_files_aside_without_errors(half_year, standards):
