@@ -167,8 +167,6 @@ RULES = [
      [("G", "U04", "decision-excellent-ineligible")]),
     ("优秀 for a person with a 警告", {"S05": {"确定等次": "优秀"}, "U05": {"确定等次": "称职"}},
      [("G", "S05", "decision-excellent-ineligible")]),
-    ("a pool over its quota", {"S06": {"确定等次": "优秀"}},
-     [("G", "S06", "decision-quota-exceeded")]),
     ("a pending 复核", {"S01": {"本人意见": "申请复核"}}, [("J", "S01", "decision-review-pending")]),
     ("本人意见 not a choice", {"S01": {"本人意见": "不同意"}},
      [("I", "S01", "decision-opinion-invalid")]),
