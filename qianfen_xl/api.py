@@ -203,7 +203,7 @@ def consolidate(inbox: StrPath, period: str, *, roster: StrPath | Sequence[Perso
         raise OutputError(f"找不到文件夹 {folder}")
     people = (read_roster(Path(roster), rules) if isinstance(roster, str | os.PathLike)
               else list(roster))
-    span = rules.dates.within(consolidation_period(period), "汇总期间")
-    result = run_consolidation(folder, span, rules, roster=people,
+    rules.dates.period(period, "汇总期间")  # within the standards' years
+    result = run_consolidation(folder, consolidation_period(period), rules, roster=people,
                                workers=workers, progress=progress, on_found=on_found)
     return Ranking(result, rules)

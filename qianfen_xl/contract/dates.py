@@ -66,7 +66,11 @@ class DateWindow:
     def period(self, label: object, what: str = "期间") -> Period:
         """A period label read and checked: a :class:`PeriodError` when it is no period or
         reaches outside the window."""
-        return self.within(parse_period(label), what)
+        text = str(label).strip() if label is not None else ""
+        if text[:4].isdigit() and text[4:5] in ("", "-") and not (
+                self.first_year <= int(text[:4]) <= self.last_year):
+            raise PeriodError(f"{what} “{text}” 不在评分标准允许的年份（{self.words}）内")
+        return self.within(parse_period(text), what)
 
 
 def parse_dates(data: Mapping[str, Any]) -> DateWindow:

@@ -50,6 +50,22 @@ def clean_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text.replace(WORD_LINE_BREAK, "\n"))
 
 
+_NOT_IN_NAMES = frozenset('\\/:*?"<>|')  # separators, and what Windows refuses in a name
+
+
+def file_part(text: str, limit: int = 40) -> str:
+    """Text from a cell as part of a file name, never a path: separators, what Windows
+    refuses and control characters become "_", no leading dot or blank, ``limit``
+    characters at most.
+
+    >>> file_part("../../X"), file_part("社保所"), file_part("")
+    ('_.._X', '社保所', '_')
+    """
+    clean = "".join("_" if ch in _NOT_IN_NAMES or not ch.isprintable() else ch
+                    for ch in text[:limit])
+    return clean.lstrip(". ") or "_"
+
+
 def is_blank(value: object) -> bool:
     if value is None:
         return True

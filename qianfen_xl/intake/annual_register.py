@@ -174,9 +174,13 @@ def _data_digest(table: SheetTable) -> str:
     return data_digest(year_data_headers(months), (_row(table, r) for r in table.rows))
 
 
-def _period_findings(reg: AnnualRegisterFile, standards: Standards) -> list[Finding]:
+def _period_findings(reg: AnnualRegisterFile, standards: Standards,
+                     final: bool) -> list[Finding]:
     """The 年度 the file names is what its results are named by: a year or half-year
-    within the standards' window, or the register is refused (never a path from a cell)."""
+    within the standards' window, or the register is refused (never a path from a cell).
+    Blank only in a register not yet final (the blank template)."""
+    if not reg.period and not final:
+        return []
     try:
         period = standards.dates.period(reg.period, "年度")
         if period.kind in ("year", "half"):
@@ -314,7 +318,7 @@ def check_annual_register(reg: AnnualRegisterFile, standards: Standards, *,
     if reg.kind != KIND_ANNUAL or reg.decisions is None or reg.data is None or has_errors(
             findings):
         return CheckedRegister(reg, (), tuple(findings))
-    findings += _header_findings(reg, standards) + _period_findings(reg, standards)
+    findings += _header_findings(reg, standards) + _period_findings(reg, standards, final)
     data: dict[str, tuple[int, Row]] = {}
     for row in reg.data.rows:
         pid = to_key(reg.data.value("编号", row))

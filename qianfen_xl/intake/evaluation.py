@@ -13,7 +13,7 @@ import pandera.pandas as pa
 
 from qianfen_xl.contract.dates import DateWindow
 from qianfen_xl.contract.findings import Finding, dedupe
-from qianfen_xl.contract.normalise import to_count, to_key, to_text
+from qianfen_xl.contract.normalise import is_blank, to_count, to_key, to_text
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.cells import split_cell
@@ -64,7 +64,8 @@ class EvaluationFile:
 
 @dataclass(frozen=True)
 class Assessed:
-    """One 考评录入表 row: the 对象's 考评分 (None: blank or refused), 调整 and where."""
+    """One 考评录入表 row given: the 对象's 考评分 (None: blank, or the row refused), 调整
+    and where."""
 
     key: str
     score: float | None
@@ -224,8 +225,8 @@ def _range_detail(standards: Standards, finding: Finding,
 
 def assessment_rows(standards: Standards, ef: EvaluationFile,
                     level_of: Mapping[str, str] | None = None) -> list[Assessed]:
-    """The rows of a 考评录入表, one per 对象 (the first; a second is assessment-duplicate,
-    naming the first); bad values are findings, not counted. With ``level_of`` (the
+    """The rows of a 考评录入表 with a 考评分 or an 调整 typed, one per 对象 (the first; a
+    second is assessment-duplicate, naming the first); bad values are findings, not counted. With ``level_of`` (the
     roster's 对象 → 岗位层级 or 科室), 考评分's range is that of the 对象's 类别 on the
     roster, and a 对象 not on it is ratee-unknown."""
     t = ef.table
@@ -239,8 +240,8 @@ def assessment_rows(standards: Standards, ef: EvaluationFile,
     first: dict[str, str] = {}
     for row in t.rows:
         key = to_key(t.value("对象", row))
-        if not key:
-            continue
+        if not key or (is_blank(t.value("考评分", row)) and is_blank(t.value("调整", row))):
+            continue  # a row of the template left blank gives no 考评
         cell = t.cell("对象", row)
         if level_of is not None and key not in level_of:
             ef.findings.append(Finding("ratee-unknown", ef.label, t.sheet, cell, f"“{key}”"))
@@ -250,7 +251,8 @@ def assessment_rows(standards: Standards, ef: EvaluationFile,
                                        f"“{key}” 已在 {t.sheet}!{first[key]} 填写，只计第一个"))
             continue
         first[key] = cell
-        if row in bad:
+        if row in bad:  # refused: given, but nothing of it counts
+            out.append(Assessed(key, None, 0.0, t.sheet, cell))
             continue
         out.append(Assessed(key, to_count(t.value("考评分", row))[0],
                             to_count(t.value("调整", row))[0] or 0.0, t.sheet, cell))

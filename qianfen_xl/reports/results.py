@@ -15,6 +15,7 @@ from xlsxwriter.workbook import Workbook
 
 from qianfen_xl.batch.finalize import RESULTS, Finalized, FinalPerson
 from qianfen_xl.contract.atomic import FIXED_TIME, staged_outputs, write_atomic
+from qianfen_xl.contract.normalise import file_part
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms.annual_pages import PageHead, write_archive_page
 from qianfen_xl.reports.annual import grade_order
@@ -65,18 +66,14 @@ def write_results(done: Finalized, standards: Standards, out: Path) -> list[Path
     return written
 
 
-NAME_PART_MAX = 30  # characters of an 编号 or a 姓名 a file name takes
-
-
 def archive_names(done: Finalized) -> list[str]:
-    """Each person's archive page's file name: ``编号_姓名_年度考核登记表_2026.xlsx``, made
-    safe (no separator, control character or leading dot; parts cut to a length any file
-    system takes), and unique (a second that comes out the same is numbered)."""
+    """Each person's archive page's file name: ``编号_姓名_年度考核登记表_2026.xlsx``, its
+    parts made safe (``file_part``: no separator, no leading dot, bounded), and unique (a
+    second that comes out the same is numbered)."""
     names: list[str] = []
     taken: set[str] = set()
     for p in done.people:
-        base = (f"{_safe(p.id)[:NAME_PART_MAX]}_{_safe(p.name)[:NAME_PART_MAX]}"
-                f"_年度考核登记表_{done.period}")
+        base = f"{file_part(p.id, 30)}_{file_part(p.name, 30)}_年度考核登记表_{done.period}"
         name, k = f"{base}.xlsx", 1
         while name.casefold() in taken:
             k += 1
@@ -84,13 +81,6 @@ def archive_names(done: Finalized) -> list[str]:
         taken.add(name.casefold())
         names.append(name)
     return names
-
-
-def _safe(name: str) -> str:
-    """A file name's part: separators and characters Windows refuses become "_", as do
-    control characters; no leading dot or blank."""
-    clean = "".join("_" if ch in '\\/:*?"<>|' or not ch.isprintable() else ch for ch in name)
-    return clean.lstrip(". ") or "_"
 
 
 def _fill(wb: Workbook, done: Finalized, standards: Standards) -> None:
