@@ -87,7 +87,8 @@ def _take(standards: Standards, ef: EvaluationFile, halves: Sequence[str],
     if ef.table is None or ef.period is None:
         return f"{NOT_COUNTED}（无法读取，见校验报告）"
     if ef.period.label not in halves:
-        out.findings.append(Finding("period-outside", ef.label, detail=f"表内期间 {ef.period.label}"))
+        out.findings.append(Finding("period-outside", ef.label,
+                                    detail=f"表内期间 {ef.period.label}"))
         return f"{NOT_COUNTED}（期间 {ef.period.label} 不在本次范围）"
     period = ef.period.label
     if ef.kind == KIND_ASSESSMENT:
@@ -110,8 +111,8 @@ def _take(standards: Standards, ef: EvaluationFile, halves: Sequence[str],
     else:
         key = (period, ef.group, ef.ballot_no or ef.label)
         if key in out.first_ballot:  # the same ballot twice: counted once
-            out.findings.append(Finding("ballot-duplicate", ef.label,
-                                        detail=f"与 {out.first_ballot[key]} 是同一测评组、同一票号"))
+            out.findings.append(Finding("ballot-duplicate", ef.label, detail=(
+                f"与 {out.first_ballot[key]} 是同一测评组、同一票号")))
             return f"{NOT_COUNTED}（与 {out.first_ballot[key]} 票号相同）"
         out.first_ballot[key] = ef.label
         marks = ballots_from(standards, ef, level_of)

@@ -73,11 +73,14 @@ class DateWindow:
         return self.within(parse_period(text), what)
 
 
+DEFAULT_WINDOW = DateWindow(*DEFAULT_YEARS)
+
+
 def parse_dates(data: Mapping[str, Any]) -> DateWindow:
     """The ``[dates]`` section (optional: 2000 to 2100 without it)."""
     raw = data.get("dates")
     if raw is None:
-        return DateWindow(*DEFAULT_YEARS)
+        return DEFAULT_WINDOW
     if not isinstance(raw, dict):
         raise fail("dates", "必须是一个表 (table)")
     check_keys(raw, "dates", _KEYS)

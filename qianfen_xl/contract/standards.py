@@ -29,7 +29,7 @@ from qianfen_xl.contract.checking import text as _text
 from qianfen_xl.contract.checking import texts as _texts
 from qianfen_xl.contract.checking import weights as _weights
 from qianfen_xl.contract.checking import whole as _whole
-from qianfen_xl.contract.dates import DateWindow, parse_dates
+from qianfen_xl.contract.dates import DEFAULT_WINDOW, DateWindow, parse_dates
 from qianfen_xl.contract.errors import StandardsError, describe_os_error
 from qianfen_xl.contract.grading import Grading, parse_grading
 from qianfen_xl.contract.limits import LimitExceeded, read_source
@@ -118,7 +118,7 @@ class Standards:
     quarter: Mapping[str, Any]
     digest: str
     completeness: str = "block"
-    dates: DateWindow = DateWindow(2000, 2100)
+    dates: DateWindow = DEFAULT_WINDOW
 
     @property
     def grades(self) -> tuple[GradeLevel, ...]:

@@ -163,8 +163,11 @@ _HEADERS = {ascii_form(h): h for h in (*YEAR_DATA_KEYS, *YEAR_FIGURES, *YEAR_PAR
 def _row(table: SheetTable, row: int) -> Row:
     """A row by header, its text cleaned of what no workbook can hold (Word's line break
     in a 鉴定意见, say), before any writer sees it."""
-    return {_HEADERS.get(h, h): clean_text(v) if isinstance(v, str) else v
-            for h in table.columns for v in (table.value(h, row),)}
+    out: Row = {}
+    for header in table.columns:
+        value = table.value(header, row)
+        out[_HEADERS.get(header, header)] = clean_text(value) if isinstance(value, str) else value
+    return out
 
 
 def _data_digest(table: SheetTable) -> str:
@@ -190,6 +193,7 @@ def _period_findings(reg: AnnualRegisterFile, standards: Standards,
         why = f"应为 {standards.dates.words}之间的年度，如 2026"
     return [Finding("period-invalid", reg.label, *reg.period_cell,
                     f"“{reg.period[:40]}”：{why}")]
+
 
 def _header_findings(reg: AnnualRegisterFile, standards: Standards) -> list[Finding]:
     out = []

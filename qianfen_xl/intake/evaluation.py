@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from qianfen_xl.contract.dates import DateWindow
+from qianfen_xl.contract.dates import DEFAULT_WINDOW, DateWindow
 from qianfen_xl.contract.findings import Finding, dedupe
 from qianfen_xl.contract.normalise import is_blank, to_count, to_key, to_text
 from qianfen_xl.contract.periods import Period, parse_period
@@ -75,12 +75,11 @@ class Assessed:
 
 
 def read_evaluation(path: Path, label: str | None = None,
-                    window: DateWindow | None = None) -> EvaluationFile:
+                    window: DateWindow = DEFAULT_WINDOW) -> EvaluationFile:
     """A 民主测评票 or 考评录入表 read through the package scan; its 期间 must lie in
-    ``window`` (the standards' years) when given."""
+    ``window`` (the standards' years)."""
     ef = EvaluationFile(label or path.name)
-    read = read_guarded(path, ef.label, lambda data: _read_sheet(ef, data,
-                                                                  window or DateWindow(1, 9998)))
+    read = read_guarded(path, ef.label, lambda data: _read_sheet(ef, data, window))
     ef.sha256, ef.size = read.sha256, read.size
     if read.failure is not None:
         ef.findings.append(read.failure)
@@ -195,8 +194,7 @@ def _schema_findings(schema: pa.DataFrameSchema, ef: EvaluationFile,
     return {f.row for f in failures if f.row is not None}
 
 
-def _roster_kinds(standards: Standards, ef: EvaluationFile,
-                  level_of: Mapping[str, str]) -> pd.DataFrame:
+def _roster_kinds(ef: EvaluationFile, level_of: Mapping[str, str]) -> pd.DataFrame:
     """The table with each 对象's 类别 as the roster has it (科室, or the person's
     岗位层级), so that 考评分's range is the roster's, never the file's own column; a 类别
     typed otherwise is a finding (assessment-category-mismatch)."""
@@ -226,13 +224,13 @@ def _range_detail(standards: Standards, finding: Finding,
 def assessment_rows(standards: Standards, ef: EvaluationFile,
                     level_of: Mapping[str, str] | None = None) -> list[Assessed]:
     """The rows of a 考评录入表 with a 考评分 or an 调整 typed, one per 对象 (the first; a
-    second is assessment-duplicate, naming the first); bad values are findings, not counted. With ``level_of`` (the
-    roster's 对象 → 岗位层级 or 科室), 考评分's range is that of the 对象's 类别 on the
-    roster, and a 对象 not on it is ratee-unknown."""
+    second is assessment-duplicate, naming the first); bad values are findings, not
+    counted. With ``level_of`` (the roster's 对象 → 岗位层级 or 科室), 考评分's range is
+    that of the 对象's 类别 on the roster, and a 对象 not on it is ratee-unknown."""
     t = ef.table
     if t is None:
         return []
-    frame = _roster_kinds(standards, ef, level_of) if level_of is not None else None
+    frame = _roster_kinds(ef, level_of) if level_of is not None else None
     bad = _schema_findings(assessment_schema(standards), ef, frame)
     kind_at = dict(zip(t.rows, frame["类别"], strict=True)) if frame is not None else {}
     ef.findings[:] = [_range_detail(standards, f, kind_at) for f in ef.findings]
