@@ -137,11 +137,12 @@ def verdicts(standards: Standards, case: Case) -> list[Verdict]:
 
 def quarters(standards: Standards, case: Case) -> Verdict | None:
     """The office's optional rule on 平时考核 (``quarter.excellent_needs_good`` 好 quarters at
-    least, and, with ``quarter.excellent_forbids_poor``, no 较差 quarter) for 优秀."""
+    least, and, with ``quarter.excellent_forbids_poor``, no 较差 quarter) for 优秀. A person
+    graded in no quarter here (班子成员: by the level above) is not held to it."""
     rules, excellent = standards.quarter, standards.grading.excellent
     needs, forbids = rules["excellent_needs_good"], rules["excellent_forbids_poor"]
     good, poor = rules["grades"][0], rules["grades"][3]
-    if not (needs or forbids) or not case.quarters:
+    if not (needs or forbids) or not any(case.quarters):
         return None
     if forbids and poor in case.quarters:
         return Verdict(NOT_EXCELLENT, f"平时考核有“{poor}”的季度，不能评为{excellent}")
