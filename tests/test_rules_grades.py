@@ -9,9 +9,11 @@ places — with nine others at 800, so only the score line decides.
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
-from qianfen_xl.contract.standards import load_standards
+from qianfen_xl.contract.standards import DEFAULT_PATH, load_standards, parse_standards
 from qianfen_xl.scoring.eligibility import Verdict
 from qianfen_xl.scoring.engine import grade_for
 from qianfen_xl.scoring.grades import Candidate, excellent_places, propose_grades
@@ -56,10 +58,21 @@ def test_the_same_score_lines_in_the_shiye_vocabulary(total, grade):
 
 @pytest.mark.parametrize(("people", "places"), [
     (4, 0), (5, 1), (9, 1), (10, 2), (14, 2), (15, 3), (20, 4), (24, 4), (25, 5)])
-def test_excellent_places_are_a_fifth_rounded_down_and_one_from_five_people(people, places):
-    """"20% of the people … rounded down, at least 1 where the pool has 5 or more": 4 → 0;
-    5 → 1 (the minimum; 20% of 5 is exactly 1); 9 → 1; 10 → 2; 14 → 2; 15 → 3; 25 → 5."""
+def test_excellent_places_are_a_fifth_rounded_down(people, places):
+    """"20% of the people … rounded down": 4 → 0.8 → 0; 5 → exactly 1; 9 → 1; 10 → 2;
+    14 → 2; 15 → 3; 25 → 5."""
     assert excellent_places(S, people) == places
+
+
+@pytest.mark.parametrize(("people", "places"), [(4, 0), (5, 1), (6, 1), (13, 1), (14, 2)])
+def test_a_pool_of_five_or_more_has_at_least_one_place(people, places):
+    """"… at least 1 where the pool has 5 or more people": under 问责 the share is 15%, and
+    15% of 5 is 0.75 → the minimum gives 1; of 4 (0.6) → 0, the pool being under 5; of 6
+    (0.9) and 13 (1.95) → 1; of 14 (2.1) → 2."""
+    assert (S.grading.quota_minimum, S.grading.quota_minimum_from) == (1, 5)
+    data = tomllib.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data["grades"]["excellent_quota"] = 0.15
+    assert excellent_places(parse_standards(data), people) == places
 
 
 def test_a_pool_of_four_has_no_excellent_place():
