@@ -70,8 +70,8 @@ def test_in_a_leap_year_exactly_half_the_year_in_the_unit_is_graded():
 
 def test_half_of_a_half_year_is_counted_on_its_own_days():
     """The period is the one assessed: 2026-H1 has 181 days (half 90.5), 2028-H1 182 (half
-    91). Hired 04-01: 91 days to 06-30 → graded in both; hired 04-02: 90 days → 不定等次 in
-    both, 2028's 90 being under its exact half of 91."""
+    91). Hired 04-01: 91 days to 06-30 → graded in both (in 2028, exactly half); hired
+    04-02: 90 days → 不定等次 in both."""
     h1_2026, h1_2028 = (date(2026, 1, 1), date(2026, 6, 30)), (date(2028, 1, 1), date(2028, 6, 30))
     assert found(h1_2026, hired=date(2026, 4, 1)) == found(h1_2028, hired=date(2028, 4, 1)) == []
     assert found(h1_2026, hired=date(2026, 4, 2)) == [
