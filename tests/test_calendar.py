@@ -1,21 +1,24 @@
 """The one working-day calendar (issue 28): the weeks a month is owed follow the standards'
 holidays and 调休 working days, the ranking names only owed weeks, a year the calendar does
-not list in full is warned about."""
+not list in full is warned about, and the calendar is outside the standards' hash (adding
+next year's holidays breaks no template)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+import qianfen_xl
 from qianfen_xl.batch.consolidation import INCOMPLETE, SCORED, consolidate
 from qianfen_xl.cli import main
 from qianfen_xl.contract.calendar import WorkCalendar
 from qianfen_xl.contract.periods import parse_period
-from qianfen_xl.contract.standards import Standards
+from qianfen_xl.contract.standards import DEFAULT_PATH, Standards, load_standards
 from qianfen_xl.demo.month import write_roster_csv
 from qianfen_xl.intake.register import Submission
 from qianfen_xl.reports.ranking import status_note
@@ -23,6 +26,8 @@ from qianfen_xl.reports.ranking_json import ranking_dict
 from qianfen_xl.schemas.columns import KIND_WEEKLY
 
 from builders import DEPT, ROSTER, register
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
 
 
 def owed(standards: Standards, month: str) -> tuple[str, ...]:
@@ -186,3 +191,53 @@ def test_the_ranking_names_only_owed_weeks(tmp_path, standards, capsys):
         values_only=True) if r[0]]
     assert sources[-1] == standards.calendar.describe()
     assert data["calendar"] == standards.calendar.digest
+
+
+# -------------------------------------------------------------- outside the standards' hash
+
+def _with_2027(text: str) -> str:
+    """A standards file with days of 2027 added, as an office does when the State
+    Council's notice comes out (example days, for the test)."""
+    for old, new in (("official_years = [2026]", "official_years = [2026, 2027]"),
+                     ("holidays = [", "holidays = [2027-02-09, 2027-02-10, 2027-02-11, "),
+                     ("workdays = [", "workdays = [2027-02-20, ")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    return text
+
+
+def test_the_standards_hash_is_unchanged_when_only_the_calendar_changes(tmp_path, standards):
+    path = tmp_path / "office.toml"
+    path.write_text(_with_2027(DEFAULT_PATH.read_text(encoding="utf-8")), encoding="utf-8")
+    office = load_standards(path)
+    assert office.calendar != standards.calendar
+    assert office.digest == standards.digest
+    assert office.calendar.digest != standards.calendar.digest
+    assert "2027" in office.calendar.describe().split("：")[1].split("，")[0]
+    # The committed templates carry that hash: every one keeps working.
+    meta = dict(load_workbook(TEMPLATES / "周考核情况登记表.xlsx", read_only=True)["_meta"]
+                .iter_rows(values_only=True))
+    assert meta["评分标准哈希"] == office.short_digest
+
+
+def test_adding_next_years_holidays_breaks_no_register(tmp_path, monkeypatch):
+    """An office scoring with its own standards adds 2027's days to its file: the registers
+    made before keep their standards (no standards-differ) and their UDFs find them."""
+    from qianfen_xl.excel import udfs
+
+    own = DEFAULT_PATH.read_text(encoding="utf-8").replace(
+        "person_additions_cap = 30", "person_additions_cap = 20")
+    (tmp_path / "office.toml").write_text(own, encoding="utf-8")
+    before = load_standards(tmp_path / "office.toml")
+    made = register(tmp_path, before)
+    path = tmp_path / "2027" / "office.toml"  # the file as edited (loaded files are cached)
+    path.parent.mkdir()
+    path.write_text(_with_2027(own), encoding="utf-8")
+    after = load_standards(path)
+    assert after.calendar.official_years == (2026, 2027)
+    report = qianfen_xl.validate(made, standards=after)
+    assert report.status == "校验通过"
+    assert not [f for f in report.findings if f.code == "standards-differ"]
+    monkeypatch.setenv(udfs.STANDARDS_ENV, str(path.parent))
+    points = after.item_by_code["N03-05"].points
+    assert udfs.QF_POINTS("N03-05", 2.0, before.short_digest) == -2 * points
