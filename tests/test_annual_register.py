@@ -250,11 +250,12 @@ def test_history_flags_three_excellent_years_and_low_grades_twice(filled, tmp_pa
                  "--history", str(tmp_path / "没有")]) == 2
 
 
-def test_the_publicity_start_can_be_set(filled, tmp_path):
+def test_the_publicity_start_can_be_set(filled, tmp_path, standards):
     assert main(["finalize", str(filled), "--out", str(tmp_path / "结果"),
                  "--notice-start", "2026-09-29"]) == 0
     data = json.loads((tmp_path / "结果" / "考核结果_2026.json").read_text(encoding="utf-8"))
     assert data["publicity"]["end"] == "2026-10-10"  # 国庆 skipped, the 调休 Saturday counted
+    assert data["publicity"]["calendar"] == standards.calendar.digest  # the days it used
 
 
 # ------------------------------------------------------------------ in a real spreadsheet

@@ -19,7 +19,7 @@ from qianfen_xl.cli import main
 from qianfen_xl.contract.calendar import WorkCalendar
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import DEFAULT_PATH, Standards, load_standards
-from qianfen_xl.demo.month import write_roster_csv
+from qianfen_xl.demo.month import write_demo_month, write_roster_csv
 from qianfen_xl.intake.register import Submission
 from qianfen_xl.reports.ranking import status_note
 from qianfen_xl.reports.ranking_json import ranking_dict
@@ -191,6 +191,26 @@ def test_the_ranking_names_only_owed_weeks(tmp_path, standards, capsys):
         values_only=True) if r[0]]
     assert sources[-1] == standards.calendar.describe()
     assert data["calendar"] == standards.calendar.digest
+
+
+def test_the_annual_workbook_names_its_calendar(year_run, standards):
+    rows = load_workbook(year_run["workbook"], read_only=True)["数据来源"].iter_rows(
+        values_only=True)
+    assert [r[0] for r in rows if r[0]][-1] == standards.calendar.describe()
+
+
+def test_the_demo_month_of_the_spring_festival_sends_what_is_owed(tmp_path, standards):
+    """The demo's February: every department sends W06, W07 and W09 (none for the 春节
+    week), so none is 不完整; the late one is 未报送, the flawed one 退回修改, as in November."""
+    demo = write_demo_month(tmp_path, standards, "2026-02")
+    sent = {p.name.split("_")[1] for p in demo.folder.rglob("*.xlsx")}
+    assert sent == {"2026-W06", "2026-W07", "2026-W09"}
+    ranking = qianfen_xl.consolidate(demo.folder, "2026-02", roster=demo.roster_file,
+                                     standards=standards, workers=1)
+    statuses = {r.department: r.status for r in ranking.result.requested[0].departments}
+    assert statuses[demo.late] == "未报送"
+    assert statuses[demo.flawed.parent.name] == "退回修改"
+    assert set(statuses.values()) == {"已计分", "未报送", "退回修改"}
 
 
 # -------------------------------------------------------------- outside the standards' hash

@@ -132,7 +132,7 @@ class _Ledger:
     status: dict[str, str] = field(default_factory=dict)
     note: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    owed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # month → weeks checked
+    owed: dict[Period, tuple[str, ...]] = field(default_factory=dict)  # month → weeks checked
 
     def mark(self, sub: Submission, status: str, note: str = "") -> None:
         # 已计分 wins over everything; 退回修改 over the quieter statuses.
@@ -300,8 +300,9 @@ def _department_month(standards: Standards, month: Period, department: str, line
     if not weekly:
         return base
     weeks = {_period(s).label for s in weekly}
-    owed = ledger.owed.setdefault(month.label, standards.calendar.owed_weeks(month))
-    missing = tuple(w for w in owed if w not in weeks)
+    if month not in ledger.owed:
+        ledger.owed[month] = standards.calendar.owed_weeks(month)
+    missing = tuple(w for w in ledger.owed[month] if w not in weeks)
     where = f"{department}（{month.label}）"
     if missing and standards.completeness == "warn":
         ledger.findings.append(Finding("week-missing", where, detail="、".join(missing)))
@@ -313,17 +314,14 @@ def _department_month(standards: Standards, month: Period, department: str, line
 
 
 def _unlisted_calendar(standards: Standards,
-                       owed: dict[str, tuple[str, ...]]) -> list[Finding]:
+                       owed: dict[Period, tuple[str, ...]]) -> list[Finding]:
     """A 警告 for each month checked for its weeks in a year whose 调休 arrangement the
     calendar does not list (its owed weeks are then those of weekends and statutory days)."""
-    out = []
-    for label, weeks in sorted(owed.items()):
-        month = parse_period(label)
-        for year in standards.calendar.unlisted_years(month.start, month.end):
-            out.append(Finding("calendar-year-unlisted", label,
-                               detail=f"{year} 年；{label} 应报送的周登记表按周末和已列的"
-                                      f"法定节假日计为 {'、'.join(weeks) or '无'}"))
-    return out
+    return [Finding("calendar-year-unlisted", month.label,
+                     detail=f"{year} 年；{month.label} 应报送的周登记表按周末和已列的法定节假日"
+                            f"计为 {'、'.join(weeks) or '无'}")
+            for month, weeks in sorted(owed.items())
+            for year in standards.calendar.unlisted_years(month.start, month.end)]
 
 
 def _month_of(standards: Standards, base: DepartmentMonth, files: Sequence[Submission],
