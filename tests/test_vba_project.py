@@ -142,6 +142,22 @@ def test_xlwings_is_pinned_to_the_version_of_the_embedded_module():
     assert pins == [f"xlwings=={version}"] and xlwings.__version__ == version
 
 
+def test_the_modules_are_stored_as_vba_stores_them_and_declare_no_name_twice():
+    """CRLF line ends only (the VBA editor misreads bare LF on import); and no procedure of
+    ours named as one of xlwings' module: Excel's compile would stop at 'Ambiguous name
+    detected' (the one compile error that can be ruled out here, without Excel)."""
+    declared = {}
+    for name in STANDARD_MODULES:
+        raw = (MACROS / f"{name}.bas").read_bytes()
+        assert raw.count(b"\n") == raw.count(b"\r\n"), name
+        procedures = re.findall(r"^(?:Public |Private )?(?:Sub|Function) (\w+)",
+                                raw.decode("ascii"), re.M)
+        declared[name] = {p.lower() for p in procedures}
+    ours = declared["qianfen_udfs"] | declared["qianfen"]
+    assert declared["qianfen_udfs"].isdisjoint(declared["qianfen"])
+    assert ours.isdisjoint(declared["xlwings"]) and len(ours) > 10
+
+
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_modules_as_basic(tmp_path, lo_profile):
     """LibreOffice converts each .xlsm to .ods with the project as its Basic library: the
@@ -197,5 +213,5 @@ def test_xlsm_templates_without_pyopenvba_are_refused_before_anything_is_written
     monkeypatch.setitem(sys.modules, "pyopenvba", None)  # as if not installed
     out = tmp_path / "模板"
     assert main(["templates", "--out", str(out), "--xlsm"]) == 2
-    assert "pip install 'qianfen-xl[xlsm]'" in capsys.readouterr().err
+    assert 'pip install "qianfen-xl[xlsm]"' in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())

@@ -1,6 +1,6 @@
 """The VBA project an .xlsm register carries: its modules as source, compiled by Excel.
 
-pyOpenVBA (the optional extra ``xlsm``: ``pip install 'qianfen-xl[xlsm]'``) gives the saved
+pyOpenVBA (the optional extra ``xlsm``: ``pip install "qianfen-xl[xlsm]"``) gives the saved
 workbook the project Excel makes for a first macro (a document module for the workbook and
 one for each sheet, their ``codeName`` set in workbook.xml and each sheet's ``sheetPr``, the
 relationship and content type of ``xl/vbaProject.bin``), then adds the standard modules,
@@ -27,7 +27,7 @@ from qianfen_xl.contract.errors import OutputError
 VBA_PART = "xl/vbaProject.bin"
 # Reserved1 0x61CC, Version 0xFFFF, Reserved2 0x00, Reserved3 0x0001, no PerformanceCache.
 SOURCE_ONLY_VBA_PROJECT = b"\xcc\x61\xff\xff\x00\x01\x00"
-INSTALL_HINT = "pip install 'qianfen-xl[xlsm]'"
+INSTALL_HINT = 'pip install "qianfen-xl[xlsm]"'
 
 
 def require_vba_writer() -> None:
