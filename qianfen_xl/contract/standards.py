@@ -221,8 +221,9 @@ _TOP_KEYS = {
     "advanced_department", "calendar", "quarter", "consolidation", "norms", "dates",
 }
 # Sections that score nothing, so an office may change them without its registers
-# reporting standards-differ: the window of years a date may fall in.
-_UNHASHED = {"dates"}
+# reporting standards-differ: the working-day calendar, the window of years a date may
+# fall in.
+_UNHASHED = {"calendar", "dates"}
 _KEYS = {
     "standards": {"name", "version", "unit", "leadership_unit", "regulation_unit"},
     "scoring": {
@@ -426,9 +427,12 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     _check_advanced(advanced)
     _check_quarter(quarter, levels)
 
-    hashed = {k: v for k, v in data.items() if k not in _UNHASHED}
+    # The hash names what scores a register: the working-day calendar is not part of it, so
+    # an office adding next year's holidays changes no template's hash (数据来源 names the
+    # calendar used, by its own digest); nor is the window of years a date may fall in.
+    scored = {k: v for k, v in data.items() if k not in _UNHASHED}
     digest = hashlib.sha256(
-        json.dumps(hashed, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        json.dumps(scored, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                    default=str).encode()  # TOML dates as their ISO text
     ).hexdigest()
     return Standards(
