@@ -45,7 +45,7 @@ def test_a_vetoed_first_and_an_incomplete_second_pass_both_places_down(standards
     next eligible, is told the places are taken, quoting its own 名次."""
     verdicts = advanced_departments(standards, TEN, {}, {"D0": ["N09-04"]}, {"D1": ["2026-03"]})
     assert _awarded(verdicts) == ["D2", "D3", "D4"]
-    assert verdicts["D5"].reason == "名次 6，先进科室 3 个名额已由得分更高的可评科室占满"
+    assert verdicts["D5"].reason == "名次 6，先进科室 3 个名额已满"
 
 
 def test_the_score_line_is_met_by_exactly_900(standards):

@@ -214,6 +214,5 @@ def advanced_departments(standards: Standards, totals: Mapping[str, float],
                                          f"（{places} 个），请考核小组决定", pending=True)
             else:
                 where = f"名次 {shown[d]}，" if d in shown else ""
-                out[d] = Advanced(False, f"{where}先进科室 {places} 个名额已由得分更高的"
-                                         "可评科室占满")
+                out[d] = Advanced(False, f"{where}先进科室 {places} 个名额已满")
     return out
