@@ -33,7 +33,6 @@ from qianfen_xl.cli.commands import (
 from qianfen_xl.cli.parser import build_parser
 from qianfen_xl.cli.text import command_line, echo
 from qianfen_xl.contract.errors import PeriodError, QianfenError, describe_os_error
-from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import load_standards
 
 __all__ = ["build_parser", "command_line", "entry", "main"]
@@ -69,17 +68,24 @@ def _run(args: argparse.Namespace) -> int:
 
             for label in (args.week, args.month):
                 if label:
-                    parse_period(label)
+                    standards.dates.period(label)
             roster = read_roster(args.roster, standards) if args.roster else []
             flavours = (FLAVOUR_FORMULAS, FLAVOUR_UDF) if args.xlsm else (FLAVOUR_FORMULAS,)
+            vba = None
+            if args.xlsm:  # the .xlsm registers carry the add-in's VBA modules
+                from qianfen_xl.excel.vba import vba_modules
+
+                vba = vba_modules()
             written = write_templates(args.out, standards, unit=args.unit, roster=roster,
-                                      week=args.week, month=args.month, flavours=flavours)
+                                      week=args.week, month=args.month, flavours=flavours,
+                                      vba=vba)
             if not roster:  # the blank annual register (`annual` writes it pre-filled)
                 from qianfen_xl.forms.annual_register import write_annual_template
 
                 written.append(write_annual_template(args.out, standards, unit=args.unit))
             if args.evaluation:
-                if parse_period(args.evaluation).kind not in ("half", "year") or not roster:
+                if (standards.dates.period(args.evaluation).kind not in ("half", "year")
+                        or not roster):
                     raise PeriodError("--evaluation 需要半年或年（如 2026-H1、2026）和 --roster")
                 written += write_evaluation_templates(args.out, standards, roster,
                                                       args.evaluation, unit=args.unit)

@@ -8,7 +8,7 @@ the standards' numbers; tests recalculate them in LibreOffice and gnumeric again
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import RULES
+from qianfen_xl.contract.normalise import file_part
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms import formulas as F
@@ -61,6 +62,7 @@ from qianfen_xl.forms.style import (
     sheet_title,
     validation,
 )
+from qianfen_xl.forms.vba_project import require_vba_writer
 from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     INCIDENT_COLUMNS,
@@ -344,15 +346,21 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
 
 def register_filename(kind: str, department: str = "", period: str = "",
                       flavour: str = FLAVOUR_FORMULAS) -> str:
-    parts = [p for p in (department, period, kind) if p]
+    parts = [p for p in (file_part(department) if department else "", period, kind) if p]
     return "_".join(parts) + (".xlsm" if flavour == FLAVOUR_UDF else ".xlsx")
 
 
 def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
                     roster: Sequence[Person] = (), week: str = "", month: str = "",
-                    flavours: Sequence[str] = (FLAVOUR_FORMULAS,)) -> list[Path]:
+                    flavours: Sequence[str] = (FLAVOUR_FORMULAS,),
+                    vba: Mapping[str, str] | None = None) -> list[Path]:
     """Write the blank pair, or with a roster one pre-filled pair per department; one
-    pair per flavour (.xlsx portable formulas, .xlsm xlwings UDFs)."""
+    pair per flavour (.xlsx portable formulas, .xlsm xlwings UDFs carrying the VBA
+    project of the modules ``vba``: excel.vba.vba_modules())."""
+    if FLAVOUR_UDF in flavours:
+        if vba is None:
+            raise ValueError("the .xlsm flavour carries its VBA modules: pass vba=")
+        require_vba_writer()
     written: list[Path] = []
     departments: dict[str, list[Person]] = {}
     for p in roster:
@@ -365,6 +373,7 @@ def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
                 wb = build_register(kind, standards, unit=unit, department=department,
                                     period=period, roster=people, flavour=flavour)
                 name = register_filename(kind, department, period, flavour)
-                written.append(save_workbook(wb, out / name))
+                written.append(save_workbook(
+                    wb, out / name, vba=vba if flavour == FLAVOUR_UDF else None))
     return written
 

@@ -5,7 +5,7 @@ every formula's value (:func:`save_workbook`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -128,8 +128,11 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence
 
 
 def sheet_title(ws: Worksheet, text: str, last_col: int) -> None:
+    """The title across the sheet's first row: always text (a unit named ``=1+2`` stays
+    those characters, never a formula)."""
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     cell = ws.cell(row=1, column=1, value=text)
+    cell.data_type = "s"
     cell.font = TITLE_FONT
     cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
@@ -189,14 +192,16 @@ def before_save(wb: Workbook, finish: Finisher) -> None:
     _FINISHERS[wb] = finish
 
 
-def save_workbook(wb: Workbook, path: Path, values: Cached | None = None) -> Path:
+def save_workbook(wb: Workbook, path: Path, values: Cached | None = None, *,
+                  vba: Mapping[str, str] | None = None) -> Path:
     """Save atomically and reproducibly (fixed document and zip member times), each
     formula cell with its value: the workbook's own (:func:`before_save`) and ``values``
-    (sheet → cell → value) for cells of formulas added by the caller."""
+    (sheet → cell → value) for cells of formulas added by the caller; an .xlsm with the VBA
+    project of the modules ``vba``."""
     finish = _FINISHERS.get(wb)
     finished = finish(wb) if finish else Finished({})
     cached: dict[str, dict[str, object]] = {}
     for source in (finished.values, values or {}):
         for sheet, cells in source.items():
             cached.setdefault(sheet, {}).update(cells)
-    return save_with_cached_values(wb, path, cached, finished.shared)
+    return save_with_cached_values(wb, path, cached, finished.shared, vba)
