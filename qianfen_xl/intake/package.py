@@ -335,10 +335,10 @@ def open_package(data: bytes, label: str, *, read: tuple[str, ...] = (),
             if name in CALAMINE_READS or (name in measured and _is_sheet_part(name)):
                 _hold(package, name, info)
         elif name in measured and _is_sheet_part(name):
-            package.measures[name] = measure_sheet(data, info, archive, label,
-                                                   keep=name in kept)
-            if name in kept and package.measures[name].xml is not None:
-                package.held[name] = package.measures[name].xml or b""
+            measure = package.measures[name] = measure_sheet(data, info, archive, label,
+                                                             keep=name in kept)
+            if measure.xml is not None:
+                package.held[name] = measure.xml
         else:
             scan_part(data, info, archive, label)
     return package
