@@ -208,7 +208,8 @@ def test_statuses_ranks_and_exit_codes(tmp_path, standards, street):
     scored = {d: r["名次"] for d, r in ranking.items() if r["状态"] == "已计分"}
     assert sorted(scored.values()) == [1, 2]
     report = sheet_rows(out, "校验报告")
-    assert any(r["规则"] == "item-code-unknown" and r["单元格"] == "D6" for r in report)
+    assert any(r["规则"] == "项目代码不存在（item-code-unknown）" and r["单元格"] == "D6"
+               for r in report)
 
     only_good = tmp_path / "good"
     only_good.mkdir()
@@ -282,7 +283,8 @@ def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
     registers = sorted((tmp_path / "登记表").rglob("*.xlsx"))
     assert len(registers) == 60 and not any(formulas_without_value(p) for p in registers)
     report = sheet_rows(tmp_path / "排名_2026-11.xlsx", "校验报告")
-    assert not {r["规则"] for r in report} & {"score-cache-mismatch", "formula-overwritten"}
+    assert not [r for r in report for code in ("score-cache-mismatch", "formula-overwritten")
+                if f"（{code}）" in r["规则"]]
     # Consolidating the same inbox again gives the same workbook, byte for byte.
     again = tmp_path / "again.xlsx"
     main(["consolidate", str(tmp_path / "登记表"), "--period", "2026-11", "--out", str(again),

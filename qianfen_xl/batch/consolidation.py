@@ -22,11 +22,11 @@ from datetime import timedelta
 
 from qianfen_xl.batch import identity
 from qianfen_xl.contract.errors import PeriodError
-from qianfen_xl.contract.findings import Finding
+from qianfen_xl.contract.findings import Finding, in_clerk_order
 from qianfen_xl.contract.periods import Period, parse_period, week_of
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission
-from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
+from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY, SHEET_ORDER
 from qianfen_xl.scoring.engine import (
     DepartmentScore,
     Incident,
@@ -188,9 +188,9 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
                     for s in subs)
     sources += tuple(Source(Submission(label, "", 0, False), SKIPPED, note)
                      for label, note in skipped)
-    findings = tuple(dict.fromkeys(
+    findings = tuple(in_clerk_order(dict.fromkeys(
         [f for s in subs if ledger.status.get(s.label) != DUPLICATE for f in s.findings]
-        + ledger.findings))
+        + ledger.findings), SHEET_ORDER))
     units = Counter(s.unit for s in attributable if s.unit)
     unit = units.most_common(1)[0][0] if units else standards.unit
     quarter = (_quarter_grades(standards, results, roster) if period.kind == "quarter"
