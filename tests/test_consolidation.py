@@ -263,6 +263,35 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
     low = (lowest - 5) // 10 * 10  # the tens just below the lowest score, with a margin
     assert [c["title"] for c in lines] == [f"{d}（纵轴自 {low:g} 起）" for d in bars["categories"]]
     assert {(c["min"], c["max"]) for c in lines} == {(low, standards.full_marks)}
+    # each small chart's category axis is cells that hold the month labels
+    months = [f"2026-{m:02d}" for m in range(7, 13)]
+    assert [c["categories"] for c in lines] == [months] * len(lines)
+
+
+def test_a_quarter_is_its_own_months_in_the_trend_and_the_json(tmp_path, standards):
+    """Monthly registers of January to September, consolidated for 2026-Q3: 月度趋势, its
+    charts and the JSON hold July to September only (the header says 2026-Q3); the earlier
+    registers are outside the period, each said so."""
+    inbox = tmp_path / "inbox"
+    labels = [f"2026-{m:02d}" for m in range(1, 10)]
+    for month in labels:
+        for d, people in (("社保所", STREET[:3]), ("城市管理科", STREET[3:5])):
+            register(inbox, standards, kind=KIND_MONTHLY, period=month, roster=people,
+                     department=d, name=f"{d}_{month}.xlsx", incidents=[Incident(
+                         date(2026, int(month[5:]), 10), people[0].id, "N03-04",
+                         1 + int(month[5:]) % 3, "串岗")])
+    code, out, data = run(inbox, tmp_path, roster=(), period="2026-Q3")
+    assert code == 0
+    quarter = labels[6:]
+    assert [m["period"] for m in data["months"]] == quarter
+    trend = load_workbook(out, read_only=True)["月度趋势"]
+    rows = list(trend.iter_rows(max_row=3, values_only=True))
+    assert rows[0][0] == "xxx街道 科室得分月度趋势（2026-07 至 2026-09）"
+    assert [v for v in rows[2] if v] == ["科室", *quarter]
+    _, *lines = read_charts(out)
+    assert [c["categories"] for c in lines] == [quarter] * 2
+    outside = [f for f in data["findings"] if f["code"] == "period-outside"]
+    assert len(outside) == 12
 
 
 def test_a_week_is_not_a_consolidation_period():

@@ -279,9 +279,12 @@ def _department_lines(standards: Standards, roster: Sequence[Person],
 
 
 def _months(period: Period, subs: Sequence[Submission]) -> list[tuple[Period, bool]]:
-    """The requested months, and earlier months of the same year that have a monthly
-    register in the inbox (shown in 月度趋势 only)."""
+    """The requested months, and for a single month the earlier months of the same year
+    that have a monthly register in the inbox (shown in 月度趋势 only: the year so far). A
+    quarter, half-year or year is its own months alone."""
     requested = period.months()
+    if period.kind != "month":
+        return [(m, True) for m in requested]
     earlier = {_period(s) for s in subs if s.kind == KIND_MONTHLY
                and _period(s).start.year == period.end.year and _period(s).end < period.start}
     return [(m, False) for m in sorted(earlier)] + [(m, True) for m in requested]

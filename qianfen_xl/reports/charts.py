@@ -28,12 +28,15 @@ SMALL_LINES_PER_PAGE = 3   # rows of small charts on one printed page
 class Series:
     """Where a sheet holds a chart's data (0-based rows and columns, as XlsxWriter counts):
     the names in column ``name_col`` of rows ``first``..``last``, and the values of each row
-    in columns ``value_cols`` (first, last), headed by the sheet's header row."""
+    in columns ``value_cols`` (first, last). The labels of those columns (the months) are
+    the cells of the header row above ``label_cols`` (first, last): the value columns
+    themselves unless they are a hidden copy, whose header cells are empty."""
 
     first: int
     last: int
     name_col: int
     value_cols: tuple[int, int]
+    label_cols: tuple[int, int] | None = None
 
 
 def rank_bars(wb: Workbook, sheet: SheetWriter, data: Series, title: str, ceiling: float,
@@ -77,11 +80,12 @@ def small_multiples(wb: Workbook, sheet: SheetWriter, data: Series, names: list[
     low = axis_floor(lowest)
     shown = names[:SMALL_MAX]
     c0, c1 = data.value_cols
+    l0, l1 = data.label_cols or data.value_cols
     for k, name in enumerate(shown):
         line = add_chart(wb, "line")
         row = data.first + k
         line.add_series({"name": name,
-                         "categories": [sheet.title, HEADER_ROW - 1, c0, HEADER_ROW - 1, c1],
+                         "categories": [sheet.title, HEADER_ROW - 1, l0, HEADER_ROW - 1, l1],
                          "values": [sheet.title, row, c0, row, c1],
                          "line": {"color": LINE_COLOR, "width": 1.5},
                          "marker": {"type": "circle", "size": 4, "fill": {"color": LINE_COLOR},

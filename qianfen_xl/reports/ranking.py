@@ -221,7 +221,9 @@ def _trend_sheet(wb: Workbook, result: Consolidation, standards: Standards,
         dict.fromkeys(r.department for m in result.months for r in m.departments if r.ranked),
         key=lambda d: -(score(latest, d) or -1.0))  # stable: unscored keep the roster order
     columns = [Column("科室", 18), *[Column(m, 10, SCORE_FORMAT) for m in months]]
-    sheet = SheetWriter(wb, "月度趋势", f"{result.unit} 科室得分月度趋势", subtitle, columns)
+    span = months[0] if len(months) == 1 else f"{months[0]} 至 {latest}"
+    sheet = SheetWriter(wb, "月度趋势", f"{result.unit} 科室得分月度趋势（{span}）", subtitle,
+                        columns)
     # The charts read a copy of the scores alone, in hidden columns to the right: a month
     # not scored is a blank there (a gap in the line), where the table shows its status.
     data_col = len(columns) + 1
@@ -247,7 +249,7 @@ def _trend_sheet(wb: Workbook, result: Consolidation, standards: Standards,
                             standards.full_marks, anchor)
     if len(months) > 1:
         values = [v for m in months for d in departments if (v := score(m, d)) is not None]
-        lines = Series(first - 1, first + len(departments) - 2, 0, copies)
+        lines = Series(first - 1, first + len(departments) - 2, 0, copies, (1, len(months)))
         breaks += small_multiples(wb, sheet, lines, departments, min(values, default=0.0),
                                   standards.full_marks, anchor)
     sheet.ws.set_h_pagebreaks(breaks)
