@@ -22,6 +22,7 @@ SMALL_COLUMNS = 3          # small line charts side by side …
 SMALL_MAX = 60             # … one per department, for at most this many (a district has 300)
 SMALL_ROWS = 11            # sheet rows a small chart takes
 SMALL_LINES_PER_PAGE = 3   # rows of small charts on one printed page
+PAGE_ROWS = 34             # sheet rows on a landscape A4 page at full size
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class Series:
     name_col: int
     value_cols: tuple[int, int]
     label_cols: tuple[int, int] | None = None
+
+
+def bar_rows(count: int) -> int:
+    """The sheet rows a bar chart of ``count`` bars takes."""
+    return max(16, 5 + count * 2)
 
 
 def rank_bars(wb: Workbook, sheet: SheetWriter, data: Series, title: str, ceiling: float,
@@ -60,7 +66,7 @@ def rank_bars(wb: Workbook, sheet: SheetWriter, data: Series, title: str, ceilin
     bar.show_hidden_data()  # its data may be a copy in hidden columns
     bar.set_size({"width": 720, "height": 90 + 30 * count})
     sheet.ws.insert_chart(anchor, 0, bar)
-    return max(16, 5 + count * 2)
+    return bar_rows(count)
 
 
 def axis_floor(lowest: float) -> float:
