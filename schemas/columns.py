@@ -220,8 +220,8 @@ DECISION_COLUMNS = (
     ColumnSpec("确定等次", 11),
     ColumnSpec("鉴定意见", 36),
     ColumnSpec("本人意见", 10),
-    ColumnSpec("复核结果", 14),
-    ColumnSpec("考核池", 14, required=False),
+    ColumnSpec("复核结果", 20),
+    ColumnSpec("考核池", 20, required=False),
     ColumnSpec("说明", 48, required=False),
 )
 DECISION_INPUTS = ("确定等次", "鉴定意见", "本人意见", "复核结果")

@@ -99,6 +99,19 @@ def test_each_decision_offers_the_persons_own_choices(year_run):
     assert _dropdown(wb, f"G{rows['S02']}") == ["不定等次"]  # a July hire
 
 
+def test_text_typed_or_written_at_any_length_wraps_in_its_cell(year_run):
+    """鉴定意见 and 复核结果 as the assessment group types them, 建议等次, 考核池 and 说明
+    as the system writes them: each wraps in its column (never cut by the next cell, on
+    screen or on paper); 考核数据's notes too, on rows as tall as they need."""
+    wb = load_workbook(year_run["register"])
+    ws, first = wb["考核决定"], min(_rows(year_run["register"]).values())
+    for header in ("建议等次", "鉴定意见", "复核结果", "考核池", "说明"):
+        assert ws[f"{COL[header]}{first}"].alignment.wrap_text, header
+    data = wb["考核数据"]
+    notes = [c.column_letter for c in data[3] if c.value in ("说明", "需要说明的情况")]
+    assert all(data[f"{col}4"].alignment.wrap_text for col in notes) and len(notes) == 2
+
+
 def test_no_structured_reference_and_every_formula_carries_its_value(year_run):
     with zipfile.ZipFile(year_run["register"]) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
