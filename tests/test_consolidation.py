@@ -275,7 +275,8 @@ def test_a_quarter_is_its_own_months_in_the_trend_and_the_json(tmp_path, standar
     inbox = tmp_path / "inbox"
     labels = [f"2026-{m:02d}" for m in range(1, 10)]
     for month in labels:
-        for d, people in (("社保所", STREET[:3]), ("城市管理科", STREET[3:5])):
+        for d, people in (("社保所", STREET[:3]), ("城市管理科", STREET[3:5]),
+                          ("党建工作部", STREET[5:7])):
             register(inbox, standards, kind=KIND_MONTHLY, period=month, roster=people,
                      department=d, name=f"{d}_{month}.xlsx", incidents=[Incident(
                          date(2026, int(month[5:]), 10), people[0].id, "N03-04",
@@ -289,9 +290,26 @@ def test_a_quarter_is_its_own_months_in_the_trend_and_the_json(tmp_path, standar
     assert rows[0][0] == "xxx街道 科室得分月度趋势（2026-07 至 2026-09）"
     assert [v for v in rows[2] if v] == ["科室", *quarter]
     _, *lines = read_charts(out)
-    assert [c["categories"] for c in lines] == [quarter] * 2
+    assert [c["categories"] for c in lines] == [quarter] * 3
+    assert not overlapping_charts(out)  # three side by side, over the hidden columns
     outside = [f for f in data["findings"] if f["code"] == "period-outside"]
-    assert len(outside) == 12
+    assert len(outside) == 18
+
+
+def overlapping_charts(path):
+    """Pairs of charts drawn over one another (their anchors' cell boxes intersect)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist()
+                      if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n))
+    point = r"<xdr:col>(\d+)</xdr:col><xdr:colOff>(\d+)</xdr:colOff><xdr:row>(\d+)</xdr:row>"
+    boxes = [((int(c0), int(o0)), int(r0), (int(c1), int(o1)), int(r1))
+             for c0, o0, r0, c1, o1, r1 in re.findall(
+                 rf"<xdr:from>{point}.*?</xdr:from><xdr:to>{point}", xml)]
+    return [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
 
 
 def test_a_week_is_not_a_consolidation_period():

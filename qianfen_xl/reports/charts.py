@@ -19,6 +19,7 @@ BAR_COLOR = "#4472C4"
 LINE_COLOR = "#404040"
 GRID = {"visible": True, "line": {"color": "#D9D9D9"}}
 SMALL_COLUMNS = 3          # small line charts side by side …
+SMALL_WIDTH, SMALL_STEP = 320, 336  # … each this wide (pixels), this far from the last
 SMALL_MAX = 60             # … one per department, for at most this many (a district has 300)
 SMALL_ROWS = 11            # sheet rows a small chart takes
 SMALL_LINES_PER_PAGE = 3   # rows of small charts on one printed page
@@ -101,9 +102,11 @@ def small_multiples(wb: Workbook, sheet: SheetWriter, data: Series, names: list[
         line.set_legend({"none": True})
         line.show_blanks_as("gap")
         line.show_hidden_data()
-        line.set_size({"width": 320, "height": 200})
-        sheet.ws.insert_chart(anchor + (k // SMALL_COLUMNS) * SMALL_ROWS,
-                              (k % SMALL_COLUMNS) * 5, line, {"y_offset": 8})
+        line.set_size({"width": SMALL_WIDTH, "height": 200})
+        # placed by pixels from column A: the columns below (some hidden, of any width)
+        # never make two charts overlap
+        sheet.ws.insert_chart(anchor + (k // SMALL_COLUMNS) * SMALL_ROWS, 0, line,
+                              {"y_offset": 8, "x_offset": (k % SMALL_COLUMNS) * SMALL_STEP})
     lines = -(-len(shown) // SMALL_COLUMNS)
     if len(names) > len(shown):
         sheet.ws.write_string(anchor + lines * SMALL_ROWS, 0,
