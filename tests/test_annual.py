@@ -21,7 +21,7 @@ from qianfen_xl.scoring.year import (
     person_year,
 )
 
-from builders import KIND_MONTHLY, STREET, register
+from builders import KIND_MONTHLY, STREET, decide_as_proposed, register
 
 ALL = "机关全体人员"
 
@@ -267,26 +267,13 @@ def _the_next_steps_work_when_copied(printed, tmp_path):
     import shlex
     import subprocess
 
-    from openpyxl import load_workbook
-
     commands = [line.split("：", 1)[1] for line in printed.splitlines()
                 if line.startswith(("  2. 校验：", "  3. 定稿："))]
     assert len(commands) == 2 and "finalize" in commands[1]
     assert subprocess.run(shlex.split(commands[0]), capture_output=True).returncode == 0
     refused = subprocess.run(shlex.split(commands[1]), capture_output=True, text=True)
     assert refused.returncode == 1 and "确定等次未填写" in refused.stdout  # nothing decided yet
-    register = tmp_path / "年度考核情况登记表_2026.xlsx"
-    wb = load_workbook(register)
-    ws = wb["考核决定"]
-    tied = []
-    for r in range(6, ws.max_row + 1):
-        proposal = ws[f"F{r}"].value
-        if proposal == "待定":
-            tied.append(r)
-        ws[f"G{r}"] = proposal.split("（")[0]
-        ws[f"I{r}"] = "同意"
-    ws[f"G{tied[0]}"], ws[f"G{tied[1]}"] = "优秀", "称职"  # the assessment group decides
-    wb.save(register)
+    decide_as_proposed(tmp_path / "年度考核情况登记表_2026.xlsx")
     done = subprocess.run(shlex.split(commands[1]), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
     assert len(list((tmp_path / "考核结果" / "入档").iterdir())) == 84

@@ -157,7 +157,8 @@ def test_decisions_typed_in_come_back_through_finalize(filled, tmp_path, capsys)
     assert book.sheetnames == ["考核结果通报", "公示名单", "年度考核花名册", "等次统计"]
     listed = [r[1] for r in book["公示名单"].iter_rows(min_row=4, values_only=True)]
     assert listed == ["U03", "U05", "U07"]  # the pools' 优秀; not the 班子's (the level above's)
-    assert book["公示名单"]["A2"].value == "公示时间：2027年01月04日 至 2027年01月08日（5 个工作日）"
+    assert book["公示名单"]["A2"].value.splitlines() == [
+        "公示时间：2027年01月04日 至 2027年01月08日（5 个工作日）", "公示期间如有异议，请向组织人事部门反映。"]
     assert len(list((out / "入档").iterdir())) == 17
 
 
@@ -272,11 +273,18 @@ def test_the_publicity_start_can_be_set(filled, tmp_path):
 
 # ------------------------------------------------------------------ in a real spreadsheet
 
-@pytest.mark.libreoffice
-def test_the_register_prints_one_a4_page_per_person(year_run, tmp_path, lo_profile):
+@pytest.fixture(scope="module")
+def register_pdf(year_run, tmp_path_factory, lo_profile) -> Path:
+    """The register as LibreOffice prints it."""
     from libreoffice import convert
 
-    (pdf,) = convert([year_run["register"]], tmp_path / "pdf", lo_profile, "pdf")
+    (pdf,) = convert([year_run["register"]], tmp_path_factory.mktemp("pdf"), lo_profile, "pdf")
+    return pdf
+
+
+@pytest.mark.libreoffice
+def test_the_register_prints_one_a4_page_per_person(year_run, register_pdf):
+    pdf = register_pdf
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True,
                           text=True, check=True).stdout
     sizes = [(round(float(w)), round(float(h))) for w, h in
@@ -289,6 +297,23 @@ def test_the_register_prints_one_a4_page_per_person(year_run, tmp_path, lo_profi
     ids = [re.findall(r"\b([LSU]\d\d)\b", page) for _, page in persons]
     assert sorted(found[0] for found in ids) == sorted(_rows(year_run["register"]))
     assert all(len(set(found)) == 1 for found in ids)  # one person a page, each once
+
+
+@pytest.mark.libreoffice
+def test_the_year_data_prints_readable(register_pdf):
+    """考核数据, its last sheet, over several landscape pages at a readable size (it printed
+    on one page at about 3 pt), 编号 and 姓名 on every one."""
+    text = subprocess.run(["pdftotext", "-layout", str(register_pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")[:-1]
+    first = next(k for k, page in enumerate(text) if "年度考核数据（系统生成，请勿修改）" in page)
+    data = range(first, len(text))
+    assert len(data) > 1 and all("S01" in text[k] for k in data)
+    box = subprocess.run(["pdftotext", "-bbox", "-f", str(first + 1), "-l", str(len(text)),
+                          str(register_pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    heights = sorted(float(b) - float(a) for a, b in re.findall(
+        r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', box))
+    assert heights[len(heights) // 2] >= 6  # points: the median word's height
 
 
 @pytest.mark.libreoffice

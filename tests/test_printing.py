@@ -17,7 +17,7 @@ from qianfen_xl.demo.sample import random_incidents
 from qianfen_xl.forms.ballots import write_evaluation_templates
 from qianfen_xl.scoring.engine import Person
 
-from builders import STREET, register
+from builders import STREET, decide_as_proposed, register
 from conftest import ROOT
 from libreoffice import convert
 
@@ -124,43 +124,31 @@ APPRAISAL = ("该同志政治立场坚定，认真贯彻执行党的路线方针
              "较好完成了全年各项工作任务，遵守廉洁自律各项规定。")
 
 
-def _decided(register: Path) -> Path:
-    """Every proposal taken as the decision (the two tied at the 优秀 boundary decided
-    apart), an appraisal for everyone, 同意."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(register)
-    ws = wb["考核决定"]
-    tied = []
-    for r in range(6, ws.max_row + 1):
-        proposal = ws[f"F{r}"].value
-        if proposal == "待定":
-            tied.append(r)
-        ws[f"G{r}"], ws[f"H{r}"], ws[f"I{r}"] = proposal.split("（")[0], APPRAISAL, "同意"
-    ws[f"G{tied[0]}"], ws[f"G{tied[1]}"] = "优秀", "称职"
-    wb.save(register)
-    return register
-
-
 @pytest.fixture(scope="module")
-def year_printed(tmp_path_factory, demo_year, lo_profile) -> dict[str, list[str]]:
+def year_printed(tmp_path_factory, demo_year, standards, lo_profile) -> dict[str, list[str]]:
     """The demo year's workbooks as printed (the text of each page): the third quarter's
-    ranking, the annual workbook, the register with the decisions in, the results of
-    finalize and one person's page for the file."""
+    ranking (of the quarter's registers), the annual workbook, the results of finalize and
+    the page for the file of a person of 一站式服务大厅."""
+    import qianfen_xl
     from qianfen_xl.cli import main
 
     folder = tmp_path_factory.mktemp("year-printed")
     demo = demo_year[0]
-    register = _decided(Path(shutil.copy(demo / "年度考核情况登记表_2026.xlsx",
-                                         folder / "年度考核情况登记表_2026.xlsx")))
+    inbox = folder / "第三季度"
+    for path in (demo / "年度材料" / "月登记表").rglob("*_2026-0[789]_*.xlsx"):
+        (inbox / path.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, inbox / path.parent.name / path.name)
+    quarter = qianfen_xl.consolidate(inbox, "2026-Q3", roster=demo / "人员名单_2026.csv",
+                                     standards=standards, workers=1)
+    register = decide_as_proposed(Path(shutil.copy(
+        demo / "年度考核情况登记表_2026.xlsx", folder / "年度考核情况登记表_2026.xlsx")), APPRAISAL)
     assert main(["finalize", str(register), "--out", str(folder / "结果")]) == 0
-    page = next((folder / "结果" / "入档").glob("D12*.xlsx"))  # 一站式服务大厅
-    files = {"quarter": demo / "排名_2026-Q3.xlsx", "annual": demo / "年度考核_2026.xlsx",
-             "register": register, "results": folder / "结果" / "考核结果_2026.xlsx",
-             "page": page}
+    files = {"quarter": quarter.write_workbook(folder / "排名_2026-Q3.xlsx"),
+             "annual": demo / "年度考核_2026.xlsx",
+             "results": folder / "结果" / "考核结果_2026.xlsx",
+             "page": next((folder / "结果" / "入档").glob("D12*.xlsx"))}  # 一站式服务大厅
     pdfs = convert(list(files.values()), folder / "pdf", lo_profile, fmt="pdf")
-    return {name: pages(pdf) for name, pdf in zip(files, pdfs, strict=True)} | {
-        "register.pdf": [str(pdfs[2])]}
+    return {name: pages(pdf) for name, pdf in zip(files, pdfs, strict=True)}
 
 
 @pytest.mark.libreoffice
@@ -172,7 +160,7 @@ def test_the_publicity_prints_both_its_dates(year_printed):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("name", ["quarter", "annual", "register", "results", "page"])
+@pytest.mark.parametrize("name", ["quarter", "annual", "results", "page"])
 def test_every_department_prints_whole_on_every_sheet(year_printed, name):
     """A name cut by the next cell prints as its start (一站式服务大): no page shows the
     start of a department's name without the rest."""
@@ -196,20 +184,3 @@ def test_the_small_trend_charts_print_their_months(year_printed):
     trend = [p for p in year_printed["quarter"] if "科室得分月度趋势（2026-07 至 2026-09）" in p]
     labels = sum(p.count("2026-08") for p in trend)
     assert labels == len(trend) + len(DEPARTMENTS) - 1  # the leadership has no chart
-
-
-@pytest.mark.libreoffice
-def test_the_year_data_prints_readable(year_printed):
-    """考核数据 over several pages at a readable size, not on one page at 3 pt."""
-    (pdf,) = year_printed["register.pdf"]
-    first = next(k for k, p in enumerate(year_printed["register"], start=1)
-                 if "年度考核数据（系统生成，请勿修改）" in p)  # its last sheet: the rest
-    pages_of_data = range(first, len(year_printed["register"]) + 1)
-    assert len(pages_of_data) > 1
-    sizes = []
-    for k in pages_of_data:
-        box = subprocess.run(["pdftotext", "-bbox", "-f", str(k), "-l", str(k), pdf, "-"],
-                             capture_output=True, text=True, check=True).stdout
-        sizes += [float(b) - float(a) for a, b in re.findall(
-            r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', box)]
-    assert sorted(sizes)[len(sizes) // 2] >= 6  # points: the median word's height
