@@ -25,11 +25,17 @@ NOV = consolidation_period("2026-11")
 
 
 def sheet_rows(path, sheet):
-    """The rows under a ranking sheet's header row (row 3), as dicts."""
+    """The table under a ranking sheet's header row (row 3) as dicts, down to its first
+    empty row (a note may follow, as under 数据来源)."""
     ws = load_workbook(path, read_only=True)[sheet]
     rows = list(ws.iter_rows(values_only=True))
     header = rows[2]
-    return [dict(zip(header, r, strict=False)) for r in rows[3:]]
+    table = []
+    for r in rows[3:]:
+        if all(v is None for v in r):
+            break
+        table.append(dict(zip(header, r, strict=False)))
+    return table
 
 
 def run(inbox, tmp_path, *extra, roster=STREET, period="2026-11"):
@@ -51,9 +57,11 @@ def expected_scores(street, standards, month=NOV, departments=None):
     return out
 
 
-@pytest.fixture(scope="module")
-def built_street(tmp_path_factory, standards):
-    return street_month(tmp_path_factory.mktemp("street"), standards)
+@pytest.fixture(scope="module", params=[".xlsx", ".xlsm"], ids=["xlsx", "xlsm"])
+def built_street(request, tmp_path_factory, standards):
+    """The street's weekly registers, all of one template: what holds for the .xlsx holds
+    for the .xlsm departments send back (its VBA project read, never run)."""
+    return street_month(tmp_path_factory.mktemp("street"), standards, suffix=request.param)
 
 
 @pytest.fixture

@@ -175,6 +175,11 @@ class SheetWriter:
                     self.ws.set_column(i, i, wanted)
         self.append(values, self.formats)
 
+    def note(self, line: str) -> None:
+        """A line of text under the table, after an empty row (outside its borders)."""
+        self.row += 1
+        self.append([line])
+
 
 def scheme_label(standards: Standards, *, named: bool = False) -> str:
     """The scheme a report was scored with, as its headers say it: version and hash (the
