@@ -19,7 +19,12 @@ from qianfen_xl.scoring.engine import (
     score_person,
 )
 from qianfen_xl.scoring.evaluation import Ballot, evaluate
-from qianfen_xl.scoring.grades import Candidate, excellent_places, propose_grades
+from qianfen_xl.scoring.grades import (
+    Candidate,
+    advanced_departments,
+    excellent_places,
+    propose_grades,
+)
 from qianfen_xl.scoring.quarter import PersonQuarter, quarter_grades
 from qianfen_xl.scoring.year import combine_year, department_year, person_year
 
@@ -122,3 +127,20 @@ def test_quarters_example(standards):
               for k, m in enumerate(means)]
     graded = quarter_grades(standards, ["2026-07", "2026-08", "2026-09"], people)
     assert [g.grade for g in graded] == ["好", "好", "较好", "较好", "较好", "一般", "较差"]
+
+
+def test_advanced_departments_example(standards):
+    """docs/advanced-departments.md: 3 places of 12; the vetoed third passes its place to
+    the fourth; a department missing a month is none."""
+    totals = {"纪检监察室": 989.96, "社保所": 988.84, "党建工作部": 987.46, "城市管理科": 986.08,
+              "一站式服务大厅": 984.25, "工委办公室": 988.15,
+              **{f"科室{k}": 970.0 - k for k in range(6)}}
+    vetoes = {"党建工作部": ["N09-01"]}
+    missing = {"工委办公室": ["2026-07"]}
+    ranked = [d for d in sorted(totals, key=lambda d: -totals[d]) if d != "工委办公室"]
+    result = advanced_departments(standards, totals, {}, vetoes, missing,
+                                  {d: k for k, d in enumerate(ranked, start=1)})
+    assert [d for d in ranked if result[d].advanced] == ["纪检监察室", "社保所", "城市管理科"]
+    assert result["党建工作部"].reason == "一票否决（N09-01）"
+    assert result["一站式服务大厅"].reason == "名次 5，先进科室 3 个名额已满"
+    assert result["工委办公室"].reason == "缺少月度得分：2026-07"

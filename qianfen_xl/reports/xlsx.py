@@ -9,7 +9,6 @@ identical bytes: fixed document time, and XlsxWriter's fixed zip member times.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import write_atomic
 from qianfen_xl.contract.findings import REPORT_COLUMNS, Finding
+from qianfen_xl.contract.normalise import clean_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.contract.textwidth import text_width, wrapped_lines
 
@@ -35,7 +35,6 @@ CELL_BORDER = "#A6A6A6"
 LINE_HEIGHT = 15  # points a line of wrapped text takes
 FIT_MAX = 40  # a column of unwrapped text widens to its longest text, up to this width
 SPAN_MIN = 100  # a one-line subtitle up to this wide prints whole beside a narrower table
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 text
 OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
            "strings_to_urls": False}
 
@@ -50,9 +49,10 @@ class Column:
 
 
 def text(value: str) -> str:
-    """Text as a cell can hold it: characters XML forbids become U+FFFD, and text longer
-    than Excel's cell limit is cut (with an ellipsis) rather than lost on open."""
-    clean = _ILLEGAL.sub("\ufffd", value)
+    """Text as a cell can hold it: characters XML forbids become U+FFFD (Word's line break
+    a line break: ``clean_text``), and text longer than Excel's cell limit is cut (with an
+    ellipsis) rather than lost on open."""
+    clean = clean_text(value)
     if len(clean) > EXCEL_CELL_TEXT_MAX:
         clean = clean[: EXCEL_CELL_TEXT_MAX - 1] + "…"
     return clean
