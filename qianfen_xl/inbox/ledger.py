@@ -1,0 +1,295 @@
+"""What the inbox holds, as the office and each department see it: the registers that
+count, every department's months as ``consolidate`` makes them, and rankings.
+
+Each accepted upload is checked once (``checking``); what checking found is kept in the
+database and here, so nothing is read again to draw the board. A newer register of the same
+department, kind and period supersedes the older (which stays in the audit log). The
+registers that count are consolidated by the batch's own ``consolidate`` — the same rules
+as the command: completeness, conflicts, one person in two departments, a 科室 the roster
+does not have — one month at a time, cached until an upload touches that month.
+
+In a consolidation a register is named ``科室/文件名`` (a later file of the same name gets
+its upload number): the folder ``counting.zip`` unpacks to, so ``qianfen-xl consolidate``
+on that folder gives the same statuses, ranks and scores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pickle
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from importlib import metadata
+from pathlib import Path, PurePosixPath
+
+from qianfen_xl.batch.consolidation import (
+    INCOMPLETE,
+    MISSING,
+    RETURNED,
+    Consolidation,
+    DepartmentMonth,
+    consolidate,
+    consolidation_period,
+    workweeks,
+)
+from qianfen_xl.contract.periods import Period, parse_period
+from qianfen_xl.contract.standards import Standards
+from qianfen_xl.inbox.checking import Checker
+from qianfen_xl.inbox.db import Database, Upload
+from qianfen_xl.inbox.files import FileStore
+from qianfen_xl.intake.register import Submission
+from qianfen_xl.reports.ranking import returned_files, status_note
+from qianfen_xl.scoring.engine import Person
+
+
+def intake_version(standards: Standards) -> str:
+    """What a kept check depends on: the program (its version and the source of every
+    layer a check goes through) and the standards."""
+    try:
+        program = metadata.version("qianfen-xl")
+    except metadata.PackageNotFoundError:
+        program = "unknown"
+    digest = hashlib.sha256(program.encode())
+    for layer in ("contract", "schemas", "scoring", "intake"):
+        module = importlib.import_module(f"qianfen_xl.{layer}")
+        for source in sorted(Path(str(module.__file__)).parent.glob("*.py")):
+            digest.update(source.read_bytes())
+    return f"{program}/{standards.short_digest}/{digest.hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An accepted upload and what checking it found (labelled with its file name)."""
+
+    upload: Upload
+    submission: Submission
+
+    @property
+    def key(self) -> tuple[str, str, str] | None:
+        """(科室, kind, period) when it is some department's register of some period."""
+        s = self.submission
+        if not (s.kind and s.department and s.period is not None):
+            return None
+        return (s.department, s.kind, s.period.label)
+
+
+def relabel(sub: Submission, label: str) -> Submission:
+    """The submission named ``label`` (its findings too), without its own score: as the
+    batch takes a file in."""
+    findings = tuple(replace(f, file=label) if f.file == sub.label else f
+                     for f in sub.findings)
+    return replace(sub, label=label, findings=findings, score=None)
+
+
+def safe_part(text: str) -> str:
+    """A department's name as a folder name in a zip.
+
+    >>> safe_part("../社保所"), safe_part("")
+    ('社保所', '科室')
+    """
+    name = text.replace("/", "／").replace("\\", "＼").strip().lstrip(".").strip()
+    return name or "科室"
+
+
+def week_end(label: str) -> date:
+    return parse_period(label).end
+
+
+@dataclass(frozen=True)
+class Counting:
+    """A register that counts: its entry and its name in consolidations."""
+
+    entry: Entry
+    label: str
+
+
+class Ledger:
+    def __init__(self, db: Database, store: FileStore, standards: Standards,
+                 roster: Sequence[Person], checker: Checker) -> None:
+        self.db = db
+        self.store = store
+        self.standards = standards
+        self.roster = list(roster)
+        self.checker = checker
+        self.version = intake_version(standards)
+        self._lock = threading.RLock()
+        self._entries: dict[int, Entry] = {}
+        self._months: dict[str, Consolidation] = {}
+        self._counting: list[Counting] | None = None
+
+    # ------------------------------------------------------------------ loading, adding
+    def load(self) -> int:
+        """Read every kept check; a check made by another program version or standards is
+        made again from the stored file. Returns how many were made again."""
+        uploads = {u.id: u for u in self.db.uploads()}
+        redone = 0
+        for number, version, blob in self.db.intakes():
+            upload = uploads[number]
+            sub = None
+            if version == self.version:
+                try:
+                    sub = pickle.loads(blob)  # our own database, written by ``add``
+                except Exception:  # noqa: BLE001 (an unreadable kept check is made again)
+                    sub = None
+            if not isinstance(sub, Submission):
+                path = self.store.path(upload.sha256, self.db.blob_suffix(upload.sha256) or "")
+                sub = self.checker.check(path, upload.filename)
+                self.db.replace_intake(number, self.version, pickle.dumps(sub))
+                redone += 1
+            self._entries[number] = Entry(upload, sub)
+        return redone
+
+    def record(self, upload: Upload, suffix: str, sub: Submission | None) -> Upload:
+        """Write an upload to the audit log (with its check when accepted) and take it in."""
+        kept = (self.version, pickle.dumps(sub)) if sub is not None else None
+        number = self.db.add_upload(upload, suffix=suffix, intake=kept)
+        upload = replace(upload, id=number)
+        if sub is not None:
+            with self._lock:
+                self._entries[number] = Entry(upload, sub)
+                self._counting = None
+                for month in sub.period.months() if sub.period is not None else ():
+                    self._months.pop(month.label, None)
+        return upload
+
+    # ------------------------------------------------------------------ what counts
+    def entries(self) -> list[Entry]:
+        with self._lock:
+            return list(self._entries.values())
+
+    def counting(self) -> list[Counting]:
+        """The latest register of each department, kind and period, in upload order."""
+        with self._lock:
+            if self._counting is None:
+                latest: dict[tuple[str, str, str], Entry] = {}
+                for entry in self._entries.values():
+                    if entry.upload.counts and (key := entry.key) is not None:
+                        latest[key] = entry
+                taken: set[str] = set()
+                out = []
+                for entry in sorted(latest.values(), key=lambda e: e.upload.id):
+                    label = f"{safe_part(entry.upload.department)}/{entry.upload.filename}"
+                    if label in taken:
+                        path = PurePosixPath(label)
+                        label = str(path.with_name(f"{path.stem}_{entry.upload.id}{path.suffix}"))
+                    taken.add(label)
+                    out.append(Counting(entry, label))
+                self._counting = out
+            return self._counting
+
+    def superseded_by(self) -> dict[int, int]:
+        """Upload number → the number of the upload that replaced it."""
+        counting = {c.entry.key: c.entry.upload.id for c in self.counting()}
+        return {e.upload.id: counting[e.key] for e in self.entries()
+                if e.key in counting and counting[e.key] != e.upload.id}
+
+    def counting_labels(self) -> dict[int, str]:
+        return {c.entry.upload.id: c.label for c in self.counting()}
+
+    def submissions(self, within: Period | None = None) -> list[Submission]:
+        out = []
+        for c in self.counting():
+            p = c.entry.submission.period
+            if within is None or (p is not None and p.start <= within.end
+                                  and p.end >= within.start):
+                out.append(relabel(c.entry.submission, c.label))
+        return out
+
+    # ------------------------------------------------------------------ consolidations
+    def month(self, label: str) -> Consolidation:
+        """One month as ``consolidate --period MONTH`` makes it (cached until it changes)."""
+        with self._lock:
+            if label not in self._months:
+                period = parse_period(label)
+                self._months[label] = consolidate(self.standards, self.submissions(period),
+                                                  period, self.roster)
+            return self._months[label]
+
+    def consolidation(self, label: str) -> Consolidation:
+        """Any period ``consolidate`` takes, from every register that counts."""
+        period = consolidation_period(label)
+        return consolidate(self.standards, self.submissions(), period, self.roster)
+
+    def departments(self) -> list[str]:
+        return list(dict.fromkeys(p.department for p in self.roster))
+
+    def months_of(self, year: int, today: date) -> list[str]:
+        """The months the board shows for a year: from the first month any register
+        touches to the latest (or this month, in the current year)."""
+        touched = {m.label for c in self.counting()
+                   for m in (c.entry.submission.period.months()
+                             if c.entry.submission.period else ())
+                   if m.start.year == year}
+        if today.year == year:
+            touched.add(f"{year:04d}-{today.month:02d}")
+        if not touched:
+            return []
+        first, last = min(touched), max(touched)
+        return [f"{year:04d}-{m:02d}" for m in range(int(first[5:]), int(last[5:]) + 1)]
+
+    def years(self, today: date) -> list[int]:
+        years = {m.start.year for c in self.counting()
+                 for m in (c.entry.submission.period.months()
+                           if c.entry.submission.period else ())}
+        return sorted(years | {today.year})
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A department's month on the board."""
+
+    month: str
+    department: str
+    status: str
+    rank: int | None
+    total: float | None
+    missing: tuple[str, ...]
+    files: tuple[str, ...]
+    note: str
+    in_progress: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {"department": self.department, "status": self.status, "rank": self.rank,
+                "total": self.total, "missing": list(self.missing), "files": list(self.files),
+                "note": self.note}
+
+
+def month_cells(result: Consolidation, today: date) -> list[Cell]:
+    """Every department's row of a month's consolidation, as the board shows it."""
+    returned = returned_files(result)
+    month = result.requested[0]
+    return [_cell(month.period, r, returned, today) for r in month.departments]
+
+
+def _cell(month: Period, r: DepartmentMonth, returned: set[str], today: date) -> Cell:
+    return Cell(month.label, r.department, r.status, r.rank,
+                r.score.total if r.score is not None else None, r.missing, r.files,
+                status_note(r, returned), month.end >= today)
+
+
+def reminders(cells: Sequence[Cell], today: date, returned: dict[str, list[str]]) -> list[str]:
+    """The 催报 lines: each department's month that is 未报送, 退回修改 or 不完整, with what is
+    missing — weeks whose end has passed only (a week still running is not yet due)."""
+    lines = []
+    for c in cells:
+        due = [w for w in workweeks(parse_period(c.month)) if week_end(w) < today]
+        if c.status == RETURNED:
+            files = returned.get(f"{c.month}/{c.department}") or list(c.files)
+            names = "、".join(PurePosixPath(f).name for f in files)
+            lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{names}）")
+        elif c.status == INCOMPLETE:
+            weeks = [w for w in c.missing if w in due]
+            if weeks:
+                lines.append(f"{c.department}：{c.month} 缺少周登记表 {'、'.join(weeks)}，请补报")
+        elif c.status == MISSING and due:
+            lines.append(f"{c.department}：{c.month} 未报送登记表（周登记表 {'、'.join(due)}，"
+                         "或当月的月登记表），请报送")
+    return lines
+
+
+def month_before(day: date) -> str:
+    last = day.replace(day=1) - timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
