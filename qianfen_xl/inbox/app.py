@@ -208,9 +208,11 @@ def office_page(request: Request) -> Response:
 
 
 def _last_month_shown(data: dict[str, object]) -> str:
+    """The month the consolidation form offers: the latest that has ended."""
     months = data["months"]
     assert isinstance(months, list)
-    return str(months[-1]["month"]) if months else today().strftime("%Y-%m")
+    ended = [m["month"] for m in months if not m["in_progress"]] or [m["month"] for m in months]
+    return str(ended[-1]) if ended else today().strftime("%Y-%m")
 
 
 def board_json(request: Request) -> Response:

@@ -135,7 +135,7 @@ def _fsync_dir(folder: Path) -> None:
 
 @dataclass
 class _Part:
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, bytes] = field(default_factory=dict)
     name: str = ""
     filename: str | None = None
 
@@ -179,19 +179,17 @@ async def receive_file(body: AsyncIterator[bytes], content_type: str,
         header_value.extend(data[start:end])
 
     def on_header_end() -> None:
-        part.headers[header_field.decode("latin-1").lower()] = header_value.decode(
-            "utf-8", "replace")
+        part.headers[header_field.decode("latin-1").lower()] = bytes(header_value)
         header_field.clear()
         header_value.clear()
 
     def on_headers_finished() -> None:
-        _, opts = parse_options_header(part.headers.get("content-disposition", ""))
+        _, opts = parse_options_header(part.headers.get("content-disposition", b""))
         part.name = opts.get(b"name", b"").decode("utf-8", "replace")
         raw = opts.get(b"filename")
         part.filename = raw.decode("utf-8", "replace") if raw is not None else None
         if part.name == field_name and part.filename is not None:
             state["found"] += 1
-            part.headers["x-filename"] = part.filename
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         if part.name != field_name or part.filename is None or state["found"] != 1:

@@ -250,11 +250,15 @@ class Cell:
     files: tuple[str, ...]
     note: str
     in_progress: bool
+    to_fix: tuple[str, ...] = ()        # the files of a 退回修改 month that have 错误
+    missing_due: tuple[str, ...] = ()   # the missing weeks that have ended (others not late)
 
     def as_dict(self) -> dict[str, object]:
+        """The keys of ``consolidate --json``'s departments, and the board's own."""
         return {"department": self.department, "status": self.status, "rank": self.rank,
                 "total": self.total, "missing": list(self.missing), "files": list(self.files),
-                "note": self.note}
+                "note": self.note, "missing_due": list(self.missing_due),
+                "to_fix": list(self.to_fix)}
 
 
 def month_cells(result: Consolidation, today: date) -> list[Cell]:
@@ -265,25 +269,25 @@ def month_cells(result: Consolidation, today: date) -> list[Cell]:
 
 
 def _cell(month: Period, r: DepartmentMonth, returned: set[str], today: date) -> Cell:
+    to_fix = tuple(f for f in r.files if f in returned) if r.status == RETURNED else ()
     return Cell(month.label, r.department, r.status, r.rank,
                 r.score.total if r.score is not None else None, r.missing, r.files,
-                status_note(r, returned), month.end >= today)
+                status_note(r, returned), month.end >= today,
+                (to_fix or r.files) if r.status == RETURNED else (),
+                tuple(w for w in r.missing if week_end(w) < today))
 
 
-def reminders(cells: Sequence[Cell], today: date, returned: dict[str, list[str]]) -> list[str]:
+def reminders(cells: Sequence[Cell], today: date) -> list[str]:
     """The 催报 lines: each department's month that is 未报送, 退回修改 or 不完整, with what is
     missing — weeks whose end has passed only (a week still running is not yet due)."""
     lines = []
     for c in cells:
         due = [w for w in workweeks(parse_period(c.month)) if week_end(w) < today]
         if c.status == RETURNED:
-            files = returned.get(f"{c.month}/{c.department}") or list(c.files)
-            names = "、".join(PurePosixPath(f).name for f in files)
+            names = "、".join(PurePosixPath(f).name for f in c.to_fix)
             lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{names}）")
-        elif c.status == INCOMPLETE:
-            weeks = [w for w in c.missing if w in due]
-            if weeks:
-                lines.append(f"{c.department}：{c.month} 缺少周登记表 {'、'.join(weeks)}，请补报")
+        elif c.status == INCOMPLETE and c.missing_due:
+            lines.append(f"{c.department}：{c.month} 缺少周登记表 {'、'.join(c.missing_due)}，请补报")
         elif c.status == MISSING and due:
             lines.append(f"{c.department}：{c.month} 未报送登记表（周登记表 {'、'.join(due)}，"
                          "或当月的月登记表），请报送")

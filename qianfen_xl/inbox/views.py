@@ -10,7 +10,6 @@ from qianfen_xl.batch.consolidation import SCORED, workweeks
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.inbox.db import Upload
 from qianfen_xl.inbox.ledger import Cell, Ledger, month_cells, reminders, week_end
-from qianfen_xl.reports.ranking import returned_files
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 
 STATUS_CLASS = {"已计分": "scored", "退回修改": "returned", "不完整": "incomplete",
@@ -26,13 +25,8 @@ def board(ledger: Ledger, year: int, today: date) -> dict[str, object]:
     its reason, and the 催报 lines."""
     months = ledger.months_of(year, today)
     cells: dict[str, dict[str, Cell]] = {}
-    returned: dict[str, list[str]] = {}
     for month in months:
-        result = ledger.month(month)
-        for label in sorted(returned_files(result)):
-            sub = next(s.submission for s in result.sources if s.submission.label == label)
-            returned.setdefault(f"{month}/{sub.department}", []).append(label)
-        for cell in month_cells(result, today):
+        for cell in month_cells(ledger.month(month), today):
             cells.setdefault(cell.department, {})[month] = cell
     departments = list(dict.fromkeys([*ledger.departments(), *cells]))
     rows = [{"department": d, "months": [cells[d][m].as_dict() | {"month": m}
@@ -43,7 +37,7 @@ def board(ledger: Ledger, year: int, today: date) -> dict[str, object]:
     return {"year": year, "months": [{"month": m, "in_progress": parse_period(m).end >= today}
                                      for m in months],
             "departments": rows, "counts": counts,
-            "reminders": reminders(all_cells, today, returned),
+            "reminders": reminders(all_cells, today),
             "years": ledger.years(today)}
 
 
