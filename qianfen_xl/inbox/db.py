@@ -97,11 +97,6 @@ class Database:
                     self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n"
                                              f"PRAGMA user_version={number};\nCOMMIT;")
 
-    @property
-    def version(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
-
     # ------------------------------------------------------------------ settings
     def settings(self) -> dict[str, str]:
         with self._lock:
@@ -177,7 +172,8 @@ class Database:
             sql, args = sql + " WHERE department = ?", (department,)
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [Upload(*row[:12], bool(row[12])) for row in rows]
+        return [Upload(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), r[7], int(r[8]),
+                       int(r[9]), r[10], r[11], bool(r[12])) for r in rows]
 
     def blob_suffix(self, sha256: str) -> str | None:
         with self._lock:

@@ -21,7 +21,7 @@ import pickle
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
@@ -293,7 +293,3 @@ def reminders(cells: Sequence[Cell], today: date) -> list[str]:
                          "或当月的月登记表），请报送")
     return lines
 
-
-def month_before(day: date) -> str:
-    last = day.replace(day=1) - timedelta(days=1)
-    return f"{last.year:04d}-{last.month:02d}"

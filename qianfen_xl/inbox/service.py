@@ -11,7 +11,6 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 
 from qianfen_xl.api import Report
@@ -170,10 +169,6 @@ class Inbox:
         """Take a file from disk in as an upload (the demo's registers)."""
         return self.receive(department, path.name, self.store.put(read_source(path, path.name),
                                                                   path.name))
-
-
-def today() -> date:
-    return date.today()
 
 
 UPLOAD_LIMIT = MAX_FILE_BYTES
