@@ -119,6 +119,7 @@ class Ledger:
         self._entries: dict[int, Entry] = {}
         self._months: dict[str, Consolidation] = {}
         self._counting: list[Counting] | None = None
+        self._touched: set[str] | None = None
 
     # ------------------------------------------------------------------ loading, adding
     def load(self) -> int:
@@ -151,6 +152,7 @@ class Ledger:
             with self._lock:
                 self._entries[number] = Entry(upload, sub)
                 self._counting = None
+                self._touched = None
                 for month in sub.period.months() if sub.period is not None else ():
                     self._months.pop(month.label, None)
         return upload
@@ -216,13 +218,19 @@ class Ledger:
     def departments(self) -> list[str]:
         return list(dict.fromkeys(p.department for p in self.roster))
 
+    def touched(self) -> set[str]:
+        """Every month a register that counts touches (cached with what counts)."""
+        with self._lock:
+            if self._touched is None:
+                self._touched = {m.label for c in self.counting()
+                                 for m in (c.entry.submission.period.months()
+                                           if c.entry.submission.period else ())}
+            return self._touched
+
     def months_of(self, year: int, today: date) -> list[str]:
         """The months the board shows for a year: from the first month any register
         touches to the latest (or this month, in the current year)."""
-        touched = {m.label for c in self.counting()
-                   for m in (c.entry.submission.period.months()
-                             if c.entry.submission.period else ())
-                   if m.start.year == year}
+        touched = {m for m in self.touched() if m.startswith(f"{year:04d}-")}
         if today.year == year:
             touched.add(f"{year:04d}-{today.month:02d}")
         if not touched:
@@ -231,10 +239,7 @@ class Ledger:
         return [f"{year:04d}-{m:02d}" for m in range(int(first[5:]), int(last[5:]) + 1)]
 
     def years(self, today: date) -> list[int]:
-        years = {m.start.year for c in self.counting()
-                 for m in (c.entry.submission.period.months()
-                           if c.entry.submission.period else ())}
-        return sorted(years | {today.year})
+        return sorted({int(m[:4]) for m in self.touched()} | {today.year})
 
 
 @dataclass(frozen=True)
@@ -281,8 +286,12 @@ def reminders(cells: Sequence[Cell], today: date) -> list[str]:
     """The 催报 lines: each department's month that is 未报送, 退回修改 or 不完整, with what is
     missing — weeks whose end has passed only (a week still running is not yet due)."""
     lines = []
+    due_by_month: dict[str, list[str]] = {}
     for c in cells:
-        due = [w for w in workweeks(parse_period(c.month)) if week_end(w) < today]
+        if c.month not in due_by_month:
+            due_by_month[c.month] = [w for w in workweeks(parse_period(c.month))
+                                     if week_end(w) < today]
+        due = due_by_month[c.month]
         if c.status == RETURNED:
             names = "、".join(PurePosixPath(f).name for f in c.to_fix)
             lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{names}）")
