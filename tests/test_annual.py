@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -258,6 +259,10 @@ def test_demo_year_runs_the_whole_year(demo_year):
     departments = list(wb["科室年度"].iter_rows(min_row=4, values_only=True))
     incomplete = [r for r in departments if r[-1] and "缺少月度得分" in r[-1]]
     assert len(incomplete) == 1 and incomplete[0][0] == "不完整"
+    # … for the month the demo left out, and for no other reason
+    left_out = re.search(r"（(\S+) 缺 (\d{4}-\d{2}) 月表", printed)
+    assert left_out is not None
+    assert (incomplete[0][1], incomplete[0][-1]) == (left_out[1], f"缺少月度得分：{left_out[2]}")
     assert all(isinstance(r[0], int) for r in departments if r not in incomplete)
     people = list(wb["个人年度"].iter_rows(min_row=4, values_only=True))
     assert sum(1 for r in people if r[0] and str(r[0])[0] in "DL") == 84  # everyone, 班子 too

@@ -124,7 +124,7 @@ def test_the_blank_template_validates():
 
 # ------------------------------------------------------------------ the round trip
 
-def test_decisions_typed_in_come_back_through_finalize(filled, tmp_path, capsys):
+def test_decisions_typed_in_come_back_through_finalize(filled, tmp_path, capsys, standards):
     rows = _decide(filled, {"S01": {"鉴定意见": "工作认真负责。", "本人意见": "申请复核",
                                     "复核结果": "维持原等次"}})
     typed = {pid: d["确定等次"] for pid, d in _accepted(rows).items()}
@@ -135,7 +135,8 @@ def test_decisions_typed_in_come_back_through_finalize(filled, tmp_path, capsys)
     data = json.loads((out / "考核结果_2026.json").read_text(encoding="utf-8"))
     assert {p["id"]: p["grade"] for p in data["people"]} == typed
     assert data["year"] == 2026 and data["publicity"] == {
-        "start": "2027-01-04", "end": "2027-01-08", "working_days": 5}
+        "start": "2027-01-04", "end": "2027-01-08", "working_days": 5,
+        "calendar": standards.calendar.digest}  # the days it was counted with
     people = {p["id"]: p for p in data["people"]}
     assert set(people["S01"]) == {"id", "name", "department", "category", "total", "grade", "note"}
     assert people["S01"]["note"] == "复核结果：维持原等次"

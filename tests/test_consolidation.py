@@ -25,11 +25,17 @@ NOV = consolidation_period("2026-11")
 
 
 def sheet_rows(path, sheet):
-    """The rows under a ranking sheet's header row (row 3), as dicts."""
+    """The table under a ranking sheet's header row (row 3) as dicts, down to its first
+    empty row (a note may follow, as under 数据来源)."""
     ws = load_workbook(path, read_only=True)[sheet]
     rows = list(ws.iter_rows(values_only=True))
     header = rows[2]
-    return [dict(zip(header, r, strict=False)) for r in rows[3:]]
+    table = []
+    for r in rows[3:]:
+        if all(v is None for v in r):
+            break
+        table.append(dict(zip(header, r, strict=False)))
+    return table
 
 
 def run(inbox, tmp_path, *extra, roster=STREET, period="2026-11"):

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from qianfen_xl.batch.consolidation import consolidation_period, workweeks
 from qianfen_xl.cli import main
 from qianfen_xl.contract.errors import StandardsError
+from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import DEFAULT_PATH, load_standards
 from qianfen_xl.demo.month import write_demo_month
 from qianfen_xl.intake.register import intake
@@ -76,11 +76,12 @@ def _findings(data, code: str) -> dict[str, str]:
     return {f["file"]: f["detail"] for f in data["findings"] if f["code"] == code}
 
 
-def test_a_week_removed_makes_the_month_incomplete_and_unranked(demo, tmp_path, capsys):
+def test_a_week_removed_makes_the_month_incomplete_and_unranked(demo, tmp_path, capsys,
+                                                                standards):
     baseline = demo[1]
     inbox = _copy(demo, tmp_path)
     victim = "社保所"
-    week = workweeks(consolidation_period(MONTH))[1]
+    week = standards.calendar.owed_weeks(parse_period(MONTH))[1]
     (removed,) = (inbox / victim).glob(f"*{week}*")
     removed.unlink()
     capsys.readouterr()
@@ -186,10 +187,10 @@ def test_the_summary_counts_what_the_tables_show(demo, tmp_path, standards, caps
         f: "退回修改" for f in conflicted}
 
 
-def test_completeness_warn_ranks_a_month_on_the_weeks_it_has(demo, tmp_path):
+def test_completeness_warn_ranks_a_month_on_the_weeks_it_has(demo, tmp_path, standards):
     """An office that chooses so in its standards ranks an incomplete month, with a 警告."""
     inbox = _copy(demo, tmp_path)
-    week = workweeks(consolidation_period(MONTH))[0]
+    week = standards.calendar.owed_weeks(parse_period(MONTH))[0]
     (next((inbox / "社保所").glob(f"*{week}*"))).unlink()
     office = tmp_path / "office.toml"
     office.write_text(DEFAULT_PATH.read_text(encoding="utf-8").replace(

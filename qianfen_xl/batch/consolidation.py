@@ -7,9 +7,12 @@ that cannot be trusted:
 - a register with a 错误 is 退回修改 and keeps its department's month unscored; so is a
   register the batch finds wrong (``identity``: a 科室 not on the roster, a person in two
   departments' registers, two different registers for one department and period);
-- a month built from weeklies needs every ISO week with a working day in it: one missing
-  makes the month 不完整 (the weeks named), shown and not ranked, unless the standards'
-  ``completeness`` is "warn";
+- a month built from weeklies needs every ISO week with a working day in it, by the
+  standards' working-day calendar (a week all holidays is owed none; one whose only working
+  day is a 调休 weekend day is owed): one missing makes the month 不完整 (the weeks named),
+  shown and not ranked, unless the standards' ``completeness`` is "warn". A month in a year
+  whose 调休 arrangement the calendar does not list is checked on the days it has, with a
+  警告 (``calendar-year-unlisted``);
 - a department with no file is 未报送.
 """
 
@@ -18,12 +21,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 
 from qianfen_xl.batch import identity
 from qianfen_xl.contract.errors import PeriodError
 from qianfen_xl.contract.findings import Finding
-from qianfen_xl.contract.periods import Period, parse_period, week_of
+from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
@@ -89,6 +91,7 @@ class Consolidation:
     sources: tuple[Source, ...]
     findings: tuple[Finding, ...]
     standards_digest: str = ""
+    calendar_digest: str = ""        # the working-day calendar (not in the standards' hash)
     quarter: tuple[QuarterGrade, ...] = ()  # 平时考核, when the period is a quarter
 
     @property
@@ -122,16 +125,6 @@ def consolidation_period(label: str) -> Period:
     return period
 
 
-def workweeks(month: Period) -> list[str]:
-    """The ISO weeks with a workday (Mon–Fri) in the month: the weeklies it expects."""
-    day, out = month.start, []
-    while day <= month.end:
-        if day.weekday() < 5 and week_of(day) not in out:
-            out.append(week_of(day))
-        day += timedelta(days=1)
-    return out
-
-
 @dataclass
 class _Ledger:
     """What became of each file, and the batch's own findings, as months are assembled."""
@@ -139,6 +132,7 @@ class _Ledger:
     status: dict[str, str] = field(default_factory=dict)
     note: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    owed: dict[Period, tuple[str, ...]] = field(default_factory=dict)  # month → weeks checked
 
     def mark(self, sub: Submission, status: str, note: str = "") -> None:
         # 已计分 wins over everything; 退回修改 over the quieter statuses.
@@ -176,6 +170,7 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
         rows = [_department_month(standards, month, d, line, by_department[d], roster, ledger)
                 for d, line in lines.items()]
         results.append(MonthResult(month, requested, tuple(_rank(rows))))
+    ledger.findings += _unlisted_calendar(standards, ledger.owed)
 
     considered = {m.label for m, _ in months}
     for s in attributable:
@@ -196,7 +191,7 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     quarter = (_quarter_grades(standards, results, roster) if period.kind == "quarter"
                else ())
     return Consolidation(unit, period, tuple(results), sources, findings,
-                         standards.short_digest, quarter)
+                         standards.short_digest, standards.calendar.digest, quarter)
 
 
 def _quarter_grades(standards: Standards, results: Sequence[MonthResult],
@@ -305,7 +300,9 @@ def _department_month(standards: Standards, month: Period, department: str, line
     if not weekly:
         return base
     weeks = {_period(s).label for s in weekly}
-    missing = tuple(w for w in workweeks(month) if w not in weeks)
+    if month not in ledger.owed:
+        ledger.owed[month] = standards.calendar.owed_weeks(month)
+    missing = tuple(w for w in ledger.owed[month] if w not in weeks)
     where = f"{department}（{month.label}）"
     if missing and standards.completeness == "warn":
         ledger.findings.append(Finding("week-missing", where, detail="、".join(missing)))
@@ -314,6 +311,17 @@ def _department_month(standards: Standards, month: Period, department: str, line
         ledger.findings.append(Finding("period-incomplete", where,
                                        detail=f"缺少周登记表 {'、'.join(missing)}"))
     return _month_of(standards, replace(base, missing=missing), weekly, roster, ledger)
+
+
+def _unlisted_calendar(standards: Standards,
+                       owed: dict[Period, tuple[str, ...]]) -> list[Finding]:
+    """A 警告 for each month checked for its weeks in a year whose 调休 arrangement the
+    calendar does not list (its owed weeks are then those of weekends and statutory days)."""
+    return [Finding("calendar-year-unlisted", month.label,
+                     detail=f"{year} 年；{month.label} 应报送的周登记表按周末和已列的法定节假日"
+                            f"计为 {'、'.join(weeks) or '无'}")
+            for month, weeks in sorted(owed.items())
+            for year in standards.calendar.unlisted_years(month.start, month.end)]
 
 
 def _month_of(standards: Standards, base: DepartmentMonth, files: Sequence[Submission],

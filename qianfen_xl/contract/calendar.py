@@ -1,21 +1,27 @@
-"""Working days for the 公示 of the proposed 优秀 (SCORING.md §7): weekends and the official
-holidays listed in the standards file are skipped, the 调休 working days (weekend days
-worked instead) are counted.
+"""The one working-day calendar: a day is a working day when it is a weekday not listed as
+a holiday, or a listed 调休 working day (a weekend day worked instead). It serves the 公示
+of the proposed 优秀 (SCORING.md §7: its first and last working day) and completeness (a
+month is owed the weekly register of every ISO week with a working day in it).
 
 >>> cal = WorkCalendar(holidays=frozenset({date(2026, 10, 1)}), workdays=frozenset(),
 ...                    official_years=(2026,), publicity_days=5)
 >>> cal.publicity(date(2026, 9, 28))   # Mon … Wed, the 1st off, Fri, then Mon
 (datetime.date(2026, 9, 28), datetime.date(2026, 10, 5))
+>>> from qianfen_xl.contract.periods import parse_period
+>>> cal.owed_weeks(parse_period("2026-11"))  # Sunday 1 November is no working day
+('2026-W45', '2026-W46', '2026-W47', '2026-W48', '2026-W49')
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from qianfen_xl.contract.checking import check_keys, dates, fail, whole
+from qianfen_xl.contract.periods import Period, week_of
 
 _KEYS = {"publicity_days", "official_years", "holidays", "workdays"}
 SATURDAY = 5
@@ -45,9 +51,39 @@ class WorkCalendar:
             day = self.next_workday(day + timedelta(days=1))
         return first, day
 
+    def working_days(self, period: Period) -> Iterator[date]:
+        day = period.start
+        while day <= period.end:
+            if self.is_workday(day):
+                yield day
+            day += timedelta(days=1)
+
+    def owed_weeks(self, period: Period) -> tuple[str, ...]:
+        """The ISO weeks with at least one working day within ``period``, in order: for a
+        month, the weekly registers it is owed (a week all holidays is owed none)."""
+        return tuple(dict.fromkeys(week_of(day) for day in self.working_days(period)))
+
     def unlisted_years(self, first: date, last: date) -> list[int]:
-        """Years of the span whose official 调休 arrangement the file does not list."""
+        """Years of the span whose official 调休 arrangement the file does not list: there
+        only weekends and the statutory holidays the file has are known."""
         return [y for y in range(first.year, last.year + 1) if y not in self.official_years]
+
+    @property
+    def digest(self) -> str:
+        """A short fingerprint of the days: which calendar a result was computed with (the
+        calendar is not in the standards' hash, so adding a year's days changes no register)."""
+        days = [sorted(self.holidays), sorted(self.workdays), sorted(self.official_years),
+                self.publicity_days]
+        return hashlib.sha256(repr(days).encode()).hexdigest()[:12]
+
+    def describe(self) -> str:
+        """The calendar in a line, for 数据来源: which years are listed in full."""
+        partial = sorted({d.year for d in self.holidays} - set(self.official_years))
+        listed = "、".join(map(str, sorted(self.official_years))) or "无"
+        text = f"工作日历（{self.digest}）：放假调休安排已列入 {listed} 年"
+        if partial:
+            text += f"，{'、'.join(map(str, partial))} 年只列法定节假日"
+        return text
 
 
 def parse_calendar(data: Mapping[str, Any]) -> WorkCalendar:

@@ -146,8 +146,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "本人申请复核的，请在复核结果中填写复核结论（如改定等次，同时修改确定等次）后再定稿"),
     Rule("history-unreadable", WARNING, "往年考核结果文件无法读取，未用于历史提示",
          "--history 文件夹中应是 qianfen-xl finalize 写出的 考核结果_年度.json"),
-    Rule("calendar-year-unlisted", WARNING, "公示期间所在年份的放假调休安排未列入评分标准",
-         "公示截止日只按周末和法定节假日计算：请在评分标准文件的 calendar 中补充当年的放假调休安排后核对"),
+    Rule("calendar-year-unlisted", WARNING, "放假调休安排未列入评分标准",
+         "工作日（公示截止日、每月应报送的周登记表）只按周末和已列的法定节假日计算：请在评分标准文件的 calendar 中补充当年的放假调休安排后核对"),
     # the batch: files of one department and period taken together
     Rule("register-conflict", ERROR, "同一科室同一期间有两份不同的登记表",
          "无法确定以哪一份为准：请保留一份正确的登记表，删除另一份后重新汇总"),

@@ -414,8 +414,12 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     _check_advanced(advanced)
     _check_quarter(quarter, levels)
 
+    # The hash names what scores a register: the working-day calendar is not part of it, so
+    # an office adding next year's holidays changes no template's hash (数据来源 names the
+    # calendar used, by its own digest).
+    scored = {k: v for k, v in data.items() if k != "calendar"}
     digest = hashlib.sha256(
-        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        json.dumps(scored, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                    default=str).encode()  # TOML dates as their ISO text
     ).hexdigest()
     return Standards(

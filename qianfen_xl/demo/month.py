@@ -14,7 +14,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from qianfen_xl.batch.consolidation import workweeks
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.demo.sample import departments_of, random_incidents, street_roster
@@ -83,7 +82,7 @@ def write_demo_month(out: Path, standards: Standards, month: str = "2026-11",
     ordinary = [d for d in by_department if d != standards.leadership_unit]
     late = ordinary[rng.randrange(len(ordinary))]
     flawed_department = rng.choice([d for d in ordinary if d != late])
-    weeks = workweeks(period)
+    weeks = standards.calendar.owed_weeks(period)
     flawed_week = rng.choice(weeks)
     inbox = out / "登记表"
     flawed = inbox

@@ -93,7 +93,7 @@ def random_incidents(standards: Standards, people: Sequence[Person], period: Per
                      rng: random.Random, *, rate: float = 0.35) -> list[Incident]:
     """A week's or month's incidents for one department: roughly ``rate`` per person a week."""
     days = [period.start + timedelta(days=k) for k in range((period.end - period.start).days + 1)]
-    workdays = [d for d in days if d.weekday() < 5] or days
+    workdays = [d for d in days if standards.calendar.is_workday(d)] or days
     weeks = max(1, len(days) // 7)
     items = [c for c in _COMMON if c in standards.item_by_code]
     out: list[Incident] = []

@@ -46,7 +46,7 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
     _departments_sheet(wb, run.result, standards, title, subtitle)
     _evaluations_sheet(wb, run.result, standards, title, subtitle)
     _report_sheet(wb, run, subtitle)
-    _sources_sheet(wb, run, subtitle)
+    _sources_sheet(wb, run, subtitle, standards.calendar.describe())
     wb.set_properties({"title": f"{title} {KIND_ANNUAL}", "author": "qianfen-xl",
                        "created": FIXED_TIME})
 
@@ -197,7 +197,7 @@ def _report_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
         report.add([row[h] for h in REPORT_COLUMNS])
 
 
-def _sources_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
+def _sources_sheet(wb: Workbook, run: AnnualRun, subtitle: str, calendar: str) -> None:
     sources = SheetWriter(wb, "数据来源", "数据来源", subtitle, [
         Column("文件", 34, wrap=True), Column("SHA-256", 34, wrap=True),
         Column("字节", 10, "#,##0"), Column("模板", 18), Column("期间", 10), Column("状态", 12)])
@@ -209,3 +209,4 @@ def _sources_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
         ok = not any(f.is_error for f in ef.findings)
         sources.add([ef.label, ef.sha256, ef.size, ef.kind,
                      ef.period.label if ef.period else "", "已计入" if ok else "有错误"])
+    sources.note(calendar)

@@ -58,7 +58,7 @@ def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standa
     _people_sheet(wb, result, standards, subtitle)
     _trend_sheet(wb, result, standards, subtitle)
     _report_sheet(wb, result, subtitle)
-    _sources_sheet(wb, result, subtitle)
+    _sources_sheet(wb, result, subtitle, standards.calendar.describe())
     _meta_sheet(wb, result, standards)
     for name, (sheet, ref) in {NAME_UNIT: ("排名", "$B$2"), NAME_PERIOD: ("排名", "$D$2"),
                                NAME_KIND: ("_meta", "$B$1"),
@@ -264,7 +264,7 @@ def _report_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
         sheet.add([row[h] for h in REPORT_COLUMNS])
 
 
-def _sources_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
+def _sources_sheet(wb: Workbook, result: Consolidation, subtitle: str, calendar: str) -> None:
     columns = [Column("文件", 34, wrap=True), Column("SHA-256", 34, wrap=True),
                Column("字节", 10, "#,##0"),
                Column("模板", 18), Column("版本", 6), Column("科室", 16), Column("期间", 10),
@@ -280,6 +280,7 @@ def _sources_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
             notes.append("旧格式文件")
         sheet.add([s.label, s.sha256, s.size, s.kind, s.version, s.department,
                    s.period.label if s.period else "", src.status, "；".join(notes)])
+    sheet.note(calendar)
 
 
 def _meta_sheet(wb: Workbook, result: Consolidation, standards: Standards) -> None:
@@ -288,7 +289,7 @@ def _meta_sheet(wb: Workbook, result: Consolidation, standards: Standards) -> No
         ("类型", KIND_RANKING), ("版本", TEMPLATE_VERSION), ("单位", result.unit),
         ("期间", result.period.label), ("评分标准", standards.name),
         ("评分标准版本", standards.version), ("评分标准哈希", standards.short_digest),
-        ("生成程序", "qianfen-xl"))
+        ("生成程序", "qianfen-xl"), ("工作日历", standards.calendar.digest))
     for r, (key, value) in enumerate(rows):
         ws.write_string(r, 0, key)
         ws.write_string(r, 1, text(value))

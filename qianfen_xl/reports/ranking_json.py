@@ -44,6 +44,7 @@ def ranking_dict(result: Consolidation) -> dict[str, object]:
         "unit": result.unit,
         "period": result.period.label,
         "standards": result.standards_digest,
+        "calendar": result.calendar_digest,
         "exit_code": result.exit_code,
         "departments": result.department_counts(),
         "files": dict(result.file_counts()),

@@ -148,6 +148,11 @@ class SheetWriter:
             self.ws.set_row(self.row, LINE_HEIGHT * lines)
         self.append(values, self.formats)
 
+    def note(self, line: str) -> None:
+        """A line of text under the table, after an empty row (outside its borders)."""
+        self.row += 1
+        self.append([line])
+
 
 def add_chart(wb: Workbook, kind: str) -> Chart:
     """A new chart of ``kind`` (XlsxWriter answers None only for an unknown kind)."""
