@@ -40,7 +40,6 @@ from qianfen_xl.inbox.access import (
     wait_message,
 )
 from qianfen_xl.inbox.files import UploadRefused, receive_file
-from qianfen_xl.inbox.ledger import month_cells
 from qianfen_xl.inbox.service import UPLOAD_LIMIT, Inbox
 from qianfen_xl.inbox.web import (
     LOGIN_COOKIE,
@@ -249,7 +248,7 @@ def status_json(request: Request) -> Response:
     """GET /api/status?period=2026-11: every department's month, as consolidate makes it."""
     require(request, ROLE_OFFICE)
     month = _month_param(request)
-    cells = month_cells(inbox_of(request).ledger.month(month), today())
+    cells = inbox_of(request).ledger.cells(month, today())
     return JSONResponse({"period": month, "departments": [c.as_dict() for c in cells]})
 
 

@@ -33,7 +33,6 @@ from qianfen_xl.batch.consolidation import (
     DepartmentMonth,
     consolidate,
     consolidation_period,
-    workweeks,
 )
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
@@ -92,10 +91,6 @@ def safe_part(text: str) -> str:
     """
     name = text.replace("/", "／").replace("\\", "＼").strip().lstrip(".").strip()
     return name or "科室"
-
-
-def week_end(label: str) -> date:
-    return parse_period(label).end
 
 
 @dataclass(frozen=True)
@@ -215,6 +210,15 @@ class Ledger:
         period = consolidation_period(label)
         return consolidate(self.standards, self.submissions(), period, self.roster)
 
+    def owed(self, month: str) -> tuple[str, ...]:
+        """The weekly registers ``month`` is owed: the standards' working-day calendar, as
+        ``consolidate`` checks completeness."""
+        return self.standards.calendar.owed_weeks(parse_period(month))
+
+    def cells(self, month: str, today: date) -> list[Cell]:
+        """Every department's ``month`` as the board shows it."""
+        return month_cells(self.month(month), self.owed(month), today)
+
     def departments(self) -> list[str]:
         return list(dict.fromkeys(p.department for p in self.roster))
 
@@ -242,63 +246,95 @@ class Ledger:
         return sorted({int(m[:4]) for m in self.touched()} | {today.year})
 
 
+IN_PROGRESS = "本月进行中"   # the board's status of a running month not yet scored or returned
+
+
+def week_ended(label: str, today: date) -> bool:
+    """A week is due once it has ended (its Sunday is before ``today``): a week still
+    running is not late. Which weeks a month is owed is the standards' calendar's to say
+    (``Ledger.owed``)."""
+    return parse_period(label).end < today
+
+
 @dataclass(frozen=True)
 class Cell:
     """A department's month on the board."""
 
     month: str
     department: str
-    status: str
+    status: str                         # as ``consolidate`` makes it
     rank: int | None
     total: float | None
-    missing: tuple[str, ...]
+    missing: tuple[str, ...]            # as ``consolidate`` names them (a 不完整 month)
     files: tuple[str, ...]
     note: str
-    in_progress: bool
+    in_progress: bool                   # the month has not ended
     to_fix: tuple[str, ...] = ()        # the files of a 退回修改 month that have 错误
-    missing_due: tuple[str, ...] = ()   # the missing weeks that have ended (others not late)
+    missing_due: tuple[str, ...] = ()   # owed weeks not received that have ended (late)
+    not_due: tuple[str, ...] = ()       # owed weeks not received that have not ended yet
+
+    @property
+    def shown(self) -> str:
+        """The status the board shows: a month still running that is neither 已计分 nor
+        退回修改 is 本月进行中 — not yet 不完整 or 未报送 (its late weeks are named)."""
+        if self.in_progress and self.status in (INCOMPLETE, MISSING):
+            return IN_PROGRESS
+        return self.status
+
+    @property
+    def reason(self) -> str:
+        """Why the cell shows what it shows, in a line (the ranking's 说明, or for a month
+        still running what has come in and what is late)."""
+        if self.shown != IN_PROGRESS:
+            return self.note
+        parts = [f"{self.month} 尚未结束，已收到 {len(self.files)} 份登记表"]
+        if self.missing_due:
+            parts.append(f"已到期未收到：{'、'.join(self.missing_due)}")
+        if self.not_due:
+            parts.append(f"尚未到期：{'、'.join(self.not_due)}")
+        return "；".join(parts)
 
     def as_dict(self) -> dict[str, object]:
         """The keys of ``consolidate --json``'s departments, and the board's own."""
         return {"department": self.department, "status": self.status, "rank": self.rank,
                 "total": self.total, "missing": list(self.missing), "files": list(self.files),
-                "note": self.note, "missing_due": list(self.missing_due),
+                "note": self.note, "shown": self.shown, "reason": self.reason,
+                "missing_due": list(self.missing_due), "not_due": list(self.not_due),
                 "to_fix": list(self.to_fix)}
 
 
-def month_cells(result: Consolidation, today: date) -> list[Cell]:
-    """Every department's row of a month's consolidation, as the board shows it."""
+def month_cells(result: Consolidation, owed: Sequence[str], today: date) -> list[Cell]:
+    """Every department's row of a month's consolidation, as the board shows it; ``owed``:
+    the weekly registers the month is owed (``Ledger.owed``)."""
     returned = returned_files(result)
     month = result.requested[0]
-    return [_cell(month.period, r, returned, today) for r in month.departments]
+    return [_cell(month.period, r, owed, returned, today) for r in month.departments]
 
 
-def _cell(month: Period, r: DepartmentMonth, returned: set[str], today: date) -> Cell:
+def _cell(month: Period, r: DepartmentMonth, owed: Sequence[str], returned: set[str],
+          today: date) -> Cell:
     to_fix = tuple(f for f in r.files if f in returned) if r.status == RETURNED else ()
+    absent = tuple(owed) if r.status == MISSING else r.missing
     return Cell(month.label, r.department, r.status, r.rank,
                 r.score.total if r.score is not None else None, r.missing, r.files,
                 status_note(r, returned), month.end >= today,
                 (to_fix or r.files) if r.status == RETURNED else (),
-                tuple(w for w in r.missing if week_end(w) < today))
+                tuple(w for w in absent if week_ended(w, today)),
+                tuple(w for w in absent if not week_ended(w, today)))
 
 
-def reminders(cells: Sequence[Cell], today: date) -> list[str]:
-    """The 催报 lines: each department's month that is 未报送, 退回修改 or 不完整, with what is
-    missing — weeks whose end has passed only (a week still running is not yet due)."""
+def reminders(cells: Sequence[Cell]) -> list[str]:
+    """The 催报 lines: each department's month that is 退回修改, or lacks weeks that have
+    ended (不完整 or 未报送, or late within a month still running), with what is missing."""
     lines = []
-    due_by_month: dict[str, list[str]] = {}
     for c in cells:
-        if c.month not in due_by_month:
-            due_by_month[c.month] = [w for w in workweeks(parse_period(c.month))
-                                     if week_end(w) < today]
-        due = due_by_month[c.month]
+        due = "、".join(c.missing_due)
         if c.status == RETURNED:
             names = "、".join(PurePosixPath(f).name for f in c.to_fix)
             lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{names}）")
-        elif c.status == INCOMPLETE and c.missing_due:
-            lines.append(f"{c.department}：{c.month} 缺少周登记表 {'、'.join(c.missing_due)}，请补报")
+        elif c.status == INCOMPLETE and due:
+            lines.append(f"{c.department}：{c.month} 缺少周登记表 {due}，请补报")
         elif c.status == MISSING and due:
-            lines.append(f"{c.department}：{c.month} 未报送登记表（周登记表 {'、'.join(due)}，"
+            lines.append(f"{c.department}：{c.month} 未报送登记表（周登记表 {due}，"
                          "或当月的月登记表），请报送")
     return lines
-

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from qianfen_xl.batch.consolidation import SCORED, workweeks
+from qianfen_xl.batch.consolidation import SCORED, STATUSES
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.inbox.db import Upload
-from qianfen_xl.inbox.ledger import Cell, Ledger, month_cells, reminders, week_end
+from qianfen_xl.inbox.ledger import IN_PROGRESS, Cell, Ledger, reminders, week_ended
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 
 STATUS_CLASS = {"已计分": "scored", "退回修改": "returned", "不完整": "incomplete",
-                "未报送": "missing"}
+                "未报送": "missing", IN_PROGRESS: "pending"}
 
 
 def default_year(ledger: Ledger, today: date) -> int:
@@ -22,22 +22,23 @@ def default_year(ledger: Ledger, today: date) -> int:
 
 def board(ledger: Ledger, year: int, today: date) -> dict[str, object]:
     """Periods × departments: every department's months of the year, with each status and
-    its reason, and the 催报 lines."""
+    its reason, and the 催报 lines. ``counts``: how many cells show each status (a month
+    still running, not yet scored or returned, shows 本月进行中)."""
     months = ledger.months_of(year, today)
     cells: dict[str, dict[str, Cell]] = {}
     for month in months:
-        for cell in month_cells(ledger.month(month), today):
+        for cell in ledger.cells(month, today):
             cells.setdefault(cell.department, {})[month] = cell
     departments = list(dict.fromkeys([*ledger.departments(), *cells]))
     rows = [{"department": d, "months": [cells[d][m].as_dict() | {"month": m}
                                          for m in months if m in cells.get(d, {})]}
             for d in departments]
     all_cells = [cells[d][m] for m in months for d in departments if m in cells.get(d, {})]
-    counts = {s: sum(c.status == s for c in all_cells) for s in STATUS_CLASS}
+    counts = {s: sum(c.shown == s for c in all_cells) for s in (*STATUSES, IN_PROGRESS)}
     return {"year": year, "months": [{"month": m, "in_progress": parse_period(m).end >= today}
                                      for m in months],
             "departments": rows, "counts": counts,
-            "reminders": reminders(all_cells, today),
+            "reminders": reminders(all_cells),
             "years": ledger.years(today)}
 
 
@@ -68,14 +69,17 @@ def department(ledger: Ledger, name: str, year: int, today: date) -> dict[str, o
                  for c in mine}
     months = []
     for month in reversed(ledger.months_of(year, today)):
-        row = next((c for c in month_cells(ledger.month(month), today)
-                    if c.department == name), None)
+        row = next((c for c in ledger.cells(month, today) if c.department == name), None)
         if row is None:
             continue
+        owed = ledger.owed(month)
+        span = parse_period(month)
+        sent = [p for kind, p in by_period if kind == KIND_WEEKLY and p not in owed
+                and parse_period(p).start <= span.end and parse_period(p).end >= span.start]
         weeks = []
-        for week in workweeks(parse_period(month)):
+        for week in sorted((*owed, *sent)):
             c = by_period.get((KIND_WEEKLY, week))
-            weeks.append({"week": week, "due": week_end(week) < today,
+            weeks.append({"week": week, "owed": week in owed, "due": week_ended(week, today),
                           "file": c.entry.upload.filename if c else "",
                           "upload": c.entry.upload.id if c else None,
                           "received_at": c.entry.upload.received_at if c else "",
