@@ -115,8 +115,8 @@ def _consolidate(sub: argparse._SubParsersAction[Parser]) -> None:
                                            "into the ranking workbook)")
     c.add_argument("inbox", type=Path, help="存放各科室登记表的文件夹 (folder of registers)")
     c.add_argument("--period", required=True,
-                   help="汇总期间：月 2026-11、季度 2026-Q3（含平时考核等次）、半年 2026-H1 或年 2026 "
-                        "(month, quarter, half-year or year)")
+                   help="汇总期间：周 2026-W47、月 2026-11、季度 2026-Q3（含平时考核等次）、半年 2026-H1 "
+                        "或年 2026 (week, month, quarter, half-year or year)")
     c.add_argument("--out", type=Path, default=None,
                    help="排名表 .xlsx (ranking workbook); 默认 排名_期间.xlsx")
     c.add_argument("--roster", type=Path, default=None,
