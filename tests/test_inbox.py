@@ -11,7 +11,9 @@ import re
 import signal
 import sqlite3
 import warnings
+from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ with warnings.catch_warnings():
 import qianfen_xl
 from qianfen_xl.cli import main
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.inbox import app as inbox_app
 from qianfen_xl.inbox.app import create_app
 from qianfen_xl.inbox.files import FileStore
 
@@ -164,6 +167,14 @@ def test_status_and_ranking_equal_consolidate_on_the_same_files(
     assert json.loads(r.content) == json.loads((tmp_path / "排名.json").read_bytes())
     r = client.get(f"/api/ranking.xlsx?period={MONTH}", headers=office)
     assert r.status_code == 200 and r.content == out.read_bytes()
+    # a week too: the same engine as `consolidate --period 2026-W47`
+    assert main(["consolidate", str(folder / "登记表"), "--period", "2026-W47", "--roster",
+                 str(roster), "--out", str(out), "--json", str(tmp_path / "周.json"),
+                 "--workers", "1"]) == 1
+    r = client.get("/api/ranking.json?period=2026-W47", headers=office)
+    assert json.loads(r.content) == json.loads((tmp_path / "周.json").read_bytes())
+    r = client.get("/api/ranking.xlsx?period=2026-W47", headers=office)
+    assert r.content == out.read_bytes()
 
 
 def test_a_newer_register_supersedes_and_the_audit_keeps_both(
@@ -269,3 +280,47 @@ def test_pages_are_chinese_and_every_error_is_a_page(client: TestClient, inbox: 
     assert board["months"][0]["month"] == MONTH
     r = client.get("/office/ranking?period=2026-13")
     assert r.status_code == 400 and "无法识别" in r.text
+
+
+@pytest.mark.parametrize("day", [date(2026, 12, 3), date(2026, 12, 15)])
+def test_the_boards_chips_count_what_its_cells_show(client: TestClient, inbox: Path,
+                                                    files: DemoFiles, day: date,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """December is running: its cells show 本月进行中 (the demo's W49 touches it), not
+    不完整, and the chips count them so; once W50 has ended it is named late and 催报."""
+    monkeypatch.setattr(inbox_app, "today", lambda: day)
+    login(client, codes(inbox)["考核办"])
+    page = client.get("/office").text
+    board = page[page.index('<table class="board"'):page.index("</table>")]
+    shown = Counter(re.findall(r"<strong>([^<]+)</strong>", board))
+    chips = dict(re.findall(r'data-status="([^"]+)" data-count="(\d+)"', page))
+    assert {s: int(n) for s, n in chips.items() if int(n)} == dict(shown)
+    december = client.get("/api/board?year=2026").json()
+    cells = [c for row in december["departments"] for c in row["months"]
+             if c["month"] == "2026-12"]
+    assert {c["shown"] for c in cells} <= {"本月进行中", "退回修改"}
+    assert shown["本月进行中"] == sum(c["shown"] == "本月进行中" for c in cells) > 0
+    assert "不完整" not in shown
+    reminders = december["reminders"]
+    late = [line for line in reminders if "2026-12" in line]
+    assert "_2026-W49_" in files.flawed.name  # the demo's flawed register touches December
+    returned = (f"{files.flawed_department}：2026-12 登记表有错误，请改正后重新上传"
+                f"（{files.flawed.name}）")
+    if day.day == 3:  # no week of December has ended: only the register to fix is asked for
+        assert late == [returned]
+    else:
+        assert f"{files.late}：2026-12 未报送登记表（周登记表 2026-W49、2026-W50，" in "\n".join(late)
+        assert any("2026-12 缺少周登记表 2026-W50，请补报" in line for line in late)
+        assert "缺 W50" in board
+
+
+def test_the_office_can_rank_a_week(client: TestClient, inbox: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbox_app, "today", lambda: date(2026, 12, 3))
+    login(client, codes(inbox)["考核办"])
+    page = client.get("/office").text
+    offered = re.findall(r'href="/office/ranking\?period=([^"]+)"', page)
+    assert offered == ["2026-W48", "2026-11", "2026-Q4", "2026-H2", "2026"]
+    week = client.get("/office/ranking?period=2026-W48").text
+    assert "千分制考核排名（2026-W48）" in week and "不完整" not in week
+    assert 'href="/api/ranking.xlsx?period=2026-W48"' in week

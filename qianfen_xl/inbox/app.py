@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -29,7 +29,7 @@ from starlette.templating import Jinja2Templates
 
 from qianfen_xl.batch.consolidation import STATUSES
 from qianfen_xl.contract.errors import PeriodError
-from qianfen_xl.contract.periods import parse_period
+from qianfen_xl.contract.periods import parse_period, week_of
 from qianfen_xl.inbox import downloads, views
 from qianfen_xl.inbox.access import (
     ROLE_DEPARTMENT,
@@ -202,8 +202,9 @@ def office_page(request: Request) -> Response:
     inbox = inbox_of(request)
     data = views.board(inbox.ledger, _year(request), today())
     recent = views.audit(inbox.ledger, inbox.db.uploads())[:15]
+    month = _last_month_shown(data)
     return _page(request, "office.html", who, data=data, recent=recent,
-                 statuses=STATUSES, month=_last_month_shown(data))
+                 statuses=STATUSES, month=month, offered=_offered(month, today()))
 
 
 def _last_month_shown(data: dict[str, object]) -> str:
@@ -212,6 +213,18 @@ def _last_month_shown(data: dict[str, object]) -> str:
     assert isinstance(months, list)
     ended = [m["month"] for m in months if not m["in_progress"]] or [m["month"] for m in months]
     return str(ended[-1]) if ended else today().strftime("%Y-%m")
+
+
+def _offered(month: str, day: date) -> list[dict[str, str]]:
+    """The periods the consolidation form offers at a click: the last week that has ended
+    (by ``month``'s end at the latest), ``month``, and its quarter, half-year and year."""
+    span = parse_period(month)
+    last = min(day - timedelta(days=day.weekday() + 1), span.end)  # a Sunday, or the end
+    week = week_of(last - timedelta(days=(last.weekday() + 1) % 7))
+    y, m = span.start.year, span.start.month
+    return [{"period": p, "label": f"{kind} {p}"} for kind, p in (
+        ("周", week), ("月", month), ("季度", f"{y}-Q{(m + 2) // 3}"),
+        ("半年", f"{y}-H{1 if m <= 6 else 2}"), ("年度", str(y)))]
 
 
 def board_json(request: Request) -> Response:
