@@ -275,6 +275,7 @@ def test_pages_are_chinese_and_every_error_is_a_page(client: TestClient, inbox: 
     login(client, codes(inbox)["考核办"])
     page = client.get("/office").text
     assert "各科室报送情况" in page and "催报名单" in page
+    assert "<strong>柳荫街道</strong>" in page  # init's --unit, whatever the registers say
     assert "工委办公室：2026-11 未报送登记表" in page
     board = client.get("/api/board?year=2026").json()
     assert board["months"][0]["month"] == MONTH
@@ -324,3 +325,18 @@ def test_the_office_can_rank_a_week(client: TestClient, inbox: Path,
     week = client.get("/office/ranking?period=2026-W48").text
     assert "千分制考核排名（2026-W48）" in week and "不完整" not in week
     assert 'href="/api/ranking.xlsx?period=2026-W48"' in week
+
+
+def test_demo_inbox_is_served_under_the_unit_its_registers_carry(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "演示收件箱"
+    assert main(["demo", "--inbox", str(folder)]) == 0
+    assert f"inbox serve {folder}" in capsys.readouterr().out
+    with TestClient(create_app(folder, workers=1)) as c:
+        entries = c.app.state.inbox.ledger.entries()  # type: ignore[attr-defined]
+        units = {e.submission.unit for e in entries}
+        assert len(entries) == 60 and len(units) == 1
+        login(c, codes(folder)["考核办"])
+        page = c.get("/office").text
+    assert f"<strong>{units.pop()}</strong>" in page
+    assert page.count('data-month="2026-11"') == 13  # a full board: 12 科室 and 班子

@@ -53,19 +53,21 @@ def run_demo_inbox(folder: Path, standards: Standards, seed: int, month: str) ->
     departments would upload them (the late one sends nothing, one register has mistakes)."""
     from qianfen_xl.demo.month import write_demo_month
     from qianfen_xl.inbox.service import Inbox, init_inbox
+    from qianfen_xl.intake.register import intake
 
     with tempfile.TemporaryDirectory() as work:
         demo = write_demo_month(Path(work), standards, month, seed)
-        codes = init_inbox(folder, standards.unit, demo.roster_file)
+        files = sorted(demo.folder.rglob("*.xlsx"))
+        unit = intake(files[0], standards).unit or standards.unit  # the unit its registers carry
+        codes = init_inbox(folder, unit, demo.roster_file)
         inbox = Inbox(folder)
         try:
             inbox.checker.start()
-            files = sorted(demo.folder.rglob("*.xlsx"))
             with ThreadPoolExecutor(inbox.checker.workers) as pool:
                 outcomes = list(pool.map(lambda p: inbox.receive_path(p.parent.name, p), files))
         finally:
             inbox.close()
-    echo(f"已建立演示街道 {standards.unit} 的收件箱：{folder}",
+    echo(f"已建立演示街道 {unit} 的收件箱：{folder}",
          f"  已收到 {len(outcomes)} 份 {month} 的周考核情况登记表（{demo.late} 未报送；"
          f"{demo.flawed.name} 故意填错，应被退回修改）")
     _print_codes(folder, codes)
