@@ -164,14 +164,20 @@ class Database:
                                    "VALUES (?, ?, ?)", (number, *intake))
         return number
 
-    def uploads(self, department: str | None = None) -> list[Upload]:
-        """The audit log in order received (one department's, when given)."""
+    def uploads(self, department: str | None = None, *, latest: int | None = None) -> list[Upload]:
+        """The audit log in order received (one department's, when given; only the
+        ``latest`` so many, when given)."""
         sql = f"SELECT {_UPLOAD_COLUMNS} FROM uploads"
-        args: tuple[str, ...] = ()
+        args: tuple[str | int, ...] = ()
         if department is not None:
             sql, args = sql + " WHERE department = ?", (department,)
+        if latest is not None:
+            sql, args = sql + " ORDER BY id DESC LIMIT ?", (*args, latest)
         with self._lock:
-            rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
+            rows = self._conn.execute(sql if latest is not None else sql + " ORDER BY id",
+                                      args).fetchall()
+        if latest is not None:
+            rows.reverse()
         return [Upload(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), r[7], int(r[8]),
                        int(r[9]), r[10], r[11], bool(r[12])) for r in rows]
 

@@ -114,6 +114,8 @@ class Ledger:
         self._entries: dict[int, Entry] = {}
         self._months: dict[str, Consolidation] = {}
         self._counting: list[Counting] | None = None
+        self._superseded: dict[int, int] = {}
+        self._owed: dict[str, tuple[str, ...]] = {}   # the calendar does not change
         self._touched: set[str] | None = None
 
     # ------------------------------------------------------------------ loading, adding
@@ -162,9 +164,9 @@ class Ledger:
         with self._lock:
             if self._counting is None:
                 latest: dict[tuple[str, str, str], Entry] = {}
-                for entry in self._entries.values():
+                for entry in sorted(self._entries.values(), key=lambda e: e.upload.id):
                     if entry.upload.counts and (key := entry.key) is not None:
-                        latest[key] = entry
+                        latest[key] = entry  # the newest (two threads may record out of order)
                 taken: set[str] = set()
                 out = []
                 for entry in sorted(latest.values(), key=lambda e: e.upload.id):
@@ -175,13 +177,17 @@ class Ledger:
                     taken.add(label)
                     out.append(Counting(entry, label))
                 self._counting = out
+                self._superseded = {
+                    e.upload.id: latest[key].upload.id for e in self._entries.values()
+                    if (key := e.key) in latest and latest[key] is not e}
             return self._counting
 
     def superseded_by(self) -> dict[int, int]:
-        """Upload number → the number of the upload that replaced it."""
-        counting = {c.entry.key: c.entry.upload.id for c in self.counting()}
-        return {e.upload.id: counting[e.key] for e in self.entries()
-                if e.key in counting and counting[e.key] != e.upload.id}
+        """Upload number → the number of the upload that replaced it (kept with what
+        counts)."""
+        with self._lock:
+            self.counting()
+            return self._superseded
 
     def counting_labels(self) -> dict[int, str]:
         return {c.entry.upload.id: c.label for c in self.counting()}
@@ -213,7 +219,9 @@ class Ledger:
     def owed(self, month: str) -> tuple[str, ...]:
         """The weekly registers ``month`` is owed: the standards' working-day calendar, as
         ``consolidate`` checks completeness."""
-        return self.standards.calendar.owed_weeks(parse_period(month))
+        if month not in self._owed:
+            self._owed[month] = self.standards.calendar.owed_weeks(parse_period(month))
+        return self._owed[month]
 
     def cells(self, month: str, today: date) -> list[Cell]:
         """Every department's ``month`` as the board shows it."""
