@@ -191,7 +191,7 @@ def test_a_newer_register_supersedes_and_the_audit_keeps_both(
     audit = client.get("/api/audit", headers=office).json()["uploads"]
     newest = audit[0]
     old = next(u for u in audit if u["file"] == files.flawed.name)
-    assert (newest["file"], newest["state"]) == ("改正后.xlsx", "计入")
+    assert (newest["file"], newest["state"]) == ("改正后.xlsx", "以此为准")
     assert old["superseded_by"] == newest["id"] and old["state"] == f"已被第 {newest['id']} 号替代"
     assert len(audit) == 61
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):

@@ -291,16 +291,21 @@ class Cell:
 
     @property
     def reason(self) -> str:
-        """Why the cell shows what it shows, in a line (the ranking's 说明, or for a month
-        still running what has come in and what is late)."""
-        if self.shown != IN_PROGRESS:
-            return self.note
-        parts = [f"{self.month} 尚未结束，已收到 {len(self.files)} 份登记表"]
-        if self.missing_due:
-            parts.append(f"已到期未收到：{'、'.join(self.missing_due)}")
-        if self.not_due:
-            parts.append(f"尚未到期：{'、'.join(self.not_due)}")
-        return "；".join(parts)
+        """Why the cell shows what it shows, in a line for the office and the department
+        (``note`` is the ranking workbook's 说明): the files to fix by name, the weeks
+        late, and for a month still running what has come in."""
+        late = f"已到期未收到周登记表 {'、'.join(self.missing_due)}" if self.missing_due else ""
+        if self.status == RETURNED:
+            names = "、".join(PurePosixPath(f).name for f in self.to_fix)
+            return "；".join(p for p in (f"登记表有错误，请改正后重新上传：{names}", late) if p)
+        if self.shown == IN_PROGRESS:
+            parts = [f"{self.month} 尚未结束，已收到 {len(self.files)} 份登记表", late]
+            if self.not_due:
+                parts.append(f"尚未到期：{'、'.join(self.not_due)}")
+            return "；".join(p for p in parts if p)
+        if self.status == INCOMPLETE:
+            return f"缺少周登记表 {'、'.join(self.missing)}，本月不参加排名"
+        return "未收到登记表" if self.status == MISSING else ""
 
     def as_dict(self) -> dict[str, object]:
         """The keys of ``consolidate --json``'s departments, and the board's own."""

@@ -46,7 +46,7 @@ def _state(upload: Upload, counting: dict[int, str], superseded: dict[int, int])
     if upload.http_status != 201:
         return upload.result
     if upload.id in counting:
-        return "计入"
+        return "以此为准"
     if upload.id in superseded:
         return f"已被第 {superseded[upload.id]} 号替代"
     return "不计入（未能识别科室和期间）" if not upload.counts else "不计入"

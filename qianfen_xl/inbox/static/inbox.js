@@ -110,6 +110,8 @@ function setUpUpload() {
 function setUpCopy() {
   const button = document.getElementById("copy");
   if (!button) return;
+  const list = document.getElementById(button.dataset.target);
+  list.style.height = (list.scrollHeight + 4) + "px";  // every line shows, wrapped or not
   button.addEventListener("click", async () => {
     const text = document.getElementById(button.dataset.target);
     text.select();
