@@ -10,7 +10,7 @@ SHELL := /bin/bash
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,xlsm]'
 	touch $(STAMP)
 
 demo: $(STAMP)

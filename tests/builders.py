@@ -14,8 +14,9 @@ from openpyxl import Workbook, load_workbook
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.demo.sample import random_incidents
+from qianfen_xl.excel.vba import vba_modules
 from qianfen_xl.forms.filling import fill_incidents
-from qianfen_xl.forms.registers import build_register
+from qianfen_xl.forms.registers import FLAVOUR_FORMULAS, FLAVOUR_UDF, build_register
 from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 from qianfen_xl.scoring.engine import Incident, Person
@@ -39,11 +40,15 @@ def register(tmp: Path, standards: Standards, *, kind: str = KIND_WEEKLY, period
              roster: Sequence[Person] = ROSTER, incidents: Sequence[Incident] = INCIDENTS,
              department: str = DEPT, edit: Callable[[Workbook], None] | None = None,
              name: str = "register.xlsx") -> Path:
-    wb = build_register(kind, standards, department=department, period=period, roster=roster)
+    """A filled register; named .xlsm, the UDF flavour carrying its VBA project, as a
+    department sends back the .xlsm template."""
+    xlsm = name.endswith(".xlsm")
+    wb = build_register(kind, standards, department=department, period=period, roster=roster,
+                        flavour=FLAVOUR_UDF if xlsm else FLAVOUR_FORMULAS)
     fill_incidents(wb, standards, incidents, {p.id: p.name for p in roster})
     if edit is not None:
         edit(wb)
-    return save_workbook(wb, tmp / name)
+    return save_workbook(wb, tmp / name, vba=vba_modules() if xlsm else None)
 
 
 
@@ -74,9 +79,11 @@ class Street:
 
 
 def street_month(tmp: Path, standards: Standards, *, seed: int = 7,
-                 departments: Sequence[str] = ("社保所", "城市管理科", "党建工作部")) -> Street:
-    """Weekly registers of several departments for November 2026, from the real templates,
-    with seeded random incidents (the engine's inputs are kept for the expected scores)."""
+                 departments: Sequence[str] = ("社保所", "城市管理科", "党建工作部"),
+                 suffix: str = ".xlsx") -> Street:
+    """Weekly registers of several departments for November 2026, from the real templates
+    (the ``suffix`` one: .xlsx or .xlsm), with seeded random incidents (the engine's inputs
+    are kept for the expected scores)."""
     rng = random.Random(seed)
     inbox = tmp / "inbox"
     street = Street(inbox, STREET, {}, [])
@@ -86,7 +93,7 @@ def street_month(tmp: Path, standards: Standards, *, seed: int = 7,
         for week in WEEKS:
             incidents = random_incidents(standards, people, parse_period(week), rng, rate=1.5)
             street.incidents[department] += incidents
-            name = f"{department}/{department}_{week}.xlsx"
+            name = f"{department}/{department}_{week}{suffix}"
             (inbox / department).mkdir(parents=True, exist_ok=True)
             street.files.append(register(inbox, standards, period=week, roster=people,
                                          incidents=incidents, department=department,

@@ -31,6 +31,14 @@ def standards() -> Standards:
     return load_standards()
 
 
+@pytest.fixture(params=["register.xlsx", "register.xlsm"], ids=["xlsx", "xlsm"])
+def register_name(request: pytest.FixtureRequest) -> str:
+    """The file a department sends back, of either template: the portable-formula .xlsx, or
+    the .xlsm calling the UDFs and carrying its VBA project (builders.register makes each).
+    A register test that takes it holds for both."""
+    return str(request.param)
+
+
 @pytest.fixture
 def standards_data() -> dict[str, Any]:
     """The default standards file as parsed TOML, to edit as an office would."""

@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from qianfen_xl import udfs
 from qianfen_xl.excel.addin import validation_rows
-from qianfen_xl.excel.vba import vba_string, write_macros
+from qianfen_xl.excel.vba import vba_modules, vba_string, write_macros
 from qianfen_xl.forms.filling import fill_incidents
 from qianfen_xl.forms.registers import FLAVOUR_UDF, build_register
 from qianfen_xl.forms.style import save_workbook
@@ -82,7 +82,7 @@ def test_an_xlsm_register_goes_through_the_batch(tmp_path, standards):
     wb = build_register("周考核情况登记表", standards, department=DEPT, period=WEEK,
                         roster=ROSTER, flavour=FLAVOUR_UDF)
     fill_incidents(wb, standards, INCIDENTS, {p.id: p.name for p in ROSTER})
-    path = save_workbook(wb, tmp_path / "社保所.xlsm")
+    path = save_workbook(wb, tmp_path / "社保所.xlsm", vba=vba_modules())
     sub = intake(path, standards)
     assert sub.ok and sub.findings == () and sub.format == "xlsm"
     assert sub.score.total == score_department(standards, DEPT, ROSTER, INCIDENTS).total

@@ -57,9 +57,11 @@ def expected_scores(street, standards, month=NOV, departments=None):
     return out
 
 
-@pytest.fixture(scope="module")
-def built_street(tmp_path_factory, standards):
-    return street_month(tmp_path_factory.mktemp("street"), standards)
+@pytest.fixture(scope="module", params=[".xlsx", ".xlsm"], ids=["xlsx", "xlsm"])
+def built_street(request, tmp_path_factory, standards):
+    """The street's weekly registers, all of one template: what holds for the .xlsx holds
+    for the .xlsm departments send back (its VBA project read, never run)."""
+    return street_month(tmp_path_factory.mktemp("street"), standards, suffix=request.param)
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def test_each_fact_of_the_year_and_its_effect(standards):
     assert _verdict(standards, investigation=True) == [
         ("deferred", "正在接受立案审查：暂缓，结案后补定等次")]
     assert _verdict(standards, sanction="警告", sanction_date=date(2026, 3, 1)) == [
-        ("not_excellent", "2026-03-01 受警告处分（影响期 6 个月，至 2026-09-01）：不得评为优秀")]
+        ("not_excellent", "2026-03-01 受警告处分（影响期 6 个月，至 2026-08-31）：不得评为优秀")]
     assert _verdict(standards, sanction="警告", sanction_date=date(2025, 12, 1))[0][0] == ""
     assert _verdict(standards, sanction="记大过", sanction_date=date(2025, 3, 1))[0][:1] == (
         "ungraded",)  # 18 months: in force until 2026-09

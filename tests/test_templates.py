@@ -11,6 +11,7 @@ import pytest
 
 from qianfen_xl.cli import main
 from qianfen_xl.contract.standards import load_standards
+from qianfen_xl.excel.vba import vba_modules
 from qianfen_xl.forms.annual_register import write_annual_template
 from qianfen_xl.forms.registers import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
 from qianfen_xl.schemas.columns import (
@@ -118,7 +119,8 @@ def _xml_parts(path: Path) -> dict[str, bytes]:
 
 def test_committed_templates_match_the_generator(tmp_path):
     """Fails when workbook_templates/ drifts from the generator: run `make templates`."""
-    written = write_templates(tmp_path, load_standards(), flavours=(FLAVOUR_FORMULAS, FLAVOUR_UDF))
+    written = write_templates(tmp_path, load_standards(), flavours=(FLAVOUR_FORMULAS, FLAVOUR_UDF),
+                              vba=vba_modules())
     written.append(write_annual_template(tmp_path, load_standards()))
     assert sorted(p.name for p in written) == sorted((*NAMES, *XLSM, ANNUAL))
     for path in written:

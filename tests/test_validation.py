@@ -32,8 +32,8 @@ def set_cell(ref, value, sheet="登记"):
     return edit
 
 
-def test_a_clean_register_scores_as_the_engine(tmp_path, standards):
-    checked = check(register(tmp_path, standards), standards)
+def test_a_clean_register_scores_as_the_engine(tmp_path, standards, register_name):
+    checked = check(register(tmp_path, standards, name=register_name), standards)
     assert checked.findings == ()
     assert (checked.kind, checked.department, checked.period.label) == (
         "周考核情况登记表", "社保所", "2026-W47")
@@ -62,8 +62,8 @@ def test_a_clean_register_scores_as_the_engine(tmp_path, standards):
     (set_cell("F4", "处长", sheet="人员"), [("人员", "F4", "roster-level-unknown")]),
     (set_cell("A5", "A01", sheet="人员"), [("人员", "A5", "roster-id-duplicate")]),
 ])
-def test_each_broken_cell_is_named(tmp_path, standards, edit, expected):
-    checked = check(register(tmp_path, standards, edit=edit), standards)
+def test_each_broken_cell_is_named(tmp_path, standards, edit, expected, register_name):
+    checked = check(register(tmp_path, standards, name=register_name, edit=edit), standards)
     errors = flat(checked)
     if expected[0][2] == "roster-id-duplicate":
         # A02 became a second A01, so A02's incident also names an unknown person
@@ -74,17 +74,17 @@ def test_each_broken_cell_is_named(tmp_path, standards, edit, expected):
     assert checked.incidents == ()
 
 
-def test_a_full_width_item_code_is_read(tmp_path, standards):
+def test_a_full_width_item_code_is_read(tmp_path, standards, register_name):
     """An input method in full-width mode types Ｎ０３－０５: the formulas read it as N03-05,
     and so does validate."""
     def edit(wb):
         wb["登记"][f"D{FIRST}"] = "Ｎ０３－０５\u3000办公时间玩游戏"
-    checked = check(register(tmp_path, standards, edit=edit), standards)
+    checked = check(register(tmp_path, standards, name=register_name, edit=edit), standards)
     assert checked.findings == ()
     assert checked.incidents[0] == INCIDENTS[0]
 
 
-def test_dates_and_counts_typed_as_text_are_named(tmp_path, standards):
+def test_dates_and_counts_typed_as_text_are_named(tmp_path, standards, register_name):
     """A date or a count typed as text cannot be computed by the sheet (its row counts in
     qf_problem_count): validate names the cell, even when it could read the text."""
     def edit(wb):
@@ -92,7 +92,7 @@ def test_dates_and_counts_typed_as_text_are_named(tmp_path, standards):
         ws[f"A{FIRST}"] = "2026年11月16日"
         ws[f"E{FIRST}"] = "２"
         ws[f"A{FIRST + 1}"] = "2026-11-17"
-    checked = check(register(tmp_path, standards, edit=edit), standards)
+    checked = check(register(tmp_path, standards, name=register_name, edit=edit), standards)
     assert flat(checked) == [("登记", f"A{FIRST}", "date-as-text"),
                              ("登记", f"E{FIRST}", "text-in-number"),
                              ("登记", f"A{FIRST + 1}", "date-as-text")]
@@ -100,19 +100,21 @@ def test_dates_and_counts_typed_as_text_are_named(tmp_path, standards):
 
 @pytest.mark.parametrize(("typed", "rule"), [
     ("A01 ", "person-id-inexact"), ("Ａ０１", "person-id-inexact"), ("a01", "person-unknown")])
-def test_an_id_not_typed_as_the_roster_has_it_is_named(tmp_path, standards, typed, rule):
+def test_an_id_not_typed_as_the_roster_has_it_is_named(tmp_path, standards, typed, rule,
+                                                       register_name):
     """The sheet finds a person by the 编号 exactly as the roster has it."""
-    checked = check(register(tmp_path, standards, edit=set_cell(f"B{FIRST}", typed)), standards)
+    checked = check(register(tmp_path, standards, name=register_name,
+                             edit=set_cell(f"B{FIRST}", typed)), standards)
     assert flat(checked) == [("登记", f"B{FIRST}", rule)]
 
 
-def test_ids_differing_only_in_case_are_duplicates(tmp_path, standards):
-    checked = check(register(tmp_path, standards, edit=set_cell("A5", "a01", sheet="人员")),
-                    standards)
+def test_ids_differing_only_in_case_are_duplicates(tmp_path, standards, register_name):
+    checked = check(register(tmp_path, standards, name=register_name,
+                             edit=set_cell("A5", "a01", sheet="人员")), standards)
     assert flat(checked)[0] == ("人员", "A5", "roster-id-duplicate")
 
 
-def test_blank_rows_in_the_middle_are_ignored(tmp_path, standards):
+def test_blank_rows_in_the_middle_are_ignored(tmp_path, standards, register_name):
     far = Incident(date(2026, 11, 20), "A01", "N04-06", 1, "未戴胸卡")
 
     def edit(wb):
@@ -121,32 +123,33 @@ def test_blank_rows_in_the_middle_are_ignored(tmp_path, standards):
         for col, v in zip("ABDEG", (far.day, far.person, far.code, far.count, far.reason),
                           strict=True):
             ws[f"{col}{row}"] = v
-    checked = check(register(tmp_path, standards, edit=edit), standards)
+    checked = check(register(tmp_path, standards, name=register_name, edit=edit), standards)
     assert checked.findings == ()
     assert checked.incidents[-1] == far
 
 
-def test_the_same_incident_twice_is_a_warning_and_counts(tmp_path, standards):
+def test_the_same_incident_twice_is_a_warning_and_counts(tmp_path, standards, register_name):
     twice = [*INCIDENTS, INCIDENTS[0]]
-    checked = check(register(tmp_path, standards, incidents=twice), standards)
+    checked = check(register(tmp_path, standards, name=register_name, incidents=twice),
+                    standards)
     assert flat(checked) == [("登记", f"G{FIRST + 4}", "incident-duplicate")]
     assert checked.ok and len(checked.incidents) == 5
 
 
-def test_a_missing_column_is_named(tmp_path, standards):
+def test_a_missing_column_is_named(tmp_path, standards, register_name):
     def edit(wb):
         wb["登记"]["E5"].value = "数量"
-    checked = check(register(tmp_path, standards, edit=edit), standards)
+    checked = check(register(tmp_path, standards, name=register_name, edit=edit), standards)
     assert ("登记", "A5", "column-missing") in flat(checked)
     assert "次数" in checked.findings[0].message
 
 
-def test_moved_columns_are_found_by_header(tmp_path, standards):
+def test_moved_columns_are_found_by_header(tmp_path, standards, register_name):
     def edit(wb):
         ws = wb["登记"]
         for r in range(5, 5 + 1 + len(INCIDENTS)):
             ws[f"G{r}"].value, ws[f"H{r}"].value = ws[f"H{r}"].value, ws[f"G{r}"].value
-    checked = check(register(tmp_path, standards, edit=edit), standards)
+    checked = check(register(tmp_path, standards, name=register_name, edit=edit), standards)
     # Read by header, scored right. The values were moved, not the columns (Excel moves
     # the formulas along): the sheet's own figures, from the columns its formulas name,
     # are warned about, never trusted.
@@ -154,11 +157,12 @@ def test_moved_columns_are_found_by_header(tmp_path, standards):
     assert {f.code for f in checked.findings} == {"score-cache-mismatch"}
 
 
-def test_messages_are_chinese_and_point_to_the_cell(tmp_path, standards):
-    path = register(tmp_path, standards, edit=set_cell(f"D{FIRST}", "N11-01"))
+def test_messages_are_chinese_and_point_to_the_cell(tmp_path, standards, register_name):
+    path = register(tmp_path, standards, name=register_name,
+                    edit=set_cell(f"D{FIRST}", "N11-01"))
     (finding,) = check(path, standards).findings
-    assert str(finding) == (f"[错误] register.xlsx › 登记!D{FIRST}: 项目代码不存在：“N11-01”。"
-                            "请从下拉列表中选择项目")
+    assert str(finding) == (f"[错误] {register_name} › 登记!D{FIRST}: "
+                            "项目代码不存在：“N11-01”。请从下拉列表中选择项目")
 
 
 def test_a_file_that_is_not_a_workbook(tmp_path, standards, capsys):
@@ -172,27 +176,28 @@ def test_a_file_that_is_not_a_workbook(tmp_path, standards, capsys):
     assert "Traceback" not in out.out + out.err
 
 
-def test_a_corrupt_zip_is_a_finding(tmp_path, standards):
-    good = register(tmp_path, standards)
+def test_a_corrupt_zip_is_a_finding(tmp_path, standards, register_name):
+    good = register(tmp_path, standards, name=register_name)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     reg, findings = read_register(broken)
     assert not reg.readable and findings[0].code == "file-corrupt"
 
 
-def test_validate_exit_codes_and_scores(tmp_path, standards, capsys):
-    good = register(tmp_path, standards, name="good.xlsx")
-    bad = register(tmp_path, standards, name="bad.xlsx", edit=set_cell(f"D{FIRST}", "N11-01"))
+def test_validate_exit_codes_and_scores(tmp_path, standards, capsys, register_name):
+    suffix = register_name.removeprefix("register")
+    good = register(tmp_path, standards, name=f"good{suffix}")
+    bad = register(tmp_path, standards, name=f"bad{suffix}", edit=set_cell(f"D{FIRST}", "N11-01"))
     assert main(["validate", str(good)]) == 0
     out = capsys.readouterr().out
     assert "校验通过" in out and "科室得分 995.00" in out
     assert main(["validate", str(good), str(bad)]) == 1
     out = capsys.readouterr().out
-    assert "退回修改" in out and "bad.xlsx › 登记!D6" in out
+    assert "退回修改" in out and f"bad{suffix} › 登记!D6" in out
 
 
-def test_sources_are_never_modified(tmp_path, standards):
-    path = register(tmp_path, standards)
+def test_sources_are_never_modified(tmp_path, standards, register_name):
+    path = register(tmp_path, standards, name=register_name)
     before = path.read_bytes()
     main(["validate", str(path)])
     assert path.read_bytes() == before
@@ -275,7 +280,8 @@ def test_cells_an_array_formula_fills_count_as_formulas():
     assert FormulaCells(io.BytesIO(xml)).among(["B6", "K72", "B73", "L6"]) == {"B6", "K72"}
 
 
-def test_a_prefilled_roster_longer_than_the_template_gets_rows_for_all(tmp_path, standards):
+def test_a_prefilled_roster_longer_than_the_template_gets_rows_for_all(tmp_path, standards,
+                                                                       register_name):
     from openpyxl import load_workbook
 
     from qianfen_xl.scoring.engine import Person
@@ -283,7 +289,8 @@ def test_a_prefilled_roster_longer_than_the_template_gets_rows_for_all(tmp_path,
     seventy = [Person(f"P{k:02d}", f"人{k}", "社保所", "行政口", "公务员", "一般工作人员")
                for k in range(70)]
     incidents = [Incident(date(2026, 11, 17), "P65", "N03-05", 1, "办公时间玩游戏")]
-    path = register(tmp_path, standards, roster=seventy, incidents=incidents)
+    path = register(tmp_path, standards, name=register_name, roster=seventy,
+                    incidents=incidents)
     sub = check(path, standards)
     assert flat(sub) == [] and len(sub.score.people) == 70
     wb = load_workbook(path, data_only=True)
@@ -291,7 +298,7 @@ def test_a_prefilled_roster_longer_than_the_template_gets_rows_for_all(tmp_path,
     assert meta["得分人数"] == 80 and wb["得分"]["K72"].value == 698  # P65, the 66th row
 
 
-def test_people_added_below_the_roster_table_are_named_once(tmp_path, standards):
+def test_people_added_below_the_roster_table_are_named_once(tmp_path, standards, register_name):
     """The 得分 sheet shows the rows of the roster Table; people typed below it are scored
     by validate, and that is said once (at the first of them), with the sheet's own
     problem count saying that rows naming them cannot be scored."""
@@ -304,8 +311,8 @@ def test_people_added_below_the_roster_table_are_named_once(tmp_path, standards)
         for k, r in enumerate(range(64, 69)):
             wb["人员"][f"A{r}"], wb["人员"][f"B{r}"] = f"Q{k}", f"新人{k}"
     incidents = [Incident(date(2026, 11, 17), "P05", "N03-05", 1, "办公时间玩游戏")]
-    sub = check(register(tmp_path, standards, roster=sixty, incidents=incidents, edit=append),
-                standards)
+    sub = check(register(tmp_path, standards, name=register_name, roster=sixty,
+                         incidents=incidents, edit=append), standards)
     assert flat(sub) == [("人员", "A64", "roster-too-large")]
     assert sub.findings[0].detail == "65 人，得分表只有 60 行"
     assert len(sub.score.people) == 65

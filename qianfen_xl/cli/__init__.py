@@ -72,8 +72,14 @@ def _run(args: argparse.Namespace) -> int:
                     parse_period(label)
             roster = read_roster(args.roster, standards) if args.roster else []
             flavours = (FLAVOUR_FORMULAS, FLAVOUR_UDF) if args.xlsm else (FLAVOUR_FORMULAS,)
+            vba = None
+            if args.xlsm:  # the .xlsm registers carry the add-in's VBA modules
+                from qianfen_xl.excel.vba import vba_modules
+
+                vba = vba_modules()
             written = write_templates(args.out, standards, unit=args.unit, roster=roster,
-                                      week=args.week, month=args.month, flavours=flavours)
+                                      week=args.week, month=args.month, flavours=flavours,
+                                      vba=vba)
             if not roster:  # the blank annual register (`annual` writes it pre-filled)
                 from qianfen_xl.forms.annual_register import write_annual_template
 

@@ -100,7 +100,8 @@ def _templates(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="同时生成民主测评票和考评录入表，期间为半年或年，如 2026-H1、2026（需要 --roster）"
                         " (ballots and the assessment sheet for a half-year or year)")
     t.add_argument("--xlsm", action="store_true",
-                   help="同时生成调用 xlwings 函数的 .xlsm 版本 (also the .xlsm UDF flavour)")
+                   help="同时生成调用 xlwings 函数、内含 VBA 宏的 .xlsm 版本（需要 pyOpenVBA）"
+                        " (also the .xlsm UDF flavour, carrying its VBA project)")
 
 
 def _validate(sub: argparse._SubParsersAction[Parser]) -> None:

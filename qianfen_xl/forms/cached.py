@@ -147,12 +147,22 @@ def set_cached_values(path: Path, values: Cached, shared: Shared | None = None) 
 
 
 def save_with_cached_values(wb: Workbook, path: Path, values: Cached,
-                            shared: Shared | None = None) -> Path:
+                            shared: Shared | None = None,
+                            vba: Mapping[str, str] | None = None) -> Path:
     """Save atomically and reproducibly, every formula cell of ``values`` with its value
-    (and the ranges of ``shared`` as shared formulas)."""
+    (and the ranges of ``shared`` as shared formulas); an .xlsm with the VBA project of the
+    modules ``vba`` (name → source), see forms/vba_project.py."""
+    macro_enabled = path.suffix.lower() == ".xlsm"
+    if vba is not None and not macro_enabled:
+        raise ValueError(f"VBA modules go into an .xlsm, not {path.name}")
+
     def write(tmp: Path) -> None:
         wb.save(tmp)
         if any(values.values()) or shared:
             set_cached_values(tmp, values, shared)
-        freeze_zip(tmp, macro_enabled=path.suffix.lower() == ".xlsm")
+        if vba is not None:
+            from qianfen_xl.forms.vba_project import add_vba_project
+
+            add_vba_project(tmp, vba)
+        freeze_zip(tmp, macro_enabled=macro_enabled)
     return write_atomic(path, write)

@@ -8,7 +8,7 @@ the standards' numbers; tests recalculate them in LibreOffice and gnumeric again
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -57,6 +57,7 @@ from qianfen_xl.forms.style import (
     sheet_title,
     validation,
 )
+from qianfen_xl.forms.vba_project import require_vba_writer
 from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     INCIDENT_COLUMNS,
@@ -347,9 +348,15 @@ def register_filename(kind: str, department: str = "", period: str = "",
 
 def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
                     roster: Sequence[Person] = (), week: str = "", month: str = "",
-                    flavours: Sequence[str] = (FLAVOUR_FORMULAS,)) -> list[Path]:
+                    flavours: Sequence[str] = (FLAVOUR_FORMULAS,),
+                    vba: Mapping[str, str] | None = None) -> list[Path]:
     """Write the blank pair, or with a roster one pre-filled pair per department; one
-    pair per flavour (.xlsx portable formulas, .xlsm xlwings UDFs)."""
+    pair per flavour (.xlsx portable formulas, .xlsm xlwings UDFs carrying the VBA
+    project of the modules ``vba``: excel.vba.vba_modules())."""
+    if FLAVOUR_UDF in flavours:
+        if vba is None:
+            raise ValueError("the .xlsm flavour carries its VBA modules: pass vba=")
+        require_vba_writer()
     written: list[Path] = []
     departments: dict[str, list[Person]] = {}
     for p in roster:
@@ -362,6 +369,7 @@ def write_templates(out: Path, standards: Standards, *, unit: str | None = None,
                 wb = build_register(kind, standards, unit=unit, department=department,
                                     period=period, roster=people, flavour=flavour)
                 name = register_filename(kind, department, period, flavour)
-                written.append(save_workbook(wb, out / name))
+                written.append(save_workbook(
+                    wb, out / name, vba=vba if flavour == FLAVOUR_UDF else None))
     return written
 

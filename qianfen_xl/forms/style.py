@@ -5,7 +5,7 @@ every formula's value (:func:`save_workbook`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -157,14 +157,16 @@ def before_save(wb: Workbook, finish: Finisher) -> None:
     _FINISHERS[wb] = finish
 
 
-def save_workbook(wb: Workbook, path: Path, values: Cached | None = None) -> Path:
+def save_workbook(wb: Workbook, path: Path, values: Cached | None = None, *,
+                  vba: Mapping[str, str] | None = None) -> Path:
     """Save atomically and reproducibly (fixed document and zip member times), each
     formula cell with its value: the workbook's own (:func:`before_save`) and ``values``
-    (sheet → cell → value) for cells of formulas added by the caller."""
+    (sheet → cell → value) for cells of formulas added by the caller; an .xlsm with the VBA
+    project of the modules ``vba``."""
     finish = _FINISHERS.get(wb)
     finished = finish(wb) if finish else Finished({})
     cached: dict[str, dict[str, object]] = {}
     for source in (finished.values, values or {}):
         for sheet, cells in source.items():
             cached.setdefault(sheet, {}).update(cells)
-    return save_with_cached_values(wb, path, cached, finished.shared)
+    return save_with_cached_values(wb, path, cached, finished.shared, vba)

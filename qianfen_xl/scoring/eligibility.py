@@ -100,15 +100,16 @@ def sanction(rule: FactRule, case: Case, grading: Grading) -> Verdict | None:
     kind = grading.sanction(name) if name else None
     if kind is None or given is None:
         return None
-    until = _months_later(given, kind.months)
+    # In force from the day given (counted) to the day before the same date ``months`` later.
+    last = _months_later(given, kind.months) - timedelta(days=1)
     counts = (case.start <= given <= case.end if kind.applies == "in_year"
-              else given <= case.end and until > case.start)
+              else given <= case.end and last >= case.start)
     if not counts:
         return Verdict(NOTE, f"{given.isoformat()} 受{name}处分，本期不在影响期内")
     what = ("不得评为" + grading.excellent if kind.effect == NOT_EXCELLENT
             else "处分期间只写评语，" + grading.marks.of_effect(kind.effect))
     return Verdict(kind.effect, f"{given.isoformat()} 受{name}处分（影响期 {kind.months} 个月，"
-                                f"至 {until.isoformat()}）：{what}")
+                                f"至 {last.isoformat()}）：{what}")
 
 
 Rule = Callable[[FactRule, Case, Grading], Verdict | None]
@@ -136,11 +137,12 @@ def verdicts(standards: Standards, case: Case) -> list[Verdict]:
 
 def quarters(standards: Standards, case: Case) -> Verdict | None:
     """The office's optional rule on 平时考核 (``quarter.excellent_needs_good`` 好 quarters at
-    least, and, with ``quarter.excellent_forbids_poor``, no 较差 quarter) for 优秀."""
+    least, and, with ``quarter.excellent_forbids_poor``, no 较差 quarter) for 优秀. A person
+    graded in no quarter here (班子成员: by the level above) is not held to it."""
     rules, excellent = standards.quarter, standards.grading.excellent
     needs, forbids = rules["excellent_needs_good"], rules["excellent_forbids_poor"]
     good, poor = rules["grades"][0], rules["grades"][3]
-    if not (needs or forbids) or not case.quarters:
+    if not (needs or forbids) or not any(case.quarters):
         return None
     if forbids and poor in case.quarters:
         return Verdict(NOT_EXCELLENT, f"平时考核有“{poor}”的季度，不能评为{excellent}")
