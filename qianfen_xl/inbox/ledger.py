@@ -84,12 +84,13 @@ def relabel(sub: Submission, label: str) -> Submission:
 
 
 def safe_part(text: str) -> str:
-    """A department's name as a folder name in a zip.
+    """A department's name as a folder name in a zip: no leading dots or separators, and
+    a separator within it shown as its full-width twin.
 
-    >>> safe_part("../社保所"), safe_part("")
-    ('社保所', '科室')
+    >>> safe_part("../社保所"), safe_part("城管/执法"), safe_part("")
+    ('社保所', '城管／执法', '科室')
     """
-    name = text.replace("/", "／").replace("\\", "＼").strip().lstrip(".").strip()
+    name = text.strip().lstrip("./\\ ").replace("/", "／").replace("\\", "＼").strip()
     return name or "科室"
 
 
