@@ -182,6 +182,8 @@ def finalize(register: StrPath, *, standards: Standards | StrPath | None = None,
     from qianfen_xl.batch.finalize import run_finalize
 
     rules = _standards(standards)
+    if publicity_start is not None:
+        rules.dates.check_day(publicity_start, "公示开始日期")
     return Results(run_finalize(Path(register), rules,
                                 history=Path(history) if history is not None else None,
                                 publicity_start=publicity_start), rules)
@@ -202,6 +204,7 @@ def consolidate(inbox: StrPath, period: str, *, roster: StrPath | Sequence[Perso
         raise OutputError(f"找不到文件夹 {folder}")
     people = (read_roster(Path(roster), rules) if isinstance(roster, str | os.PathLike)
               else list(roster))
+    rules.dates.period(period, "汇总期间")  # within the standards' years
     result = run_consolidation(folder, consolidation_period(period), rules, roster=people,
                                workers=workers, progress=progress, on_found=on_found)
     return Ranking(result, rules)

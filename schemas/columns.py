@@ -221,6 +221,10 @@ DECISION_COLUMNS = (
     ColumnSpec("说明", 48, required=False),
 )
 DECISION_INPUTS = ("确定等次", "鉴定意见", "本人意见", "复核结果")
+# Right of the decisions table, per pool in the standards' order: 考核池, 人数, 优秀名额,
+# 已定优秀 (live), 提示; its header on the table's header row.
+DECISIONS_QUOTA_COLUMN = 14   # N
+QUOTA_DECIDED_OFFSET = 3      # 已定优秀: column Q
 # What the register carries of the engine's proposal, per person (考核数据, protected; its
 # digest in _meta tells an edit of it): the decisions are checked against these.
 YEAR_DATA_KEYS = ("编号", "姓名", "科室", "人员类别", "岗位层级", "考核池", "总分", "建议等次",
@@ -246,26 +250,24 @@ def year_data_headers(months: Sequence[str]) -> tuple[str, ...]:
     return (*YEAR_DATA_KEYS, *YEAR_FIGURES, *months, *YEAR_PARTICULARS, *YEAR_DATA_NOTES)
 
 
-def key_texts(values: Mapping[str, object]) -> list[str]:
-    """A person's YEAR_DATA_KEYS as the digest reads them: text stripped, 总分 with two
-    decimals, blank as ""."""
-    out = []
-    for key in YEAR_DATA_KEYS:
-        value = values.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            out.append("")
-        elif key == "总分" and isinstance(value, int | float):
-            out.append(f"{float(value):.2f}")
-        else:
-            out.append(str(value).strip())
-    return out
+def digest_text(value: object) -> str:
+    """A 考核数据 value as the digest reads it: a number to six decimals (as every
+    spreadsheet program saves it again), text without surrounding blanks, blank as ""."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value)
+    if isinstance(value, int | float):
+        return f"{float(value):.6f}"
+    return str(value).strip()
 
 
-def data_digest(rows: Iterable[Mapping[str, object]]) -> str:
-    """The digest of every person's proposal keys (:func:`key_texts`), in order: written
-    to _meta, compared when the register is read."""
-    text = json.dumps([key_texts(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def data_digest(headers: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
+    """The digest of 考核数据 as the pages show it: its columns, then every row in order,
+    every column (the proposal, the figures, the months, the particulars and the notes).
+    Written to _meta; compared when the register is read, so no figure, particular or
+    note can be changed without the register being refused (register-data-changed)."""
+    table = [list(headers), *([digest_text(r.get(h)) for h in headers] for r in rows)]
+    text = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 # Excel's limits we design around.

@@ -11,7 +11,7 @@ from qianfen_xl.forms.ballots import build_assessment, ratees_of
 from qianfen_xl.forms.style import save_workbook
 from qianfen_xl.scoring.engine import Incident
 from qianfen_xl.scoring.evaluation import Ballot, ballot_points, evaluate
-from qianfen_xl.scoring.grades import Grade, advanced_departments
+from qianfen_xl.scoring.grades import Grade
 from qianfen_xl.scoring.year import (
     AnnualResult,
     PersonAnnual,
@@ -62,18 +62,6 @@ def test_the_year_total_and_the_department_year(standards):
     assert person_year(standards, [700], 100, 100, adjustments=50).total == 1000  # clamped
     assert combine_year(standards, 80, 90) == 86.0 and combine_year(standards, None, 90) == 90
     assert department_year(standards, [990, 1000], 900) == 976.0  # 0.8 × 995 + 0.2 × 900
-
-
-def test_advanced_departments_with_reasons(standards):
-    totals = {f"D{i}": 990 - i * 5 for i in range(10)}  # 990 … 945: three places (30 %)
-    verdicts = advanced_departments(standards, totals, {}, {"D0": ["N09-04"]}, {"D1": ["2026-03"]})
-    assert [d for d, v in verdicts.items() if v.advanced] == ["D2"]
-    assert verdicts["D2"].reason == ""
-    assert verdicts["D0"].reason == "一票否决（N09-04）"
-    assert verdicts["D1"].reason == "缺少月度得分：2026-03"
-    assert verdicts["D3"].reason == "名次 4，未进前 3 名"
-    low = advanced_departments(standards, {"X": 899.99}, {}, {}, {})
-    assert low["X"].reason == "年度得分低于 900" and not low["X"].advanced
 
 
 # ------------------------------------------------------------------ the evaluation templates
@@ -278,6 +266,26 @@ def test_demo_year_runs_the_whole_year(demo_year):
     _the_next_steps_work_when_copied(printed, tmp_path)
 
 
+def test_the_demo_year_awards_its_three_places_to_eligible_departments(demo_year, standards):
+    """12 departments, 3 places (SCORING.md §7): the vetoed and the incomplete department
+    take none, the next eligible ones do; every reason quotes the 名次 the row shows."""
+    from openpyxl import load_workbook
+
+    from qianfen_xl.scoring.grades import advanced_places
+
+    tmp_path, printed = demo_year
+    wb = load_workbook(tmp_path / "年度考核_2026.xlsx", read_only=True)
+    rows = [r for r in wb["科室年度"].iter_rows(min_row=4, values_only=True) if r[1]]
+    awarded = [r for r in rows if r[-2] == "先进科室"]
+    assert len(awarded) == advanced_places(standards, 12) == 3
+    assert [r[0] for r in awarded] == [1, 2, 3]  # the demo's vetoed department is 4th
+    assert all(r[-1] is None for r in awarded)
+    for r in rows:
+        if r[-1] and r[-1].startswith("名次"):
+            assert r[-1].startswith(f"名次 {r[0]}，"), r
+    assert printed.count("先进科室\n") == 3
+
+
 def _the_next_steps_work_when_copied(printed, tmp_path):
     """The demo's last lines: validate, then finalize (refused until the decisions are in)."""
     import shlex
@@ -346,8 +354,9 @@ def test_bad_marks_on_a_ballot_and_bad_scores_are_findings_naming_the_cell(tmp_p
     ws = wb["考评"]
     ws["D5"], ws["D6"], ws["E7"], ws["D8"] = 101, 95, "减五分", 1200
     ef = read_evaluation(save_workbook(wb, tmp_path / "考评.xlsx"))
-    scores, adjustments = assessment_rows(standards, ef)
-    assert scores == {"A02": 95} and adjustments == {}
+    rows = assessment_rows(standards, ef)
+    assert [(a.key, a.score, a.adjustment) for a in rows if a.score is not None] == [
+        ("A02", 95, 0.0)]
     assert sorted((f.cell, f.code) for f in ef.findings) == [
         ("D5", "assessment-invalid"), ("D8", "assessment-invalid"), ("E7", "adjustment-invalid")]
 
@@ -418,9 +427,9 @@ def test_a_whole_year_equals_the_engine_and_a_march_veto_counts_in_december(whol
     for d, scores in dept_months.items():
         assert departments[d].total == department_year(standards, [s.total for s in scores], 950)
     assert departments["社保所"].advanced_note == "一票否决（N09-01）"
-    # The places are the top 30 % of all departments (at least one); a disqualified
-    # department's place is not handed down (SCORING.md §7 as read here).
-    assert departments["城市管理科"].advanced_note == "名次 2，未进前 1 名"
+    # The places are 30 % of all departments (at least one); a vetoed department never
+    # occupies one, so the place goes down to the next eligible department (SCORING.md §7).
+    assert departments["城市管理科"].advanced and departments["城市管理科"].advanced_note == ""
 
 
 def test_consolidate_leaves_evaluation_files_aside_without_errors(half_year, standards):

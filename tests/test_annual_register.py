@@ -168,8 +168,6 @@ RULES = [
      [("G", "U04", "decision-excellent-ineligible")]),
     ("优秀 for a person with a 警告", {"S05": {"确定等次": "优秀"}, "U05": {"确定等次": "称职"}},
      [("G", "S05", "decision-excellent-ineligible")]),
-    ("a pool over its quota", {"S06": {"确定等次": "优秀"}},
-     [("G", "S06", "decision-quota-exceeded")]),
     ("a pending 复核", {"S01": {"本人意见": "申请复核"}}, [("J", "S01", "decision-review-pending")]),
     ("本人意见 not a choice", {"S01": {"本人意见": "不同意"}},
      [("I", "S01", "decision-opinion-invalid")]),
@@ -189,6 +187,30 @@ def test_each_rule_breaking_decision_is_refused_naming_its_cell(filled, tmp_path
     assert not results.ok
     with pytest.raises(api.QianfenError):
         results.write(tmp_path / "结果")
+
+
+def test_an_ineligible_excellent_beside_a_full_pool_is_refused_alone(filled):
+    """Worked by hand: the 公务员 pool (11 people) has 2 places, taken by U03 and U05. S05
+    (a 警告 in the year) decided 优秀 too is refused for that alone: a decision refused
+    for eligibility is no 优秀 to count, so no quota finding blames U03 or U05."""
+    rows = _rows(filled)
+    _decide(filled, {"S05": {"确定等次": "优秀"}})
+    assert _errors(api.finalize(filled)) == [
+        ("考核决定", f"G{rows['S05']}", "decision-excellent-ineligible")]
+
+
+def test_a_pool_over_its_quota_names_its_places_and_everyone_decided_excellent(filled):
+    """S06 decided 优秀 beside U03 and U05: three for two places. Which two stay is the
+    assessment group's to decide, so the finding stands on the pool's count (Q6, the
+    公务员 row of the quota block) and names all three, best total first."""
+    rows = _rows(filled)
+    _decide(filled, {"S06": {"确定等次": "优秀"}})
+    (found,) = [f for f in api.finalize(filled).findings if f.is_error]
+    assert (found.code, found.sheet, found.cell) == ("decision-quota-exceeded", "考核决定", "Q6")
+    assert found.detail == (f"考核池 公务员 名额 2 人，已定优秀 3 人：U03 徐子涵（G{rows['U03']}）、"
+                            f"U05 胡婉清（G{rows['U05']}）、S06 杨秀英（G{rows['S06']}）")
+    wb = load_workbook(filled)
+    assert [c.value for c in wb["考核决定"]["N6":"P6"][0]] == ["公务员", 11, 2]
 
 
 def test_a_changed_id_is_refused_and_its_person_missed(filled):
@@ -259,6 +281,16 @@ def test_the_publicity_start_can_be_set(filled, tmp_path):
 
 
 # ------------------------------------------------------------------ in a real spreadsheet
+
+@pytest.mark.libreoffice
+def test_a_register_saved_again_in_libreoffice_keeps_its_digest(filled, tmp_path, lo_profile):
+    """The digest covers every figure of 考核数据: a spreadsheet program saving the
+    register again (as a clerk's does) must not look like an edit."""
+    from libreoffice import convert
+
+    (saved,) = convert([filled], tmp_path / "saved", lo_profile)
+    assert [f.code for f in api.validate(saved).findings if f.is_error] == []
+
 
 @pytest.mark.libreoffice
 def test_the_register_prints_one_a4_page_per_person(year_run, tmp_path, lo_profile):

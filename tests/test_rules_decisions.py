@@ -21,18 +21,28 @@ def test_as_many_excellent_as_places_is_within_the_quota():
     assert over_quota(S, decided(*[(950, "优秀")] * 2, *[(800, "称职")] * 8)) == []
 
 
-def test_one_excellent_more_than_the_places_is_named_at_the_lowest_total():
-    """Ten people, two places, three decided 优秀 at 950, 940, 930: the one beyond is the
-    lowest, 930 (row 3), with the pool's count and places."""
+def test_one_excellent_more_than_the_places_names_the_pool_and_everyone_decided_excellent():
+    """Ten people, two places, three decided 优秀 at 950, 940, 930: the pool is over its
+    quota, and which two stay is the assessment group's to decide, so all three are named
+    (best total first), with the pool's places — none singled out."""
     rows = decided((950, "优秀"), (940, "优秀"), (930, "优秀"), *[(800, "称职")] * 7)
-    assert [(e.row, e.pool, e.decided, e.places) for e in over_quota(S, rows)] == [
-        (3, "公务员", 3, 2)]
+    assert [(e.pool, e.decided, e.places, e.rows) for e in over_quota(S, rows)] == [
+        ("公务员", 3, 2, (1, 2, 3))]
 
 
-def test_among_equal_totals_the_last_row_is_beyond_the_quota():
-    """Three 优秀 all at 930 for two places: row 3, the last, is named."""
+def test_among_equal_totals_the_rows_are_named_in_their_order():
+    """Three 优秀 all at 930 for two places: rows 1, 2 and 3, in the register's order."""
     rows = decided(*[(930, "优秀")] * 3, *[(800, "称职")] * 7)
-    assert [e.row for e in over_quota(S, rows)] == [3]
+    assert [e.rows for e in over_quota(S, rows)] == [(1, 2, 3)]
+
+
+def test_a_decision_refused_for_eligibility_is_no_excellent_to_count():
+    """Two places, three 优秀 decided, one of them for a person who may not be 优秀 (refused
+    on its own, row 3): the two that may stand are within the places, and nobody else is
+    blamed for the refused one."""
+    rows = decided((950, "优秀"), (940, "优秀"), (990, "优秀"), *[(800, "称职")] * 7)
+    assert over_quota(S, rows, refused={3}) == []
+    assert [e.rows for e in over_quota(S, rows)] == [(3, 1, 2)]
 
 
 def test_the_places_count_every_person_of_the_pool_whatever_the_decision():

@@ -5,14 +5,14 @@ and the flags from earlier years' results (``--history``)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from qianfen_xl.contract.errors import OutputError
+from qianfen_xl.contract.errors import OutputError, describe_os_error
 from qianfen_xl.contract.findings import Finding, has_errors
+from qianfen_xl.contract.limits import LimitExceeded, read_json
 from qianfen_xl.contract.normalise import to_count, to_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.annual_register import (
@@ -87,23 +87,55 @@ def _person(standards: Standards, p: PersonDecision, flags: list[Flag]) -> Final
                        _note(standards, p, flags), p)
 
 
-def read_history(folder: Path) -> tuple[dict[int, Grades], list[Finding]]:
+def read_history(folder: Path, standards: Standards) -> tuple[dict[int, Grades],
+                                                            list[Finding]]:
     """Earlier years' results (the JSON ``finalize`` writes): year → 编号 → (人员类别, 等次).
-    A file that is not one is a finding; a folder that is not there cannot be used."""
+    Each file is read as a submitted file is (``read_json``: a regular file, not through a
+    link, within size and depth limits, numbers finite); one that is not such a result, or
+    repeats a year, is a finding and not used. A folder that is not there cannot be used."""
     if not folder.is_dir():
         raise OutputError(f"找不到往年考核结果的文件夹 {folder}")
     years: dict[int, Grades] = {}
+    source: dict[int, str] = {}
     findings = []
     for path in sorted(folder.glob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            year = int(data["year"])
-            years[year] = {str(p["id"]): (str(p.get("category", "")), str(p["grade"]))
-                           for p in data["people"]}
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-            findings.append(Finding("history-unreadable", path.name,
-                                    detail=type(exc).__name__))
+            year, grades = _results_of(read_json(path, path.name), standards)
+            if year in years:
+                raise ValueError(f"与 {source[year]} 是同一年度（{year}）")
+        except LimitExceeded as exc:
+            why = exc.finding.rule.title + (f"：{exc.finding.detail}" if exc.finding.detail
+                                            else "")
+        except OSError as exc:
+            why = describe_os_error(exc, with_path=False)
+        except ValueError as exc:
+            why = str(exc)
+        else:
+            years[year], source[year] = grades, path.name
+            continue
+        findings.append(Finding("history-unreadable", path.name, detail=why))
     return years, findings
+
+
+def _results_of(data: object, standards: Standards) -> tuple[int, Grades]:
+    """(year, 编号 → (人员类别, 等次)) of a results JSON, or ValueError saying what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("不是考核结果（应为 qianfen-xl finalize 写出的 JSON）")
+    year, people = data.get("year"), data.get("people")
+    window = standards.dates
+    if type(year) is not int or not window.first_year <= year <= window.last_year:
+        raise ValueError(f"year 应为 {window.words}之间的年份（现为 {str(year)[:20]}）")
+    if not isinstance(people, list):
+        raise ValueError("缺少人员列表（people）")
+    grades: dict[str, tuple[str, str]] = {}
+    for k, person in enumerate(people, start=1):
+        fields = person if isinstance(person, dict) else {}
+        pid, grade, category = (fields.get(key, "") for key in ("id", "grade", "category"))
+        if not (isinstance(pid, str) and pid and isinstance(grade, str) and grade
+                and isinstance(category, str)):
+            raise ValueError(f"people 第 {k} 项应有编号（id）和等次（grade）")
+        grades[pid] = (category, grade)
+    return year, grades
 
 
 def default_publicity_start(standards: Standards, period: str) -> date:
@@ -125,7 +157,7 @@ def run_finalize(register: Path, standards: Standards, *, history: Path | None =
                          readable)
     earlier: Mapping[int, Grades] = {}
     if history is not None:
-        earlier, problems = read_history(history)
+        earlier, problems = read_history(history, standards)
         findings += problems
     year = int(reg.period[:4])
     current = {to_text(p.data.get("编号")) or "": (to_text(p.data.get("人员类别")) or "", p.grade)

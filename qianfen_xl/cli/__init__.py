@@ -33,7 +33,6 @@ from qianfen_xl.cli.commands import (
 from qianfen_xl.cli.parser import build_parser
 from qianfen_xl.cli.text import command_line, echo
 from qianfen_xl.contract.errors import PeriodError, QianfenError, describe_os_error
-from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import load_standards
 from qianfen_xl.intake.roster import read_roster, read_street_roster
 
@@ -69,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
 
             for label in (args.week, args.month):
                 if label:
-                    parse_period(label)
+                    standards.dates.period(label)
             roster = read_roster(args.roster, standards) if args.roster else []
             flavours = (FLAVOUR_FORMULAS, FLAVOUR_UDF) if args.xlsm else (FLAVOUR_FORMULAS,)
             vba = None
@@ -85,7 +84,8 @@ def _run(args: argparse.Namespace) -> int:
 
                 written.append(write_annual_template(args.out, standards, unit=args.unit))
             if args.evaluation:
-                if parse_period(args.evaluation).kind not in ("half", "year") or not roster:
+                if (standards.dates.period(args.evaluation).kind not in ("half", "year")
+                        or not roster):
                     raise PeriodError("--evaluation 需要半年或年（如 2026-H1、2026）和 --roster")
                 written += write_evaluation_templates(args.out, standards, roster,
                                                       args.evaluation, unit=args.unit)

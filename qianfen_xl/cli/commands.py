@@ -22,8 +22,8 @@ from qianfen_xl.cli.text import (
     format_summary,
     pad,
 )
+from qianfen_xl.contract.atomic import staged_outputs
 from qianfen_xl.contract.errors import PeriodError
-from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.roster import Roster
 from qianfen_xl.schemas.columns import KIND_ANNUAL
@@ -78,7 +78,7 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
     from qianfen_xl.forms.annual_register import register_of, write_annual_register
     from qianfen_xl.reports.annual import write_annual_workbook
 
-    period = parse_period(label)
+    period = standards.dates.period(label)
     if period.kind not in ("year", "half"):
         raise PeriodError(f"“{label}” 不是年度（2026）或半年（2026-H1）")
     street = roster or Roster([])
@@ -93,14 +93,17 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
         place = str(d.rank) if d.rank is not None else ("不完整" if d.missing else "")
         echo("  " + pad(place, 8) + pad(d.department, 18)
                + pad(f"{d.total:.2f}", 10, True) + f"  {mark}")
-    echo(f"已写入年度汇总表：{write_annual_workbook(run, standards, unit, label, out)}")
     if registers is None and period.kind == "year":
         registers = out.with_name(f"{KIND_ANNUAL}_{label}.xlsx")
-    if registers is not None:
-        reg = register_of(run.result.people, run.facts, run.result.months, unit, label,
-                          standards.leadership_unit)
-        echo(f"已写入{KIND_ANNUAL}（{len(reg.data)} 人，每人一页）："
-               f"{write_annual_register(registers, standards, reg)}")
+    reg = (register_of(run.result.people, run.facts, run.result.months, unit, label,
+                       standards.leadership_unit) if registers is not None else None)
+    with staged_outputs() as stage:  # the workbook and the register: both or neither
+        write_annual_workbook(run, standards, unit, label, stage.path(out))
+        if reg is not None and registers is not None:
+            write_annual_register(stage.path(registers), standards, reg)
+    echo(f"已写入年度汇总表：{out}")
+    if reg is not None:
+        echo(f"已写入{KIND_ANNUAL}（{len(reg.data)} 人，每人一页）：{registers}")
     return EXIT_OK if not any(f.is_error for f in run.findings) else EXIT_FINDINGS
 
 
@@ -139,7 +142,7 @@ def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
     """A whole fictional year through ``annual``; then what to do with its register."""
     from qianfen_xl.demo.year import write_demo_year
 
-    demo = write_demo_year(out, standards, int(parse_period(year).label), seed)
+    demo = write_demo_year(out, standards, int(standards.dates.period(year).label), seed)
     names = {p.id: p.name for p in demo.roster}
     cases = demo.cases
     echo(f"已为虚构的 {standards.unit} 生成 {year} 年度材料：{demo.folder}",
@@ -173,6 +176,7 @@ def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
     from qianfen_xl.demo.month import write_demo_month
     from qianfen_xl.forms.registers import write_templates
 
+    standards.dates.period(month)
     templates = write_templates(out / "模板", standards)
     echo("已生成模板：", *(f"  {p}" for p in templates))
     demo = write_demo_month(out, standards, month, seed)

@@ -25,6 +25,7 @@ from qianfen_xl.contract.periods import Period, week_of
 
 _KEYS = {"publicity_days", "official_years", "holidays", "workdays"}
 SATURDAY = 5
+PUBLICITY_MAX = 60  # working days: a 公示 of more is a typing error (and a long loop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ def parse_calendar(data: Mapping[str, Any]) -> WorkCalendar:
     years = raw.get("official_years", [])
     if not isinstance(years, list) or not all(type(y) is int for y in years):
         raise fail("calendar.official_years", "必须是年份列表，如 [2026]")
-    days = whole(raw, "publicity_days", "calendar")
+    days = whole(raw, "publicity_days", "calendar", maximum=PUBLICITY_MAX)
     if days < 1:
         raise fail("calendar.publicity_days", "公示至少 1 个工作日")
     return WorkCalendar(frozenset(holidays), frozenset(workdays), tuple(years), days)

@@ -12,6 +12,12 @@ from typing import Any
 
 from qianfen_xl.contract.errors import StandardsError
 
+# The largest number any score, points, line or cap of the file may be: a 千分制 scheme
+# never comes near it, and a larger one (1e308) would overflow the sums into infinity.
+SCORE_MAX = 100_000.0
+# The largest whole number a count, a number of people or of places may be.
+COUNT_MAX = 100_000
+
 
 def fail(key: str, what: str) -> StandardsError:
     return StandardsError(f"评分标准文件有误 · {key}: {what}")
@@ -32,13 +38,26 @@ def check_keys(value: Mapping[str, Any], path: str, allowed: set[str]) -> None:
 
 
 def number(data: Mapping[str, Any], key: str, path: str, *, default: Any = None,
-           minimum: float = 0.0) -> float:
+           minimum: float = 0.0, maximum: float = SCORE_MAX) -> float:
+    """A number from ``minimum`` to ``maximum``: a text, a boolean, NaN or infinity where
+    a number belongs is refused here, at load, never met later as a TypeError."""
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise fail(f"{path}.{key}", "必须是数")
+        raise fail(f"{path}.{key}", f"必须是数（现为 {_shown(value)}）")
     if value < minimum:
         raise fail(f"{path}.{key}", f"必须是不小于 {minimum:g} 的数（现为 {value}）")
+    if value > maximum:
+        raise fail(f"{path}.{key}", f"不能大于 {maximum:g}（现为 {value:g}）")
     return float(value)
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as the message quotes it: a text in quotes, cut when long."""
+    if value is None:
+        return "空"
+    text = str(value)
+    text = text if len(text) <= 40 else text[:40] + "…"
+    return f"“{text}”" if isinstance(value, str) else text
 
 
 def share(data: Mapping[str, Any], key: str, path: str) -> float:
@@ -49,10 +68,15 @@ def share(data: Mapping[str, Any], key: str, path: str) -> float:
     return value
 
 
-def whole(data: Mapping[str, Any], key: str, path: str, *, default: Any = None) -> int:
+def whole(data: Mapping[str, Any], key: str, path: str, *, default: Any = None,
+          minimum: int = 0, maximum: int = COUNT_MAX) -> int:
+    """A whole number from ``minimum`` to ``maximum`` (a number of days, years, months,
+    people or places: an absurd one would make a loop or a date overflow)."""
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise fail(f"{path}.{key}", "必须是不小于 0 的整数")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(f"{path}.{key}", f"必须是整数（现为 {_shown(value)}）")
+    if not minimum <= value <= maximum:
+        raise fail(f"{path}.{key}", f"必须是 {minimum} 到 {maximum} 的整数（现为 {value}）")
     return value
 
 

@@ -39,6 +39,8 @@ FACTS: dict[str, set[str]] = {
     "in_unit": {"below"}, "leave": {"above"}, "investigation": set(), "sanction": set()}
 # When a sanction counts: given within the period, or in force at any time of it.
 SANCTION_APPLIES = ("in_year", "in_force")
+SANCTION_MONTHS_MAX = 600  # a sanction's 影响期 (the longest the law gives is 24 months)
+HISTORY_YEARS_MAX = 50     # years of earlier results a history flag may look back over
 
 _KEYS = {
     "grades": {"min_scores", "excellent_quota", "quota_minimum", "quota_minimum_from",
@@ -198,7 +200,8 @@ def _sanctions(raw: Any) -> tuple[Sanction, ...]:
             raise fail(f"{path}.applies", f"必须是 {'、'.join(SANCTION_APPLIES)} 之一")
         if effect not in EFFECTS:
             raise fail(f"{path}.effect", f"必须是 {'、'.join(EFFECTS)} 之一")
-        out.append(Sanction(name, whole(entry, "months", path), applies, effect))
+        out.append(Sanction(name, whole(entry, "months", path, maximum=SANCTION_MONTHS_MAX),
+                            applies, effect))
     return tuple(out)
 
 
@@ -214,7 +217,7 @@ def _min_scores(grades: Mapping[str, Any]) -> tuple[float, ...]:
 
 def _history(grades: Mapping[str, Any], levels: int) -> HistoryRules:
     raw = table(grades, "history", "grades.history", _KEYS["history"])
-    rules = HistoryRules(*(whole(raw, k, "grades.history") for k in
+    rules = HistoryRules(*(whole(raw, k, "grades.history", maximum=HISTORY_YEARS_MAX) for k in
                            ("excellent_years", "low_years", "low_from")))
     if not 1 <= rules.low_from <= levels:
         raise fail("grades.history.low_from", f"必须是 1 到 {levels} 的等次序号")

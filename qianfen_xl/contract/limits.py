@@ -8,7 +8,10 @@ the file, never a crash; the rest of the batch goes on.
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import os
+import re
 import signal
 import stat
 import threading
@@ -37,6 +40,9 @@ HOLD_BYTES = 16 * 2**20
 # (RLIMIT_AS, where the OS has it): a file that needs more costs that worker, never the
 # batch, and is reported as file-too-large.
 WORKER_MEMORY_BYTES = 2**30
+# A JSON file we read (an earlier year's results: some 300 bytes a person).
+MAX_JSON_BYTES = 8 * 2**20
+MAX_JSON_DEPTH = 16
 
 
 class LimitExceeded(Exception):
@@ -47,9 +53,9 @@ class LimitExceeded(Exception):
         self.finding = finding
 
 
-def read_source(path: Path, label: str) -> bytes:
+def read_source(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a submitted file, opened read-only, never through a symbolic link,
-    never blocking on a pipe or device, and only when it is no larger than the limit."""
+    never blocking on a pipe or device, and only when it is no larger than ``limit``."""
     if path.is_symlink():
         raise LimitExceeded(Finding("file-symlink", label))
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -58,13 +64,66 @@ def read_source(path: Path, label: str) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise LimitExceeded(Finding("not-a-regular-file", label))
-        if info.st_size > MAX_FILE_BYTES:
+        if info.st_size > limit:
             raise LimitExceeded(Finding("file-too-large", label,
                                         detail=f"{info.st_size / 2**20:.1f} MB"))
         with os.fdopen(os.dup(fd), "rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
+        if len(data) > limit:  # grew while it was read
+            raise LimitExceeded(Finding("file-too-large", label))
+        return data
     finally:
         os.close(fd)
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = bytes.maketrans(b"[]{}", b"()()")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+
+
+def json_depth_within(data: bytes, limit: int) -> bool:
+    """Whether no array or object of the JSON text nests deeper than ``limit``: each pass
+    removes the innermost pairs, at C speed (the parser itself recurses, and a text nested
+    100,000 deep would exhaust its stack).
+
+    >>> json_depth_within(b'{"a": [[1], "]]]]"]}', 3), json_depth_within(b"[" * 9 + b"]" * 9, 8)
+    (True, False)
+    """
+    shape = _JSON_STRING.sub(b"", data).translate(_BRACKETS, _NOT_BRACKETS)
+    for _ in range(limit):
+        if not shape:
+            return True
+        shape = shape.replace(b"()", b"")
+    return not shape
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"数值超出范围：{text[:20]}")
+    return value
+
+
+def _no_constant(text: str) -> object:
+    raise ValueError(f"不是有效的数值：{text}")
+
+
+def read_json(path: Path, label: str) -> object:
+    """A JSON file read as a submitted file is (:func:`read_source`: a regular file, not
+    through a link) and parsed within limits: at most ``MAX_JSON_BYTES``, nested at most
+    ``MAX_JSON_DEPTH`` deep, every number finite (``1e400``, ``NaN`` refused). Raises
+    LimitExceeded (the file), OSError, or ValueError with a Chinese reason (its text)."""
+    data = read_source(path, label, MAX_JSON_BYTES)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError("不是 UTF-8 编码的文本") from exc
+    if not json_depth_within(data, MAX_JSON_DEPTH):
+        raise ValueError(f"嵌套超过 {MAX_JSON_DEPTH} 层")
+    try:
+        return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"不是有效的 JSON（第 {exc.lineno} 行）") from exc
 
 
 def check_archive(archive: zipfile.ZipFile, label: str) -> None:

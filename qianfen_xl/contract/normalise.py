@@ -31,6 +31,41 @@ ID_MAX_LENGTH = 100  # a longer 编号 is never matched: Excel's MATCH refuses c
 _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {ord(d): "-" for d in DASHES}
 
 
+# What no XML 1.0 text may hold (so no workbook can be written with it): control
+# characters but tab and line breaks, lone surrogates (an ``_xD800_`` escape read back),
+# U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+WORD_LINE_BREAK = "\x0b"  # Word's manual line break, pasted into a cell as _x000B_
+
+
+def clean_text(text: str) -> str:
+    r"""Text as every writer can take it, cleaned when it is read: Word's line break
+    becomes a line break, any other character XML cannot carry U+FFFD.
+
+    >>> clean_text("同意\x0b本人意见"), clean_text("冯\x01若溪")
+    ('同意\n本人意见', '冯\ufffd若溪')
+    """
+    if text.isprintable():  # C speed: no control character at all (the usual case)
+        return text
+    return _NOT_XML.sub("\ufffd", text.replace(WORD_LINE_BREAK, "\n"))
+
+
+_NOT_IN_NAMES = frozenset('\\/:*?"<>|')  # separators, and what Windows refuses in a name
+
+
+def file_part(text: str, limit: int = 40) -> str:
+    """Text from a cell as part of a file name, never a path: separators, what Windows
+    refuses and control characters become "_", no leading dot or blank, ``limit``
+    characters at most.
+
+    >>> file_part("../../X"), file_part("社保所"), file_part("")
+    ('_.._X', '社保所', '_')
+    """
+    clean = "".join("_" if ch in _NOT_IN_NAMES or not ch.isprintable() else ch
+                    for ch in text[:limit])
+    return clean.lstrip(". ") or "_"
+
+
 def is_blank(value: object) -> bool:
     if value is None:
         return True
@@ -141,7 +176,7 @@ def to_count(value: object) -> tuple[float | None, bool]:
     if isinstance(value, bool):
         return None, True
     if isinstance(value, int | float):
-        return float(value), False
+        return (float(value), False) if math.isfinite(value) else (None, True)
     try:
         number = float(ascii_form(str(value)))
     except ValueError:

@@ -28,8 +28,11 @@ from qianfen_xl.contract.checking import table as _table
 from qianfen_xl.contract.checking import text as _text
 from qianfen_xl.contract.checking import texts as _texts
 from qianfen_xl.contract.checking import weights as _weights
+from qianfen_xl.contract.checking import whole as _whole
+from qianfen_xl.contract.dates import DEFAULT_WINDOW, DateWindow, parse_dates
 from qianfen_xl.contract.errors import StandardsError, describe_os_error
 from qianfen_xl.contract.grading import Grading, parse_grading
+from qianfen_xl.contract.limits import LimitExceeded, read_source
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "standards.toml"
 SCOPES = ("individual", "department")
@@ -115,6 +118,7 @@ class Standards:
     quarter: Mapping[str, Any]
     digest: str
     completeness: str = "block"
+    dates: DateWindow = DEFAULT_WINDOW
 
     @property
     def grades(self) -> tuple[GradeLevel, ...]:
@@ -214,8 +218,12 @@ def _norm_index(standards: Standards) -> Mapping[str, Norm]:
 
 _TOP_KEYS = {
     "standards", "scoring", "people", "additions", "annual", "ballots", "grades",
-    "advanced_department", "calendar", "quarter", "consolidation", "norms",
+    "advanced_department", "calendar", "quarter", "consolidation", "norms", "dates",
 }
+# Sections that score nothing, so an office may change them without its registers
+# reporting standards-differ: the working-day calendar, the window of years a date may
+# fall in.
+_UNHASHED = {"calendar", "dates"}
 _KEYS = {
     "standards": {"name", "version", "unit", "leadership_unit", "regulation_unit"},
     "scoring": {
@@ -325,9 +333,12 @@ def _check_annual(annual: Mapping[str, Any], ballots: Mapping[str, Any]) -> None
     """The year's weights and bounds, and the 民主测评 rules."""
     for key in ("year_weights", "department_weights"):
         _weights(annual.get(key), f"annual.{key}")
-    for key in ("regular_max", "evaluation_multiplier", "assessment_multiplier", "total_min",
-                "total_max"):
+    for key in ("regular_max", "total_min", "total_max"):
         _number(annual, key, "annual")
+    for key in ("evaluation_multiplier", "assessment_multiplier"):
+        _number(annual, key, "annual", maximum=100)
+    if _number(annual, "total_min", "annual") > _number(annual, "total_max", "annual"):
+        raise _fail("annual.total_min", "不能大于 total_max")
     raw_bw = ballots.get("weights")
     if not isinstance(raw_bw, dict) or not raw_bw:
         raise _fail("ballots.weights", "必须按被测评对象层级给出权重")
@@ -337,9 +348,9 @@ def _check_annual(annual: Mapping[str, Any], ballots: Mapping[str, Any]) -> None
     if not isinstance(gp, dict) or not gp:
         raise _fail("ballots.grade_points", "必须列出等次对应分数")
     for k in gp:
-        _number(gp, k, "ballots.grade_points")
+        _number(gp, k, "ballots.grade_points", maximum=100)
     for k in ("trim_min_ballots", "subtotal_min_marks"):
-        _number(ballots, k, "ballots")
+        _whole(ballots, k, "ballots")
     _text(ballots, "all_staff_group", "ballots")
     abstain = _texts(ballots, "abstain", "ballots")
     if set(abstain) & set(gp):
@@ -349,6 +360,8 @@ def _check_annual(annual: Mapping[str, Any], ballots: Mapping[str, Any]) -> None
 def _check_advanced(advanced: Mapping[str, Any]) -> None:
     if _number(advanced, "share", "advanced_department") > 1:
         raise _fail("advanced_department.share", "比例必须在 0 到 1 之间")
+    _whole(advanced, "minimum", "advanced_department")
+    _number(advanced, "min_score", "advanced_department")
     if advanced.get("within") not in ("street", "line"):
         raise _fail("advanced_department.within", "必须是 street 或 line")
 
@@ -364,7 +377,7 @@ def _check_quarter(quarter: Mapping[str, Any], levels: tuple[str, ...]) -> None:
         raise _fail("quarter.poor_below", "不能高于 fair_below")
     if _number(quarter, "best_share", "quarter") > 1:
         raise _fail("quarter.best_share", "比例必须在 0 到 1 之间")
-    _number(quarter, "best_minimum", "quarter")
+    _whole(quarter, "best_minimum", "quarter")
     not_graded = quarter.get("not_graded")
     if not isinstance(not_graded, list) or any(v not in levels for v in not_graded):
         raise _fail("quarter.not_graded", f"必须是 people.levels 中的值组成的列表：{'、'.join(levels)}")
@@ -416,8 +429,8 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
 
     # The hash names what scores a register: the working-day calendar is not part of it, so
     # an office adding next year's holidays changes no template's hash (数据来源 names the
-    # calendar used, by its own digest).
-    scored = {k: v for k, v in data.items() if k != "calendar"}
+    # calendar used, by its own digest); nor is the window of years a date may fall in.
+    scored = {k: v for k, v in data.items() if k not in _UNHASHED}
     digest = hashlib.sha256(
         json.dumps(scored, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                    default=str).encode()  # TOML dates as their ISO text
@@ -447,6 +460,7 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
         quarter=_freeze(quarter),
         digest=digest,
         completeness=_load_consolidation(data),
+        dates=parse_dates(data),
     )
 
 
@@ -457,12 +471,18 @@ def load_standards(path: str | os.PathLike[str] | None = None) -> Standards:
 
 @cache
 def _load_cached(path: str) -> Standards:
+    # Read as a submitted file is: a regular file (a pipe would block), not through a
+    # link, within the size limit.
     try:
-        raw = Path(path).read_bytes()
+        raw = read_source(Path(path), Path(path).name)
+    except LimitExceeded as exc:
+        raise StandardsError(f"无法读取评分标准文件 {path}：{exc.finding.message}") from exc
     except OSError as exc:
         raise StandardsError(f"无法读取评分标准文件 {path}：{describe_os_error(exc)}") from exc
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise StandardsError(f"评分标准文件 {path} 不是有效的 TOML: {exc}") from exc
+    except RecursionError as exc:  # arrays or tables nested thousands deep
+        raise StandardsError(f"评分标准文件 {path} 不是有效的 TOML: 嵌套层数过多") from exc
     return parse_standards(data)

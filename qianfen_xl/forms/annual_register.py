@@ -28,6 +28,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
+from qianfen_xl.contract.normalise import clean_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms.annual_pages import (
     PageHead,
@@ -54,6 +55,7 @@ from qianfen_xl.schemas.columns import (
     DECISION_COLUMNS,
     DECISION_INPUTS,
     DECISIONS_HEADER_ROW,
+    DECISIONS_QUOTA_COLUMN,
     KIND_ANNUAL,
     META_DATA_DIGEST,
     NAME_KIND,
@@ -90,7 +92,7 @@ DATA_NAMES = {"编号": "id", "平时": "regular", "测评（百分）": "eval10
               "考评分": "assessment", "调整": "adjustment", "性别": "gender", "出生年月": "born",
               "政治面貌": "party", "任现职时间": "since", "职务职级": "post",
               "从事或分管工作": "duties", "需要说明的情况": "remarks"}
-QUOTA_COLUMN = 14  # N: the 优秀 count per pool, right of the decisions table
+QUOTA_COLUMN = DECISIONS_QUOTA_COLUMN  # the 优秀 count per pool, right of the decisions table
 META_LISTS_COLUMN = 4  # D: the dropdown lists of 确定等次 on _meta
 Row = dict[str, object]
 
@@ -125,7 +127,8 @@ def data_row(p: PersonAnnual, facts: PersonFacts, months: Sequence[str]) -> Row:
             "任现职时间": facts.in_post_since, "职务职级": facts.post,
             "从事或分管工作": facts.duties, "说明": g.reason,
             "需要说明的情况": "；".join(p.notes)}
-    return row
+    # Text from the registers and the roster, cleaned before the writer sees it.
+    return {k: clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def decision_row(data: Row) -> Row:
@@ -141,7 +144,7 @@ def register_of(people: Sequence[PersonAnnual], facts: Mapping[str, PersonFacts]
     order = sorted(people, key=lambda p: p.department != leadership)  # else as given
     data = [data_row(p, facts.get(p.id, NO_FACTS), months) for p in order]
     return AnnualRegister(data, [decision_row(d) for d in data],
-                          tuple(month_header(m) for m in months), unit, period)
+                          tuple(month_header(m) for m in months), clean_text(unit), period)
 
 
 # ------------------------------------------------------------------------ the sheets
@@ -352,7 +355,7 @@ def _meta(wb: Workbook, standards: Standards, reg: AnnualRegister) -> None:
     meta = wb.create_sheet(SHEET_META)
     rows = (("模板类型", KIND_ANNUAL), ("模板版本", TEMPLATE_VERSION),
             ("评分标准", standards.name), ("评分标准哈希", standards.short_digest),
-            (META_DATA_DIGEST, data_digest(reg.data)), ("人数", str(len(reg.data))))
+            (META_DATA_DIGEST, data_digest(year_data_headers(reg.months), reg.data)), ("人数", str(len(reg.data))))
     for r, (key, value) in enumerate(rows, start=1):
         meta.cell(row=r, column=1, value=key)
         meta.cell(row=r, column=2, value=value).data_type = "s"

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import RULES
+from qianfen_xl.contract.normalise import file_part
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms.style import (
     BORDER,
@@ -205,7 +206,8 @@ def write_evaluation_templates(out: Path, standards: Standards, roster: Sequence
                       if not department or r[2] != RATEE_DEPARTMENT]
             if not ratees:
                 continue
-            name = "_".join(x for x in (KIND_BALLOT, group, department, period) if x)
+            where = file_part(department) if department else ""
+            name = "_".join(x for x in (KIND_BALLOT, file_part(group), where, period) if x)
             wb = build_ballot(standards, group, period, ratees, unit=unit)
             written.append(save_workbook(wb, out / f"{name}.xlsx"))
     wb = build_assessment(standards, period, roster, unit=unit)

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.findings import RULES
+from qianfen_xl.contract.normalise import file_part
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms import formulas as F
@@ -342,7 +343,7 @@ def build_register(kind: str, standards: Standards, *, unit: str | None = None,
 
 def register_filename(kind: str, department: str = "", period: str = "",
                       flavour: str = FLAVOUR_FORMULAS) -> str:
-    parts = [p for p in (department, period, kind) if p]
+    parts = [p for p in (file_part(department) if department else "", period, kind) if p]
     return "_".join(parts) + (".xlsm" if flavour == FLAVOUR_UDF else ".xlsx")
 
 

@@ -96,8 +96,11 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str], widths: Sequence
 
 
 def sheet_title(ws: Worksheet, text: str, last_col: int) -> None:
+    """The title across the sheet's first row: always text (a unit named ``=1+2`` stays
+    those characters, never a formula)."""
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     cell = ws.cell(row=1, column=1, value=text)
+    cell.data_type = "s"
     cell.font = TITLE_FONT
     cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
 
+from qianfen_xl.contract.errors import PeriodError
 from qianfen_xl.contract.findings import Finding, dedupe, has_errors
-from qianfen_xl.contract.normalise import ascii_form, to_count, to_key, to_text
+from qianfen_xl.contract.normalise import ascii_form, clean_text, to_count, to_key, to_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import ZIP_MAGIC, open_package, read_guarded
 from qianfen_xl.intake.reading import ScannedBook, SheetTable, find_table
@@ -25,12 +27,15 @@ from qianfen_xl.schemas import decisions_schema
 from qianfen_xl.schemas.annual import CHOICES, EXCELLENT_ALLOWED, KNOWN
 from qianfen_xl.schemas.columns import (
     DECISION_COLUMNS,
+    DECISIONS_HEADER_ROW,
+    DECISIONS_QUOTA_COLUMN,
     KIND_ANNUAL,
     META_DATA_DIGEST,
     NAME_KIND,
     NAME_PERIOD,
     NAME_UNIT,
     NAME_VERSION,
+    QUOTA_DECIDED_OFFSET,
     SHEET_DECISIONS,
     SHEET_META,
     SHEET_YEAR_DATA,
@@ -40,6 +45,8 @@ from qianfen_xl.schemas.columns import (
     YEAR_FIGURES,
     YEAR_PARTICULARS,
     data_digest,
+    is_month_header,
+    year_data_headers,
 )
 from qianfen_xl.scoring.decisions import Decided, choices, over_quota
 
@@ -58,6 +65,7 @@ class AnnualRegisterFile:
     version: str = ""
     unit: str = ""
     period: str = ""
+    period_cell: tuple[str, str] = ("", "")   # (sheet, cell) of the 年度 the file names
     meta: dict[str, str] = field(default_factory=dict)
     decisions: SheetTable | None = None
     data: SheetTable | None = None
@@ -116,13 +124,16 @@ def _read(reg: AnnualRegisterFile, data: bytes) -> None:
     sheet = book.rows
 
     def named(name: str) -> str:
-        return to_text(book.named(name)) or ""
+        return clean_text(to_text(book.named(name)) or "")
 
     reg.kind, reg.version = named(NAME_KIND), named(NAME_VERSION)
     reg.unit, reg.period = named(NAME_UNIT), named(NAME_PERIOD)
+    reg.period_cell = package.names.get(NAME_PERIOD, ("", ""))
     if reg.kind != KIND_ANNUAL:
         reg.findings.append(Finding("template-unknown", reg.label, detail=f"“{reg.kind}”"))
         return
+    # A hidden 考核决定 beside a visible "考核决定 ": which one was decided is unknown.
+    reg.findings += book.shadowed((SHEET_DECISIONS, SHEET_YEAR_DATA))
     if SHEET_META in book.sheet_names:
         reg.meta = {str(r[0]): to_text(r[1]) or "" for r in sheet(SHEET_META)
                     if len(r) >= 2 and isinstance(r[0], str) and r[0]}
@@ -138,6 +149,7 @@ def _read(reg: AnnualRegisterFile, data: bytes) -> None:
                                      keep_all=attr == "data")
         reg.findings += problems
         setattr(reg, attr, table)
+    reg.findings += book.findings
 
 
 # ------------------------------------------------------------------------ checking
@@ -149,16 +161,38 @@ _HEADERS = {ascii_form(h): h for h in (*YEAR_DATA_KEYS, *YEAR_FIGURES, *YEAR_PAR
 
 
 def _row(table: SheetTable, row: int) -> Row:
-    return {_HEADERS.get(h, h): table.value(h, row) for h in table.columns}
-
-
-def _key_row(row: Row) -> Row:
-    """A row's values as the digest reads them (text stripped, 总分 a number)."""
+    """A row by header, its text cleaned of what no workbook can hold (Word's line break
+    in a 鉴定意见, say), before any writer sees it."""
     out: Row = {}
-    for key in YEAR_DATA_KEYS:
-        value = row.get(key)
-        out[key] = to_count(value)[0] if key == "总分" else (to_text(value) or "")
+    for header in table.columns:
+        value = table.value(header, row)
+        out[_HEADERS.get(header, header)] = clean_text(value) if isinstance(value, str) else value
     return out
+
+
+def _data_digest(table: SheetTable) -> str:
+    """The digest of 考核数据 as read: the columns the register writes (its months as the
+    file has them), every row."""
+    months = [h for h in (_HEADERS.get(c, c) for c in table.columns) if is_month_header(h)]
+    return data_digest(year_data_headers(months), (_row(table, r) for r in table.rows))
+
+
+def _period_findings(reg: AnnualRegisterFile, standards: Standards,
+                     final: bool) -> list[Finding]:
+    """The 年度 the file names is what its results are named by: a year or half-year
+    within the standards' window, or the register is refused (never a path from a cell).
+    Blank only in a register not yet final (the blank template)."""
+    if not reg.period and not final:
+        return []
+    try:
+        period = standards.dates.period(reg.period, "年度")
+        if period.kind in ("year", "half"):
+            return []
+        why = "应为年度（如 2026）或半年（如 2026-H1）"
+    except PeriodError:
+        why = f"应为 {standards.dates.words}之间的年度，如 2026"
+    return [Finding("period-invalid", reg.label, *reg.period_cell,
+                    f"“{reg.period[:40]}”：{why}")]
 
 
 def _header_findings(reg: AnnualRegisterFile, standards: Standards) -> list[Finding]:
@@ -238,7 +272,8 @@ def _decision_findings(reg: AnnualRegisterFile, standards: Standards,
               "decision-missing": "确定等次", "decision-review-pending": "复核结果",
               "decision-opinion-invalid": "本人意见"}
     out = []
-    for failure in schema_failures(decisions_schema(standards, final), frame):
+    failures = schema_failures(decisions_schema(standards, final), frame)
+    for failure in failures:
         if failure.row is None:
             continue
         p, header = by_row[failure.row], column.get(failure.rule, "确定等次")
@@ -246,12 +281,21 @@ def _decision_findings(reg: AnnualRegisterFile, standards: Standards,
                            table.cell(header, failure.row), _detail(standards, failure.rule, p)))
     decided = [Decided(p.row, to_text(p.data.get("考核池")) or "",
                        to_count(p.data.get("总分"))[0] or 0.0, p.grade) for p in people]
-    for excess in over_quota(standards, decided):
-        out.append(Finding("decision-quota-exceeded", reg.label, SHEET_DECISIONS,
-                           table.cell("确定等次", excess.row),
-                           f"{_who(by_row[excess.row])}：{excess.pool} 已定"
-                           f"{standards.grading.excellent} {excess.decided} 人，名额 "
-                           f"{excess.places} 人"))
+    # A decision refused on its own (优秀 not allowed) is no 优秀 to count: the quota
+    # counts the 优秀 that may stand, and names each of them, not one singled out.
+    refused = {f.row for f in failures if f.row is not None
+               and f.rule in ("decision-excellent-ineligible", "decision-grade-invalid")}
+    pools = list(standards.grading.pools)
+    excellent = standards.grading.excellent
+    for excess in over_quota(standards, decided, refused):
+        cell = (f"{xl_col_to_name(DECISIONS_QUOTA_COLUMN + QUOTA_DECIDED_OFFSET - 1)}"
+                f"{DECISIONS_HEADER_ROW + 1 + pools.index(excess.pool)}"
+                if excess.pool in pools else "")
+        who = "、".join(f"{_who(by_row[row])}（{table.cell('确定等次', row)}）"
+                       for row in excess.rows)
+        out.append(Finding("decision-quota-exceeded", reg.label, SHEET_DECISIONS, cell,
+                           f"考核池 {excess.pool} 名额 {excess.places} 人，已定{excellent} "
+                           f"{excess.decided} 人：{who}"))
     return out
 
 
@@ -278,13 +322,13 @@ def check_annual_register(reg: AnnualRegisterFile, standards: Standards, *,
     if reg.kind != KIND_ANNUAL or reg.decisions is None or reg.data is None or has_errors(
             findings):
         return CheckedRegister(reg, (), tuple(findings))
-    findings += _header_findings(reg, standards)
+    findings += _header_findings(reg, standards) + _period_findings(reg, standards, final)
     data: dict[str, tuple[int, Row]] = {}
     for row in reg.data.rows:
         pid = to_key(reg.data.value("编号", row))
         if pid and pid not in data:
             data[pid] = (row, _row(reg.data, row))
-    if data_digest(_key_row(r) for _, r in data.values()) != reg.meta.get(META_DATA_DIGEST):
+    if _data_digest(reg.data) != reg.meta.get(META_DATA_DIGEST):
         findings.append(Finding("register-data-changed", reg.label, SHEET_YEAR_DATA, "",
                                 "与生成时的校验码不符"))
     people, problems = _integrity(reg, data, reg.decisions)

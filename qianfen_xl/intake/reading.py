@@ -118,19 +118,34 @@ def cell_value(rows: Rows, cell: str) -> object:
 class ScannedBook:
     """A scanned package opened with python-calamine: a sheet's rows (measured by the scan
     before calamine builds them, each sheet parsed once) and a defined name's value. The
-    ballots, the 考评录入表 and the annual register are read through it."""
+    ballots, the 考评录入表, the annual register and a roster .xlsx are read through it,
+    within a register's limits: as many sheets, rows and columns; a row number given twice
+    (``findings``, row-duplicate); a sheet hidden or shadowed (:meth:`shadowed`)."""
 
     def __init__(self, package: Package) -> None:
         self.package, self.label = package, package.label
         self.book = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
+        if len(self.book.sheet_names) > MAX_SHEETS:
+            raise LimitExceeded(Finding("too-many-sheets", self.label, detail=(
+                f"{len(self.book.sheet_names)} 个，上限 {MAX_SHEETS} 个")))
         self.sheet_names = set(self.book.sheet_names)
         self._rows: dict[str, Rows] = {}
+        self.findings: list[Finding] = []
 
     def rows(self, sheet: str) -> Rows:
         if sheet not in self._rows:
             grid = checked_sheet(self.book, self.package, sheet, self.label)
             self._rows[sheet] = grid.to_python(skip_empty_area=False)
+            measure = self.package.measure(sheet)
+            self.findings += [Finding("row-duplicate", self.label, sheet, f"A{row}",
+                                      f"第 {row} 行出现两次")
+                              for row in (measure.duplicate_rows[:5] if measure else ())]
         return self._rows[sheet]
+
+    def shadowed(self, contract: Sequence[str]) -> list[Finding]:
+        """The ``contract`` sheets hidden, or beside a look-alike (sheet-shadowed)."""
+        return shadowed_sheets(self.label, [(m.name, m.visible == SheetVisibleEnum.Visible)
+                                            for m in self.book.sheets_metadata], contract)
 
     def named(self, name: str) -> object:
         """The value of the cell a workbook-level defined name points at (None: no such
@@ -337,7 +352,8 @@ def through_row(xml: bytes, row: int) -> bytes:
     return xml if cut == -1 else xml[:cut]
 
 
-def shadowed_sheets(label: str, sheets: Sequence[tuple[str, bool]]) -> list[Finding]:
+def shadowed_sheets(label: str, sheets: Sequence[tuple[str, bool]],
+                    contract_sheets: Sequence[str] = CONTRACT_SHEETS) -> list[Finding]:
     """A contract sheet hidden, or two sheets whose names differ only in blanks, width or
     case (a hidden 登记 beside a visible "登记 "): which one a clerk filled is unknown.
 
@@ -345,7 +361,7 @@ def shadowed_sheets(label: str, sheets: Sequence[tuple[str, bool]]) -> list[Find
     ['“登记” 已隐藏；另有工作表 “登记 ”']
     """
     out = []
-    for contract in CONTRACT_SHEETS:
+    for contract in contract_sheets:
         alike = [(name, visible) for name, visible in sheets
                  if ascii_form(name).replace(" ", "").casefold() == contract]
         hidden = [name for name, visible in alike if not visible]

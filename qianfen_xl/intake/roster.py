@@ -6,19 +6,28 @@ particulars the 年度考核登记表 prints and the facts that bear on the grad
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
+from qianfen_xl.contract.dates import DateWindow
 from qianfen_xl.contract.errors import QianfenError, describe_os_error
 from qianfen_xl.contract.findings import Finding, dedupe, has_errors
-from qianfen_xl.contract.normalise import normalise_roster, to_count, to_date, to_key, to_text
+from qianfen_xl.contract.limits import MAX_ROWS, LimitExceeded, read_source
+from qianfen_xl.contract.normalise import (
+    clean_text,
+    normalise_roster,
+    to_count,
+    to_date,
+    to_key,
+    to_text,
+)
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.package import calamine_panics
-from qianfen_xl.intake.reading import Rows, SheetTable, find_table
+from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package
+from qianfen_xl.intake.reading import Rows, ScannedBook, SheetTable, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import roster_facts_schema, roster_schema
 from qianfen_xl.schemas.annual import bad
@@ -49,13 +58,30 @@ class Roster:
     facts: dict[str, PersonFacts] = field(default_factory=dict)
 
 
-def _rows(path: Path) -> tuple[str, Rows]:
+def _rows(path: Path) -> tuple[str, Rows, list[Finding]]:
+    """The roster's sheet, rows and what the package scan found, read as a submitted file
+    is (``read_source``: within the size limit, never through a link, never from a pipe
+    or device); an .xlsx through the package scan, its sheet measured before it is built,
+    within a register's sheets, rows and columns. LimitExceeded when it breaks a limit."""
+    data = read_source(path, path.name)
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return path.stem, [list(r) for r in csv.reader(fh)]
-    book = CalamineWorkbook.from_path(str(path))
-    sheet = SHEET_ROSTER if SHEET_ROSTER in book.sheet_names else book.sheet_names[0]
-    return sheet, book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        rows: Rows = [list(r) for r in csv.reader(io.StringIO(data.decode("utf-8-sig"),
+                                                              newline=""))]
+        if len(rows) > MAX_ROWS:
+            raise LimitExceeded(Finding("sheet-too-large", path.name, detail=(
+                f"{len(rows):,} 行，上限 {MAX_ROWS:,} 行")))
+        return path.stem, rows, []
+    if not data.startswith(ZIP_MAGIC):
+        raise LimitExceeded(Finding("not-a-workbook", path.name,
+                                    detail="人员名单应为 .xlsx 或 .csv"))
+    package = open_package(data, path.name)
+    if isinstance(package, Finding):
+        raise LimitExceeded(package)
+    package.archive.close()
+    book = ScannedBook(package)
+    sheet = SHEET_ROSTER if SHEET_ROSTER in book.sheet_names else book.book.sheet_names[0]
+    rows = book.rows(sheet)  # measured by the scan before calamine builds it
+    return sheet, rows, book.shadowed((SHEET_ROSTER,)) + book.findings
 
 
 def read_roster(path: Path, standards: Standards) -> list[Person]:
@@ -67,7 +93,9 @@ def read_street_roster(path: Path, standards: Standards) -> Roster:
     """The people and their facts; raises :class:`RosterError` naming every bad cell."""
     try:
         with calamine_panics():
-            sheet, rows = _rows(path)
+            sheet, rows, scanned = _rows(path)
+    except LimitExceeded as exc:
+        raise RosterError(f"无法读取人员名单 {path}：{exc.finding.message}") from exc
     except OSError as exc:
         raise RosterError(f"无法读取人员名单 {path}：{describe_os_error(exc)}") from exc
     except UnicodeDecodeError as exc:
@@ -77,8 +105,12 @@ def read_street_roster(path: Path, standards: Standards) -> Roster:
         raise RosterError(f"无法读取人员名单 {path}：文件已损坏或不是表格"
                           f"（{type(exc).__name__}）") from exc
     table, findings = find_table(rows, sheet, ROSTER_COLUMNS + ROSTER_FACT_COLUMNS, path.name)
+    findings = scanned + findings
     facts: dict[str, PersonFacts] = {}
     if table is not None:
+        # Text cleaned of what no workbook can hold before any writer sees it.
+        table.columns = {h: [clean_text(v) if isinstance(v, str) else v for v in column]
+                         for h, column in table.columns.items()}
         frame = normalise_roster(table.frame)
         failures = schema_failures(roster_schema(standards), frame)
         findings += findings_from_failures(failures, table, path.name)
@@ -105,13 +137,19 @@ def _month_text(value: object) -> str:
     return to_text(value) or ""
 
 
-def _fact_frame(table: SheetTable) -> pd.DataFrame:
+def _window_date(value: object, window: DateWindow) -> tuple[date | None, bool]:
+    """A roster's date, unreadable when it is outside the standards' years (a 9999)."""
+    day, bad = to_date(value)
+    return (None, True) if day is not None and not window.holds(day) else (day, bad)
+
+
+def _fact_frame(table: SheetTable, window: DateWindow) -> pd.DataFrame:
     """The fact columns present, typed, with a ``_bad_`` flag per date and day column."""
     raw = table.frame
     data: dict[str, object] = {}
     for column in FACT_DATES:
         if column in raw:
-            parsed = [to_date(v) for v in raw[column]]
+            parsed = [_window_date(v, window) for v in raw[column]]
             data[column] = pd.Series([d for d, _ in parsed], index=raw.index, dtype=object)
             data[bad(column)] = pd.Series([b for _, b in parsed], index=raw.index, dtype=bool)
     for column in FACT_DAYS:
@@ -132,7 +170,7 @@ def _facts(table: SheetTable, standards: Standards,
     present = [h for h in FACT_HEADERS if h in table.letters]
     if not present:
         return {}, []
-    frame = _fact_frame(table)
+    frame = _fact_frame(table, standards.dates)
     failures = [f._replace(column=f.column.removeprefix("_bad_")) if f.column else f
                 for f in schema_failures(roster_facts_schema(standards), frame)]
     findings = dedupe(findings_from_failures(failures, table, label))
@@ -149,10 +187,10 @@ def _facts(table: SheetTable, standards: Standards,
             return to_count(table.value(column, at))[0]
 
         out[pid] = PersonFacts(
-            hired=to_date(table.value("入职日期", row))[0],
+            hired=_window_date(table.value("入职日期", row), standards.dates)[0],
             leave_days=number("病事假天数"), maternity_days=number("产假天数"),
             investigation=text(FACT_FLAG) == FLAG_YES, sanction=text("处分"),
-            sanction_date=to_date(table.value("处分日期", row))[0],
+            sanction_date=_window_date(table.value("处分日期", row), standards.dates)[0],
             gender=text("性别"), born=_month_text(table.value("出生年月", row)),
             party=text("政治面貌"), in_post_since=_month_text(table.value("任现职时间", row)),
             post=text("职务职级"), duties=text("从事或分管工作"))

@@ -216,6 +216,10 @@ def _check_header(reg: RegisterFile, checked: CheckedRegister, standards: Standa
             checked.findings.append(Finding("period-kind-mismatch", label, sheet, cell,
                                             f"“{raw_period}”"))
             return
+        if not standards.dates.holds_period(period):  # a year 9999, say
+            checked.findings.append(Finding("period-invalid", label, sheet, cell,
+                                            f"“{raw_period}”：{standards.dates.outside}"))
+            return
         checked.period = period
 
 

@@ -142,7 +142,9 @@ def _departments_sheet(wb: Workbook, r: AnnualResult, standards: Standards, titl
     for d in r.departments:
         place = d.rank if d.rank is not None else ("不完整" if d.missing else "")
         depts.add([place, d.department, d.line or "—", *d.monthly, d.assessment, d.total,
-                   ADVANCED if d.advanced else "", d.advanced_note])
+                   ADVANCED if d.advanced else
+                   standards.grading.marks.pending if d.advanced_pending else "",
+                   d.advanced_note])
     if not r.departments:
         return
     anchor = depts.row + 2
@@ -200,13 +202,12 @@ def _report_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
 def _sources_sheet(wb: Workbook, run: AnnualRun, subtitle: str, calendar: str) -> None:
     sources = SheetWriter(wb, "数据来源", "数据来源", subtitle, [
         Column("文件", 34, wrap=True), Column("SHA-256", 34, wrap=True),
-        Column("字节", 10, "#,##0"), Column("模板", 18), Column("期间", 10), Column("状态", 12)])
+        Column("字节", 10, "#,##0"), Column("模板", 18), Column("期间", 10), Column("状态", 24, wrap=True)])
     for src in run.consolidation.sources:
         s = src.submission
         sources.add([s.label, s.sha256, s.size, s.kind, s.period.label if s.period else "",
                      src.status])
-    for ef in run.evaluations:
-        ok = not any(f.is_error for f in ef.findings)
+    for ef in run.evaluations:  # 已计入 only what counted, whole (run.statuses)
         sources.add([ef.label, ef.sha256, ef.size, ef.kind,
-                     ef.period.label if ef.period else "", "已计入" if ok else "有错误"])
+                     ef.period.label if ef.period else "", run.statuses.get(ef.label, "")])
     sources.note(calendar)

@@ -14,7 +14,8 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 
 from qianfen_xl.batch.finalize import RESULTS, Finalized, FinalPerson
-from qianfen_xl.contract.atomic import FIXED_TIME, write_atomic
+from qianfen_xl.contract.atomic import FIXED_TIME, staged_outputs, write_atomic
+from qianfen_xl.contract.normalise import file_part
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms.annual_pages import PageHead, write_archive_page
 from qianfen_xl.reports.annual import grade_order
@@ -48,24 +49,39 @@ def _counts(done: Finalized) -> Counter[tuple[str, str]]:
 
 
 def write_results(done: Finalized, standards: Standards, out: Path) -> list[Path]:
-    """The workbook, the JSON and the archive pages; returns what was written."""
-    stem = out / f"{RESULTS}_{done.period}"
+    """The workbook, the JSON and the archive pages, as one set (``staged_outputs``: all
+    of them or none); returns what was written. Their names come from the register's
+    period, checked to be a year or half-year, and from 编号 and 姓名 made safe: nothing is
+    written outside ``out``."""
+    stem = f"{RESULTS}_{done.period}"
     data = json.dumps(results_dict(done, standards), ensure_ascii=False, indent=2)
-    written = [
-        write_xlsx(stem.with_suffix(".xlsx"), lambda wb: _fill(wb, done, standards)),
-        write_atomic(stem.with_suffix(".json"),
-                     lambda tmp: tmp.write_text(data + "\n", encoding="utf-8")),
-    ]
     head = PageHead(done.unit, done.period, done.months)
-    for p in done.people:
-        name = f"{p.id}_{p.name}_年度考核登记表_{done.period}.xlsx"
-        written.append(write_archive_page(out / ARCHIVE / _safe(name), head, p.source.decision,
-                                          p.source.data))
+    written = [out / f"{stem}.xlsx", out / f"{stem}.json"]
+    written += [out / ARCHIVE / name for name in archive_names(done)]
+    with staged_outputs() as stage:
+        write_xlsx(stage.path(written[0]), lambda wb: _fill(wb, done, standards))
+        write_atomic(stage.path(written[1]),
+                     lambda tmp: tmp.write_text(data + "\n", encoding="utf-8"))
+        for p, path in zip(done.people, written[2:], strict=True):
+            write_archive_page(stage.path(path), head, p.source.decision, p.source.data)
     return written
 
 
-def _safe(name: str) -> str:
-    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)
+def archive_names(done: Finalized) -> list[str]:
+    """Each person's archive page's file name: ``编号_姓名_年度考核登记表_2026.xlsx``, its
+    parts made safe (``file_part``: no separator, no leading dot, bounded), and unique (a
+    second that comes out the same is numbered)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for p in done.people:
+        base = f"{file_part(p.id, 30)}_{file_part(p.name, 30)}_年度考核登记表_{done.period}"
+        name, k = f"{base}.xlsx", 1
+        while name.casefold() in taken:
+            k += 1
+            name = f"{base}_{k}.xlsx"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
 
 
 def _fill(wb: Workbook, done: Finalized, standards: Standards) -> None:

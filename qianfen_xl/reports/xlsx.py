@@ -10,7 +10,6 @@ identical bytes: fixed document time, and XlsxWriter's fixed zip member times.
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qianfen_xl.contract.atomic import write_atomic
+from qianfen_xl.contract.normalise import clean_text
 
 EXCEL_CELL_TEXT_MAX = 32767
 HEADER_ROW = 3  # title, subtitle, then the header row (1-based)
@@ -31,7 +31,6 @@ SCORE_FORMAT = "0.00"
 A4 = 9
 CELL_BORDER = "#A6A6A6"
 LINE_HEIGHT = 15  # points a line of wrapped text takes
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 text
 OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
            "strings_to_urls": False}
 
@@ -61,9 +60,10 @@ def _text_width(value: str) -> int:
 
 
 def text(value: str) -> str:
-    """Text as a cell can hold it: characters XML forbids become U+FFFD, and text longer
-    than Excel's cell limit is cut (with an ellipsis) rather than lost on open."""
-    clean = _ILLEGAL.sub("\ufffd", value)
+    """Text as a cell can hold it: characters XML forbids become U+FFFD (Word's line break
+    a line break: ``clean_text``), and text longer than Excel's cell limit is cut (with an
+    ellipsis) rather than lost on open."""
+    clean = clean_text(value)
     if len(clean) > EXCEL_CELL_TEXT_MAX:
         clean = clean[: EXCEL_CELL_TEXT_MAX - 1] + "…"
     return clean

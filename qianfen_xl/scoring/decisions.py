@@ -14,7 +14,7 @@ beyond its quota. The row-by-row checks of a register run as its pandera schema 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from qianfen_xl.contract.standards import Standards
@@ -43,26 +43,40 @@ class Decided:
 
 @dataclass(frozen=True, slots=True)
 class Excess:
-    row: int
+    """A pool with more 优秀 decisions than places: its places, and the rows of every
+    person decided 优秀 in it (best total first): which of them stay 优秀 is for the
+    assessment group to decide, so none is singled out."""
+
     pool: str
-    decided: int    # 优秀 decided in the pool
     places: int
+    rows: tuple[int, ...]
+
+    @property
+    def decided(self) -> int:
+        return len(self.rows)
 
 
-def over_quota(standards: Standards, decided: Sequence[Decided]) -> list[Excess]:
-    """The 优秀 decisions beyond each pool's places (its lowest totals, then its last rows):
-    a pool's places are counted on all its people, whatever their decision."""
+def over_quota(standards: Standards, decided: Sequence[Decided],
+               refused: Collection[int] = ()) -> list[Excess]:
+    """The pools whose 优秀 decisions exceed their places, in the standards' order. A
+    pool's places are counted on all its people, whatever their decision; a decision
+    refused on its own (``refused``: rows whose 优秀 is not allowed) is no 优秀 to count."""
     excellent = standards.grading.excellent
     members: dict[str, list[Decided]] = defaultdict(list)
     for d in decided:
         if d.pool:
             members[d.pool].append(d)
     out = []
-    for pool, people in members.items():
+    for pool in sorted(members, key=_pool_order(standards)):
+        people = members[pool]
         places = excellent_places(standards, len(people))
-        best = [d for d in people if d.grade == excellent]
-        if len(best) <= places:
-            continue
-        ranked = sorted(best, key=lambda d: (-d.total, d.row))
-        out += [Excess(d.row, pool, len(best), places) for d in ranked[places:]]
-    return sorted(out, key=lambda e: e.row)
+        best = [d for d in people if d.grade == excellent and d.row not in refused]
+        if len(best) > places:
+            ranked = sorted(best, key=lambda d: (-d.total, d.row))
+            out.append(Excess(pool, places, tuple(d.row for d in ranked)))
+    return out
+
+
+def _pool_order(standards: Standards) -> Callable[[str], tuple[int, str]]:
+    pools = list(standards.grading.pools)
+    return lambda pool: (pools.index(pool) if pool in pools else len(pools), pool)

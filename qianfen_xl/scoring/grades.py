@@ -142,35 +142,77 @@ def _apply_quota(standards: Standards, pool: str, places: int, contenders: Mappi
 
 @dataclass(frozen=True, slots=True)
 class Advanced:
-    """Whether a department is 先进科室, and if not, why not."""
+    """Whether a department is 先进科室, and if not, why not; ``pending`` when it is tied
+    with others across the last place (listed for the assessment group to decide)."""
 
     advanced: bool
     reason: str = ""
+    pending: bool = False
+
+
+def advanced_places(standards: Standards, departments: int) -> int:
+    """先进科室 places among ``departments``: the share rounded down, at least the minimum.
+
+    >>> from qianfen_xl.contract.standards import load_standards
+    >>> s = load_standards()
+    >>> advanced_places(s, 12), advanced_places(s, 10), advanced_places(s, 3)
+    (3, 3, 1)
+    """
+    rules = standards.advanced_department
+    return max(int(rules["minimum"]),
+               math.floor(Decimal(str(rules["share"])) * departments))
+
+
+def _excluded(standards: Standards, total: float, vetoes: Sequence[str],
+              missing: Sequence[str]) -> str:
+    """Why a department cannot be 先进科室 at all ("" when it can)."""
+    line = standards.advanced_department["min_score"]
+    if vetoes:
+        return f"一票否决（{'、'.join(vetoes)}）"
+    if missing:
+        return f"缺少月度得分：{'、'.join(missing)}"
+    if total < line:
+        return f"年度得分低于 {line:g}"
+    return ""
 
 
 def advanced_departments(standards: Standards, totals: Mapping[str, float],
                          lines: Mapping[str, str], vetoes: Mapping[str, Sequence[str]],
-                         missing_months: Mapping[str, Sequence[str]]) -> dict[str, Advanced]:
-    """先进科室: the top share (at least the minimum) by year score, within the street or
-    each 口, with a score at least ``min_score``, no veto and no missing month; for every
-    department, whether it is one and, if not, why not."""
+                         missing_months: Mapping[str, Sequence[str]],
+                         ranks: Mapping[str, int] | None = None) -> dict[str, Advanced]:
+    """先进科室 (SCORING.md §7): the places are the share of the departments (rounded down,
+    at least the minimum), within the street or each 口. A department with a veto, a
+    missing month or a year score under ``min_score`` cannot be one and never occupies a
+    place: the places go down the ranking of the eligible departments by year score, and
+    those tied across the last place are all listed (``pending``), none awarded. For every
+    department, whether it is one and, if not, why not; ``ranks`` are the 名次 the
+    departments show (a reason quotes a department's own, so the rank is one everywhere;
+    by default, the competition rank within the group)."""
     rules = standards.advanced_department
     groups: dict[str, list[str]] = defaultdict(list)
     for d in totals:
         groups[lines.get(d, "") if rules["within"] == "line" else ""].append(d)
     out: dict[str, Advanced] = {}
     for members in groups.values():
-        places = max(rules["minimum"], math.floor(rules["share"] * len(members)))
-        ranks = competition_ranks({d: totals[d] for d in members})
+        places = advanced_places(standards, len(members))
+        shown = ranks if ranks is not None else competition_ranks(
+            {d: totals[d] for d in members})
+        eligible: dict[str, float] = {}
         for d in members:
-            if vetoes.get(d):
-                out[d] = Advanced(False, f"一票否决（{'、'.join(vetoes[d])}）")
-            elif missing_months.get(d):
-                out[d] = Advanced(False, f"缺少月度得分：{'、'.join(missing_months[d])}")
-            elif totals[d] < rules["min_score"]:
-                out[d] = Advanced(False, f"年度得分低于 {rules['min_score']:g}")
-            elif ranks[d] > places:
-                out[d] = Advanced(False, f"名次 {ranks[d]}，未进前 {places} 名")
+            why = _excluded(standards, totals[d], vetoes.get(d, ()), missing_months.get(d, ()))
+            if why:
+                out[d] = Advanced(False, why)
             else:
+                eligible[d] = totals[d]
+        order = competition_ranks(eligible)
+        for d, total in eligible.items():
+            tied = [o for o, t in eligible.items() if t == total and o != d]
+            if order[d] + len(tied) <= places:
                 out[d] = Advanced(True)
+            elif order[d] <= places:
+                out[d] = Advanced(False, f"与{'、'.join(tied)}同分 {total:.2f}，跨越先进科室名额"
+                                         f"（{places} 个），请考核小组决定", pending=True)
+            else:
+                where = f"名次 {shown[d]}，" if d in shown else ""
+                out[d] = Advanced(False, f"{where}先进科室 {places} 个名额已满")
     return out

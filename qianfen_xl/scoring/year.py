@@ -96,6 +96,7 @@ class DepartmentAnnual:
     advanced: bool                      # 先进科室
     advanced_note: str                  # why not, when it is not
     vetoes: tuple[str, ...]
+    advanced_pending: bool = False      # tied across the last place: for the group to decide
 
 
 @dataclass(frozen=True)
@@ -280,13 +281,13 @@ def _departments_year(standards: Standards, months: Sequence[str],
         totals[d] = department_year(standards, e.monthly, assessed[d])
         missing[d] = tuple(m for m, v in zip(months, e.monthly, strict=True) if v is None)
         vetoes[d] = e.vetoes
-    advanced = advanced_departments(standards, totals, lines, vetoes, missing)
     # A department missing a month is shown, not ranked (unless the standards say "warn"):
     # the mean of the months it has is no year to compare.
     ranks = competition_ranks({d: t for d, t in totals.items()
                                if not missing[d] or standards.completeness == "warn"})
+    advanced = advanced_departments(standards, totals, lines, vetoes, missing, ranks)
     return tuple(sorted(
         (DepartmentAnnual(d, lines.get(d, ""), tuple(e.monthly), missing[d], assessed[d],
                           totals[d], ranks.get(d), advanced[d].advanced, advanced[d].reason,
-                          vetoes[d])
+                          vetoes[d], advanced[d].pending)
          for d, e in departments.items()), key=lambda x: (x.rank or 0, x.department)))
