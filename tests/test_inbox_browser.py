@@ -142,9 +142,11 @@ def test_department_fixes_a_register_and_the_office_sees_it(
             new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
     }""", [files.corrected.name, data])
     page.locator(".result.ok").first.wait_for(timeout=30_000)
+    # the months are redrawn after the upload: a locator, found again until it says so
+    from playwright.sync_api import expect
+
     status = page.locator(f'#periods article.month:has(h3:text-is("{MONTH}")) .badge').first
-    page.wait_for_function(
-        "el => el.textContent === '已计分'", arg=status.element_handle(), timeout=30_000)
+    expect(status).to_have_text("已计分", timeout=30_000)
 
     office.reload()
     assert board_cell(office, dept) == "已计分"
