@@ -272,9 +272,10 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
     assert {(c["min"], c["max"]) for c in lines} == {(low, standards.full_marks)}
 
 
-def test_a_week_is_not_a_consolidation_period():
+def test_a_week_is_a_consolidation_period_but_not_a_week_that_never_was():
+    assert consolidation_period("2026-W47").kind == "week"  # tests/test_week_ranking.py
     with pytest.raises(PeriodError):
-        consolidation_period("2026-W47")
+        consolidation_period("2027-W53")  # 2027 has 52 ISO weeks
 
 
 def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
