@@ -320,9 +320,10 @@ def overlapping_charts(path):
             if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
 
 
-def test_a_week_is_not_a_consolidation_period():
+def test_a_week_is_a_consolidation_period_but_not_a_week_that_never_was():
+    assert consolidation_period("2026-W47").kind == "week"  # tests/test_week_ranking.py
     with pytest.raises(PeriodError):
-        consolidation_period("2026-W47")
+        consolidation_period("2027-W53")  # 2027 has 52 ISO weeks
 
 
 def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
