@@ -28,11 +28,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from qianfen_xl.batch import identity
-from qianfen_xl.contract.findings import Finding
+from qianfen_xl.contract.findings import Finding, in_clerk_order
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission
-from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
+from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY, SHEET_ORDER
 from qianfen_xl.scoring.engine import (
     DepartmentScore,
     Incident,
@@ -190,9 +190,9 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
                     for s in subs)
     sources += tuple(Source(Submission(label, "", 0, False), SKIPPED, note)
                      for label, note in skipped)
-    findings = tuple(dict.fromkeys(
+    findings = tuple(in_clerk_order(dict.fromkeys(
         [f for s in subs if ledger.status.get(s.label) != DUPLICATE for f in s.findings]
-        + ledger.findings))
+        + ledger.findings), SHEET_ORDER))
     units = Counter(s.unit for s in attributable if s.unit)
     unit = units.most_common(1)[0][0] if units else standards.unit
     quarter = (_quarter_grades(standards, results, roster) if period.kind == "quarter"
@@ -281,9 +281,12 @@ def _department_lines(standards: Standards, roster: Sequence[Person],
 
 
 def _months(period: Period, subs: Sequence[Submission]) -> list[tuple[Period, bool]]:
-    """The requested months, and earlier months of the same year that have a monthly
-    register in the inbox (shown in 月度趋势 only)."""
+    """The requested months, and for a single month the earlier months of the same year
+    that have a monthly register in the inbox (shown in 月度趋势 only: the year so far). A
+    quarter, half-year or year is its own months alone."""
     requested = period.months()
+    if period.kind != "month":
+        return [(m, True) for m in requested]
     earlier = {_period(s) for s in subs if s.kind == KIND_MONTHLY
                and _period(s).start.year == period.end.year and _period(s).end < period.start}
     return [(m, False) for m in sorted(earlier)] + [(m, True) for m in requested]
