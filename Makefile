@@ -5,7 +5,12 @@ STAMP := $(VENV)/.installed
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 
-.PHONY: demo test lint typecheck templates clean
+.PHONY: demo test test-quick lint typecheck templates clean
+# pytest-xdist: one worker per core ("auto"), each test module whole on one worker (its
+# module fixtures built once); the demo year and the other shared fixtures are built once
+# for all workers (tests/conftest.py: shared).
+WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +22,12 @@ demo: $(STAMP)
 	$(BIN)/qianfen-xl demo --out demo-output
 
 test: lint typecheck
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
+
+# Without the tests that recalculate or print in LibreOffice and gnumeric (marked so):
+# quicker while developing; `make test` runs them all.
+test-quick: $(STAMP)
+	$(PYTEST) -m "not libreoffice and not gnumeric"
 
 # ruff, and the import contracts of pyproject.toml (layers; scoring without I/O).
 lint: $(STAMP)

@@ -195,10 +195,11 @@ def consolidate(inbox: StrPath, period: str, *, roster: StrPath | Sequence[Perso
                 standards: Standards | StrPath | None = None, workers: int | None = None,
                 progress: bool | None = None,
                 on_found: Callable[[int], None] | None = None) -> Ranking:
-    """Check, score and rank every register under ``inbox`` for ``period`` (a month such as
-    ``2026-11``, a half-year ``2026-H1`` or a year ``2026``). ``roster`` (a file or people)
-    names the street's departments: one that sent nothing is 未报送. ``on_found`` hears how
-    many files were found, before they are read."""
+    """Check, score and rank every register under ``inbox`` for ``period`` (a week such as
+    ``2026-W47``, a month ``2026-11``, a quarter ``2026-Q3``, a half-year ``2026-H1`` or a
+    year ``2026``). ``roster`` (a file or people) names the street's departments: one that
+    sent nothing is 未报送. ``on_found`` hears how many files were found, before they are
+    read."""
     rules = _standards(standards)
     folder = Path(inbox)
     if not folder.exists():

@@ -200,6 +200,10 @@ SHEET_DECISIONS = "考核决定"
 SHEET_PAGES = "登记表"
 SHEET_YEAR_DATA = "考核数据"
 TABLE_DECISIONS = "decisions"
+# The sheets of the workbooks the project writes, in their tab order: a file's findings
+# are listed in it (contract.findings.in_clerk_order).
+SHEET_ORDER = (SHEET_INCIDENTS, SHEET_SCORES, SHEET_ROSTER, SHEET_STANDARDS, SHEET_BALLOT,
+               SHEET_ASSESSMENT, SHEET_DECISIONS, SHEET_PAGES, SHEET_YEAR_DATA, SHEET_META)
 TABLE_YEAR_DATA = "yeardata"
 DECISIONS_HEADER_ROW = 5
 YEAR_DATA_HEADER_ROW = 3
@@ -216,8 +220,8 @@ DECISION_COLUMNS = (
     ColumnSpec("确定等次", 11),
     ColumnSpec("鉴定意见", 36),
     ColumnSpec("本人意见", 10),
-    ColumnSpec("复核结果", 14),
-    ColumnSpec("考核池", 14, required=False),
+    ColumnSpec("复核结果", 20),
+    ColumnSpec("考核池", 20, required=False),
     ColumnSpec("说明", 48, required=False),
 )
 DECISION_INPUTS = ("确定等次", "鉴定意见", "本人意见", "复核结果")

@@ -101,6 +101,25 @@ def street_month(tmp: Path, standards: Standards, *, seed: int = 7,
     return street
 
 
+def decide_as_proposed(register: Path, appraisal: str = "") -> Path:
+    """Type the decisions into a 年度考核情况登记表 as the assessment group would: every
+    proposal taken (the level above's grade for 班子成员), the two tied at the 优秀 boundary
+    decided apart, 同意, and ``appraisal`` as everyone's 鉴定意见."""
+    wb = load_workbook(register)
+    ws = wb["考核决定"]
+    tied = []
+    for r in range(6, ws.max_row + 1):
+        proposal = ws[f"F{r}"].value
+        if proposal == "待定":
+            tied.append(r)
+        ws[f"G{r}"], ws[f"I{r}"] = proposal.split("（")[0], "同意"
+        if appraisal:
+            ws[f"H{r}"] = appraisal
+    ws[f"G{tied[0]}"], ws[f"G{tied[1]}"] = "优秀", "称职"  # the assessment group decides
+    wb.save(register)
+    return register
+
+
 def add_macros(path: Path, target: Path) -> Path:
     """The same register as a macro-enabled .xlsm carrying a VBA project with an auto-run
     macro (the bytes are a stand-in: nothing may ever execute them)."""

@@ -69,8 +69,9 @@ def test_the_validate_button_lists_what_the_batch_finds(tmp_path, standards):
     rows = validation_rows(standards, path.name, *_as_excel_gives_it(path))
     assert rows[0][0].startswith("共 1 个错误")
     assert rows[2] == ["文件", "工作表", "单元格", "级别", "规则", "说明"]
-    assert rows[3][:5] == [path.name, "登记", "D6", "错误", "item-code-unknown"]
-    assert [r[4] for r in rows[3:]] == [f.code for f in intake(path, standards).findings]
+    assert rows[3][:5] == [path.name, "登记", "D6", "错误", "项目代码不存在（item-code-unknown）"]
+    assert [r[4] for r in rows[3:]] == [f"{f.rule.title}（{f.code}）"
+                                        for f in intake(path, standards).findings]
 
     good = register(tmp_path, standards, name="good.xlsx")
     rows = validation_rows(standards, good.name, *_as_excel_gives_it(good))

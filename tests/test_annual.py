@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date
 
 import pytest
@@ -21,7 +22,7 @@ from qianfen_xl.scoring.year import (
     person_year,
 )
 
-from builders import KIND_MONTHLY, STREET, register
+from builders import KIND_MONTHLY, STREET, decide_as_proposed, register
 
 ALL = "机关全体人员"
 
@@ -222,27 +223,12 @@ def test_the_annual_workbook_never_names_a_rater(half_year, standards, tmp_path)
     assert not any("QT-" in v or "KZ-" in v for v in cells)
 
 
-@pytest.fixture(scope="module")
-def demo_year(tmp_path_factory):
-    """`qianfen-xl demo --year 2026` run once: its folder and what it printed."""
-    import contextlib
-    import io
-
-    from qianfen_xl.cli import main
-
-    folder = tmp_path_factory.mktemp("demo-year")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["demo", "--year", "2026", "--out", str(folder)]) == 0
-    return folder, printed.getvalue()
-
-
-def test_demo_year_runs_the_whole_year(demo_year):
+def test_demo_year_runs_the_whole_year(demo_year, tmp_path):
     from openpyxl import load_workbook
 
-    tmp_path, printed = demo_year
+    folder, printed = demo_year
     assert "先进科室" in printed and "一票否决" in printed and "缺少月度得分" in printed
-    wb = load_workbook(tmp_path / "年度考核_2026.xlsx", read_only=True)
+    wb = load_workbook(folder / "年度考核_2026.xlsx", read_only=True)
     # The department missing a month is shown, not ranked (completeness = "block").
     departments = list(wb["科室年度"].iter_rows(min_row=4, values_only=True))
     incomplete = [r for r in departments if r[-1] and "缺少月度得分" in r[-1]]
@@ -254,7 +240,7 @@ def test_demo_year_runs_the_whole_year(demo_year):
     assert all(isinstance(r[0], int) for r in departments if r not in incomplete)
     people = list(wb["个人年度"].iter_rows(min_row=4, values_only=True))
     assert sum(1 for r in people if r[0] and str(r[0])[0] in "DL") == 84  # everyone, 班子 too
-    register = load_workbook(tmp_path / "年度考核情况登记表_2026.xlsx")
+    register = load_workbook(folder / "年度考核情况登记表_2026.xlsx")
     decisions = register["考核决定"].tables["decisions"]
     assert decisions.ref == "A5:L89"  # 84 people, one row each
     proposals = [r[5] for r in register["考核决定"].iter_rows(min_row=6, values_only=True)]
@@ -263,7 +249,10 @@ def test_demo_year_runs_the_whole_year(demo_year):
     notes = " ".join(r[11] or "" for r in register["考核决定"].iter_rows(min_row=6,
                                                                         values_only=True))
     assert all(fact in notes for fact in ("入职", "病事假累计", "受警告处分", "产假", "同分"))
-    _the_next_steps_work_when_copied(printed, tmp_path)
+    # the demo's folder is shared: its next steps run on a copy, the commands as printed
+    # but for the folder they name
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+    _the_next_steps_work_when_copied(printed.replace(str(folder), str(tmp_path)), tmp_path)
 
 
 def test_the_demo_year_awards_its_three_places_to_eligible_departments(demo_year, standards):
@@ -291,26 +280,13 @@ def _the_next_steps_work_when_copied(printed, tmp_path):
     import shlex
     import subprocess
 
-    from openpyxl import load_workbook
-
     commands = [line.split("：", 1)[1] for line in printed.splitlines()
                 if line.startswith(("  2. 校验：", "  3. 定稿："))]
     assert len(commands) == 2 and "finalize" in commands[1]
     assert subprocess.run(shlex.split(commands[0]), capture_output=True).returncode == 0
     refused = subprocess.run(shlex.split(commands[1]), capture_output=True, text=True)
     assert refused.returncode == 1 and "确定等次未填写" in refused.stdout  # nothing decided yet
-    register = tmp_path / "年度考核情况登记表_2026.xlsx"
-    wb = load_workbook(register)
-    ws = wb["考核决定"]
-    tied = []
-    for r in range(6, ws.max_row + 1):
-        proposal = ws[f"F{r}"].value
-        if proposal == "待定":
-            tied.append(r)
-        ws[f"G{r}"] = proposal.split("（")[0]
-        ws[f"I{r}"] = "同意"
-    ws[f"G{tied[0]}"], ws[f"G{tied[1]}"] = "优秀", "称职"  # the assessment group decides
-    wb.save(register)
+    decide_as_proposed(tmp_path / "年度考核情况登记表_2026.xlsx")
     done = subprocess.run(shlex.split(commands[1]), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
     assert len(list((tmp_path / "考核结果" / "入档").iterdir())) == 84

@@ -99,6 +99,19 @@ def test_each_decision_offers_the_persons_own_choices(year_run):
     assert _dropdown(wb, f"G{rows['S02']}") == ["不定等次"]  # a July hire
 
 
+def test_text_typed_or_written_at_any_length_wraps_in_its_cell(year_run):
+    """鉴定意见 and 复核结果 as the assessment group types them, 建议等次, 考核池 and 说明
+    as the system writes them: each wraps in its column (never cut by the next cell, on
+    screen or on paper); 考核数据's notes too, on rows as tall as they need."""
+    wb = load_workbook(year_run["register"])
+    ws, first = wb["考核决定"], min(_rows(year_run["register"]).values())
+    for header in ("建议等次", "鉴定意见", "复核结果", "考核池", "说明"):
+        assert ws[f"{COL[header]}{first}"].alignment.wrap_text, header
+    data = wb["考核数据"]
+    notes = [c.column_letter for c in data[3] if c.value in ("说明", "需要说明的情况")]
+    assert all(data[f"{col}4"].alignment.wrap_text for col in notes) and len(notes) == 2
+
+
 def test_no_structured_reference_and_every_formula_carries_its_value(year_run):
     with zipfile.ZipFile(year_run["register"]) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
@@ -145,7 +158,8 @@ def test_decisions_typed_in_come_back_through_finalize(filled, tmp_path, capsys,
     assert book.sheetnames == ["考核结果通报", "公示名单", "年度考核花名册", "等次统计"]
     listed = [r[1] for r in book["公示名单"].iter_rows(min_row=4, values_only=True)]
     assert listed == ["U03", "U05", "U07"]  # the pools' 优秀; not the 班子's (the level above's)
-    assert book["公示名单"]["A2"].value == "公示时间：2027年01月04日 至 2027年01月08日（5 个工作日）"
+    assert book["公示名单"]["A2"].value.splitlines() == [
+        "公示时间：2027年01月04日 至 2027年01月08日（5 个工作日）", "公示期间如有异议，请向组织人事部门反映。"]
     assert len(list((out / "入档").iterdir())) == 17
 
 
@@ -292,11 +306,18 @@ def test_a_register_saved_again_in_libreoffice_keeps_its_digest(filled, tmp_path
     assert [f.code for f in api.validate(saved).findings if f.is_error] == []
 
 
-@pytest.mark.libreoffice
-def test_the_register_prints_one_a4_page_per_person(year_run, tmp_path, lo_profile):
+@pytest.fixture(scope="module")
+def register_pdf(year_run, tmp_path_factory, lo_profile) -> Path:
+    """The register as LibreOffice prints it."""
     from libreoffice import convert
 
-    (pdf,) = convert([year_run["register"]], tmp_path / "pdf", lo_profile, "pdf")
+    (pdf,) = convert([year_run["register"]], tmp_path_factory.mktemp("pdf"), lo_profile, "pdf")
+    return pdf
+
+
+@pytest.mark.libreoffice
+def test_the_register_prints_one_a4_page_per_person(year_run, register_pdf):
+    pdf = register_pdf
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True,
                           text=True, check=True).stdout
     sizes = [(round(float(w)), round(float(h))) for w, h in
@@ -309,6 +330,23 @@ def test_the_register_prints_one_a4_page_per_person(year_run, tmp_path, lo_profi
     ids = [re.findall(r"\b([LSU]\d\d)\b", page) for _, page in persons]
     assert sorted(found[0] for found in ids) == sorted(_rows(year_run["register"]))
     assert all(len(set(found)) == 1 for found in ids)  # one person a page, each once
+
+
+@pytest.mark.libreoffice
+def test_the_year_data_prints_readable(register_pdf):
+    """考核数据, its last sheet, over several landscape pages at a readable size (it printed
+    on one page at about 3 pt), 编号 and 姓名 on every one."""
+    text = subprocess.run(["pdftotext", "-layout", str(register_pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")[:-1]
+    first = next(k for k, page in enumerate(text) if "年度考核数据（系统生成，请勿修改）" in page)
+    data = range(first, len(text))
+    assert len(data) > 1 and all("S01" in text[k] for k in data)
+    box = subprocess.run(["pdftotext", "-bbox", "-f", str(first + 1), "-l", str(len(text)),
+                          str(register_pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    heights = sorted(float(b) - float(a) for a, b in re.findall(
+        r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', box))
+    assert heights[len(heights) // 2] >= 6  # points: the median word's height
 
 
 @pytest.mark.libreoffice

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,6 @@ import pytest
 import qianfen_xl
 from qianfen_xl.cli import main
 from qianfen_xl.contract.findings import RULES, Finding, catalogue_markdown
-from qianfen_xl.demo.month import write_demo_month
 from qianfen_xl.intake.reading import SheetTable
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 
@@ -32,9 +32,11 @@ def readme_example() -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, standards):
+def demo(tmp_path_factory, demo_month):
+    """A folder holding the demo's demo-output/, as after `make demo` (a copy: the README's
+    example writes its workbook here)."""
     home = tmp_path_factory.mktemp("newcomer")
-    write_demo_month(home / "demo-output", standards, "2026-11", 2026)
+    shutil.copytree(demo_month.folder.parent, home / "demo-output")
     return home
 
 

@@ -264,8 +264,8 @@ def test_formulas_overwritten_by_constants_are_warned_and_recomputed(inbox, stan
         wb["登记"][f"F{ROW}"] = -4  # the right 分值, but typed over the formula
     dept_register(inbox, standards, edit=overwrite)
     result = consolidated(inbox, standards)
-    assert found(result, NAME) == [("formula-overwritten", "得分", "K7"),
-                                   ("formula-overwritten", "登记", f"F{ROW}")]
+    assert found(result, NAME) == [("formula-overwritten", "登记", f"F{ROW}"),  # tab order
+                                   ("formula-overwritten", "得分", "K7")]
     check_batch(result, built, scored_as=expected_total(standards))
 
 

@@ -216,7 +216,8 @@ def test_statuses_ranks_and_exit_codes(tmp_path, standards, street):
     scored = {d: r["名次"] for d, r in ranking.items() if r["状态"] == "已计分"}
     assert sorted(scored.values()) == [1, 2]
     report = sheet_rows(out, "校验报告")
-    assert any(r["规则"] == "item-code-unknown" and r["单元格"] == "D6" for r in report)
+    assert any(r["规则"] == "项目代码不存在（item-code-unknown）" and r["单元格"] == "D6"
+               for r in report)
 
     only_good = tmp_path / "good"
     only_good.mkdir()
@@ -270,11 +271,59 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
     low = (lowest - 5) // 10 * 10  # the tens just below the lowest score, with a margin
     assert [c["title"] for c in lines] == [f"{d}（纵轴自 {low:g} 起）" for d in bars["categories"]]
     assert {(c["min"], c["max"]) for c in lines} == {(low, standards.full_marks)}
+    # each small chart's category axis is cells that hold the month labels
+    months = [f"2026-{m:02d}" for m in range(7, 13)]
+    assert [c["categories"] for c in lines] == [months] * len(lines)
 
 
-def test_a_week_is_not_a_consolidation_period():
+def test_a_quarter_is_its_own_months_in_the_trend_and_the_json(tmp_path, standards):
+    """Monthly registers of May to September, consolidated for 2026-Q3: 月度趋势, its
+    charts and the JSON hold July to September only (the header says 2026-Q3); the earlier
+    registers are outside the period, each said so."""
+    inbox = tmp_path / "inbox"
+    labels = [f"2026-{m:02d}" for m in range(5, 10)]
+    for month in labels:
+        for d, people in (("社保所", STREET[:3]), ("城市管理科", STREET[3:5]),
+                          ("党建工作部", STREET[5:7])):
+            register(inbox, standards, kind=KIND_MONTHLY, period=month, roster=people,
+                     department=d, name=f"{d}_{month}.xlsx", incidents=[Incident(
+                         date(2026, int(month[5:]), 10), people[0].id, "N03-04",
+                         1 + int(month[5:]) % 3, "串岗")])
+    code, out, data = run(inbox, tmp_path, roster=(), period="2026-Q3")
+    assert code == 0
+    quarter = labels[2:]
+    assert [m["period"] for m in data["months"]] == quarter
+    trend = load_workbook(out, read_only=True)["月度趋势"]
+    rows = list(trend.iter_rows(max_row=3, values_only=True))
+    assert rows[0][0] == "xxx街道 科室得分月度趋势（2026-07 至 2026-09）"
+    assert [v for v in rows[2] if v] == ["科室", *quarter]
+    _, *lines = read_charts(out)
+    assert [c["categories"] for c in lines] == [quarter] * 3
+    assert not overlapping_charts(out)  # three side by side, over the hidden columns
+    outside = [f for f in data["findings"] if f["code"] == "period-outside"]
+    assert len(outside) == 6
+
+
+def overlapping_charts(path):
+    """Pairs of charts drawn over one another (their anchors' cell boxes intersect)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist()
+                      if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n))
+    point = r"<xdr:col>(\d+)</xdr:col><xdr:colOff>(\d+)</xdr:colOff><xdr:row>(\d+)</xdr:row>"
+    boxes = [((int(c0), int(o0)), int(r0), (int(c1), int(o1)), int(r1))
+             for c0, o0, r0, c1, o1, r1 in re.findall(
+                 rf"<xdr:from>{point}.*?</xdr:from><xdr:to>{point}", xml)]
+    return [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+
+
+def test_a_week_is_a_consolidation_period_but_not_a_week_that_never_was():
+    assert consolidation_period("2026-W47").kind == "week"  # tests/test_week_ranking.py
     with pytest.raises(PeriodError):
-        consolidation_period("2026-W47")
+        consolidation_period("2027-W53")  # 2027 has 52 ISO weeks
 
 
 def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
@@ -290,7 +339,8 @@ def test_demo_prints_a_ranking_and_writes_the_workbook(tmp_path, capsys):
     registers = sorted((tmp_path / "登记表").rglob("*.xlsx"))
     assert len(registers) == 60 and not any(formulas_without_value(p) for p in registers)
     report = sheet_rows(tmp_path / "排名_2026-11.xlsx", "校验报告")
-    assert not {r["规则"] for r in report} & {"score-cache-mismatch", "formula-overwritten"}
+    assert not [r for r in report for code in ("score-cache-mismatch", "formula-overwritten")
+                if f"（{code}）" in r["规则"]]
     # Consolidating the same inbox again gives the same workbook, byte for byte.
     again = tmp_path / "again.xlsx"
     main(["consolidate", str(tmp_path / "登记表"), "--period", "2026-11", "--out", str(again),

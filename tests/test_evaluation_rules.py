@@ -96,7 +96,11 @@ def test_no_group_subtotal_is_shown_for_a_ratee_with_a_small_group(tmp_path, sta
     for path in (book, register):  # the values shown (a register's formulas: their values)
         cells = [c.value for ws in load_workbook(path, data_only=True) for row in ws.iter_rows()
                  for c in row]
-        assert not any(v == 61 or (isinstance(v, str) and "61" in v) for v in cells), path
+        hashes = (standards.digest, standards.calendar.digest)  # hex, not marks: no 61 there
+        texts = [v for v in cells if isinstance(v, str)]
+        for digest in hashes:
+            texts = [v.replace(digest[:12], "") for v in texts]
+        assert not (61 in cells or any("61" in v for v in texts)), path
 
 
 def test_a_ballot_reads_an_abstention_and_refuses_a_mark_with_it(tmp_path, standards):

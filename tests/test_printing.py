@@ -5,6 +5,7 @@ on its first page, the helper columns never printed."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +17,7 @@ from qianfen_xl.demo.sample import random_incidents
 from qianfen_xl.forms.ballots import write_evaluation_templates
 from qianfen_xl.scoring.engine import Person
 
-from builders import STREET, register
+from builders import STREET, decide_as_proposed, register
 from conftest import ROOT
 from libreoffice import convert
 
@@ -91,15 +92,16 @@ def test_a_ballot_is_anonymous_and_the_assessment_is_signed(printed):
     assert "".join(pages(printed["assessment"])).count("填表人") == 1
 
 
-def test_every_sheet_of_the_ranking_workbook_prints_whole(tmp_path, standards, lo_profile):
+@pytest.mark.libreoffice
+def test_every_sheet_of_the_ranking_workbook_prints_whole(tmp_path, standards, lo_profile,
+                                                          demo_month):
     """The demo's month as HR prints it: every page starts with its sheet's heading (the
     title rows repeat; no empty page), and each sheet takes the pages its rows need."""
     import qianfen_xl
-    from qianfen_xl.demo.month import write_demo_month
 
-    demo = write_demo_month(tmp_path, standards, "2026-11", 2026)
-    ranking = qianfen_xl.consolidate(demo.folder, "2026-11", roster=demo.roster_file,
-                                     standards=standards, workers=1)
+    ranking = qianfen_xl.consolidate(demo_month.folder, "2026-11",
+                                     roster=demo_month.roster_file, standards=standards,
+                                     workers=1)
     (pdf,) = convert([ranking.write_workbook(tmp_path / "排名.xlsx")], tmp_path / "pdf",
                      lo_profile, fmt="pdf")
     headings = [page.strip().splitlines()[0].strip() for page in pages(pdf)]
@@ -107,7 +109,78 @@ def test_every_sheet_of_the_ranking_workbook_prints_whole(tmp_path, standards, l
     assert counted == {"xxx街道 千分制考核排名（2026-11）": 1,
                        "xxx街道 科室得分明细（2026-11）": 1,
                        "xxx街道 个人得分明细（2026-11）": 2,   # 84 people
-                       "xxx街道 科室得分月度趋势": 1,
+                       "xxx街道 科室得分月度趋势（2026-11）": 2,  # table, chart
                        "校验报告：错误 2 个，警告 0 个": 1,
                        "数据来源：共 60 个文件": 3}         # a full SHA-256 on each row
-    assert page_count(pdf) == len(headings) == 9
+    assert page_count(pdf) == len(headings) == 10
+
+
+# ------------------------------------------------------------ the year as HR prints it
+
+DEPARTMENTS = ("街道领导班子", "党建工作部", "工委办公室", "纪检监察室", "宣传统战科", "社区建设科",
+               "办事处办公室", "城市管理科", "社会事务科", "财政经济科", "社保所", "综合执法队",
+               "一站式服务大厅")
+APPRAISAL = ("该同志政治立场坚定，认真贯彻执行党的路线方针政策，工作积极主动，服务群众热情周到，"
+             "较好完成了全年各项工作任务，遵守廉洁自律各项规定。")
+
+
+@pytest.fixture(scope="module")
+def year_printed(tmp_path_factory, demo_year, standards, lo_profile) -> dict[str, list[str]]:
+    """The demo year's workbooks as printed (the text of each page): the third quarter's
+    ranking (of the quarter's registers), the annual workbook, the results of finalize and
+    the page for the file of a person of 一站式服务大厅."""
+    import qianfen_xl
+    from qianfen_xl.cli import main
+
+    folder = tmp_path_factory.mktemp("year-printed")
+    demo = demo_year[0]
+    inbox = folder / "第三季度"
+    for path in (demo / "年度材料" / "月登记表").rglob("*_2026-0[789]_*.xlsx"):
+        (inbox / path.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, inbox / path.parent.name / path.name)
+    quarter = qianfen_xl.consolidate(inbox, "2026-Q3", roster=demo / "人员名单_2026.csv",
+                                     standards=standards, workers=1)
+    register = decide_as_proposed(Path(shutil.copy(
+        demo / "年度考核情况登记表_2026.xlsx", folder / "年度考核情况登记表_2026.xlsx")), APPRAISAL)
+    assert main(["finalize", str(register), "--out", str(folder / "结果")]) == 0
+    files = {"quarter": quarter.write_workbook(folder / "排名_2026-Q3.xlsx"),
+             "annual": demo / "年度考核_2026.xlsx",
+             "results": folder / "结果" / "考核结果_2026.xlsx",
+             "page": next((folder / "结果" / "入档").glob("D12*.xlsx"))}  # 一站式服务大厅
+    pdfs = convert(list(files.values()), folder / "pdf", lo_profile, fmt="pdf")
+    return {name: pages(pdf) for name, pdf in zip(files, pdfs, strict=True)}
+
+
+@pytest.mark.libreoffice
+def test_the_publicity_prints_both_its_dates(year_printed):
+    (notice,) = [p for p in year_printed["results"] if "优秀等次人员公示名单" in p]
+    lines = [line.strip() for line in notice.splitlines()]
+    assert "公示时间：2027年01月04日 至 2027年01月08日（5 个工作日）" in lines
+    assert "公示期间如有异议，请向组织人事部门反映。" in lines
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["quarter", "annual", "results", "page"])
+def test_every_department_prints_whole_on_every_sheet(year_printed, name):
+    """A name cut by the next cell prints as its start (一站式服务大): no page shows the
+    start of a department's name without the rest."""
+    cut = [(k, word) for k, page in enumerate(year_printed[name], start=1)
+           for word in re.findall(r"(?<!\S)\S+", page) for d in DEPARTMENTS
+           if word.startswith(d[:3]) and d.startswith(word[:len(d)]) and not word.startswith(d)]
+    assert cut == []
+
+
+@pytest.mark.libreoffice
+def test_the_quarter_lists_every_department_whole(year_printed):
+    quarter = "".join(p for p in year_printed["quarter"] if "平时考核（季度）" in p)
+    assert all(d in quarter for d in DEPARTMENTS if d != "街道领导班子")
+
+
+@pytest.mark.libreoffice
+def test_the_small_trend_charts_print_their_months(year_printed):
+    """One small chart per department on 月度趋势, each with the quarter's months under it
+    (its category axis is the header cells holding them): on each page, a month's label
+    once for the table's header and once per chart."""
+    trend = [p for p in year_printed["quarter"] if "科室得分月度趋势（2026-07 至 2026-09）" in p]
+    labels = sum(p.count("2026-08") for p in trend)
+    assert labels == len(trend) + len(DEPARTMENTS) - 1  # the leadership has no chart

@@ -230,3 +230,32 @@ def test_the_item_dropdown_ends_on_a_clause_never_mid_word(standards):
         assert shown.endswith("…") and item.text.startswith(head), item.code
         cut_at_clause = item.text[len(head)] in "，,；;。：:、"
         assert cut_at_clause or len(head) == LABEL_LENGTH, (item.code, shown)
+
+
+@pytest.mark.libreoffice
+def test_the_blank_template_shows_no_department_score_until_someone_is_on_the_roster(
+        tmp_path, lo_profile):
+    """The department norms alone (300) are no department's score: 科室得分 and its parts
+    stay blank, as saved and as LibreOffice computes them, until a person is typed on 人员;
+    then the score shows (one person, nothing recorded: 700 + 300)."""
+    from libreoffice import convert
+
+    def block(path: Path, data_only: bool = True) -> dict[str, object]:
+        wb = openpyxl.load_workbook(path, data_only=data_only)
+        out = {}
+        for name in ("qf_member_mean", "qf_dept_total", "qf_problem_count"):
+            sheet, cell = next(wb.defined_names[name].destinations)
+            out[name] = wb[sheet][cell.replace("$", "")].value
+        return out
+
+    blank = COMMITTED / "周考核情况登记表.xlsx"
+    wb = openpyxl.load_workbook(blank)
+    wb["人员"]["A4"], wb["人员"]["B4"] = "A01", "张晓明"
+    typed = tmp_path / "typed.xlsx"
+    wb.save(typed)
+    empty = {"qf_member_mean": None, "qf_dept_total": None, "qf_problem_count": 0}
+    assert block(blank) == empty
+    recalculated = convert([blank, typed], tmp_path / "lo", lo_profile)
+    assert block(recalculated[0]) == empty
+    assert block(recalculated[1]) == {"qf_member_mean": 700, "qf_dept_total": 1000,
+                                      "qf_problem_count": 0}

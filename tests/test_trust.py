@@ -20,7 +20,6 @@ from qianfen_xl.cli import main
 from qianfen_xl.contract.errors import StandardsError
 from qianfen_xl.contract.periods import parse_period
 from qianfen_xl.contract.standards import DEFAULT_PATH, load_standards
-from qianfen_xl.demo.month import write_demo_month
 from qianfen_xl.intake.register import intake
 from qianfen_xl.scoring.engine import Incident, competition_ranks
 
@@ -30,12 +29,12 @@ MONTH = "2026-11"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, standards):
-    """The demo's month as written, and what consolidating it gives."""
+def demo(tmp_path_factory, demo_month):
+    """The demo's month as written (shared: tests copy its folder), and what consolidating
+    it gives."""
     out = tmp_path_factory.mktemp("demo")
-    inbox = write_demo_month(out, standards, MONTH)
-    data = _consolidate(inbox.folder, out / "baseline", inbox.roster_file)[1]
-    return inbox, _departments(data)
+    data = _consolidate(demo_month.folder, out / "baseline", demo_month.roster_file)[1]
+    return demo_month, _departments(data)
 
 
 def _consolidate(inbox: Path, out: Path, roster: Path | None, *extra: str):

@@ -14,6 +14,11 @@ that cannot be trusted:
   whose 调休 arrangement the calendar does not list is checked on the days it has, with a
   警告 (``calendar-year-unlisted``);
 - a department with no file is 未报送.
+
+A week (``2026-W47``) ranks each department's weekly register of that ISO week as the
+register scores itself (its own rows and people: what ``validate`` prints for the file):
+已计分, 退回修改 (its 错误, or the batch's: conflicts, identity) or 未报送 — a week is one
+register, never 不完整. Its result has the shape of a month's (one "month", the week).
 """
 
 from __future__ import annotations
@@ -23,12 +28,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from qianfen_xl.batch import identity
-from qianfen_xl.contract.errors import PeriodError
-from qianfen_xl.contract.findings import Finding
+from qianfen_xl.contract.findings import Finding, in_clerk_order
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission
-from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
+from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY, SHEET_ORDER
 from qianfen_xl.scoring.engine import (
     DepartmentScore,
     Incident,
@@ -118,11 +122,8 @@ class Consolidation:
 
 
 def consolidation_period(label: str) -> Period:
-    period = parse_period(label)
-    if period.kind == "week":
-        raise PeriodError(f"汇总期间 “{label}” 应为月（2026-11）、季度（2026-Q3）、"
-                          "半年（2026-H1）或年（2026）")
-    return period
+    """A period ``consolidate`` takes: a week, month, quarter, half-year or year."""
+    return parse_period(label)
 
 
 @dataclass
@@ -150,7 +151,8 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     did not take in (owner files), with why, for 数据来源."""
     ledger = _Ledger()
     unique = _drop_duplicates(sorted(submissions, key=lambda s: s.label), ledger)
-    months = _months(period, [s for s in unique if _attributable(s)])
+    months = ([(period, True)] if period.kind == "week"
+              else _months(period, [s for s in unique if _attributable(s)]))
     unique = _checked_across(standards, unique, roster, months)
     subs = sorted(unique + [s for s in submissions if ledger.status.get(s.label) == DUPLICATE],
                   key=lambda s: s.label)
@@ -167,25 +169,30 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
         by_department[s.department].append(s)
     results = []
     for month, requested in months:
-        rows = [_department_month(standards, month, d, line, by_department[d], roster, ledger)
+        rows = [_department_week(standards, month, d, line, by_department[d], ledger)
+                if month.kind == "week" else
+                _department_month(standards, month, d, line, by_department[d], roster, ledger)
                 for d, line in lines.items()]
         results.append(MonthResult(month, requested, tuple(_rank(rows))))
     ledger.findings += _unlisted_calendar(standards, ledger.owed)
 
     considered = {m.label for m, _ in months}
+    # A week's month(s): their other registers are where they belong, not in the wrong folder.
+    near = {m.label for m in period.months()} if period.kind == "week" else set()
     for s in attributable:
-        if s.label not in ledger.status and not any(m.label in considered
-                                                    for m in _period(s).months()):
+        touched = {m.label for m in _period(s).months()}
+        if s.label not in ledger.status and not touched & considered:
             ledger.mark(s, OUTSIDE)
-            ledger.findings.append(Finding("period-outside", s.label,
-                                           detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}"))
+            if not touched & near:
+                ledger.findings.append(Finding("period-outside", s.label,
+                                               detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}"))
     sources = tuple(Source(s, ledger.status.get(s.label, OUTSIDE), ledger.note.get(s.label, ""))
                     for s in subs)
     sources += tuple(Source(Submission(label, "", 0, False), SKIPPED, note)
                      for label, note in skipped)
-    findings = tuple(dict.fromkeys(
+    findings = tuple(in_clerk_order(dict.fromkeys(
         [f for s in subs if ledger.status.get(s.label) != DUPLICATE for f in s.findings]
-        + ledger.findings))
+        + ledger.findings), SHEET_ORDER))
     units = Counter(s.unit for s in attributable if s.unit)
     unit = units.most_common(1)[0][0] if units else standards.unit
     quarter = (_quarter_grades(standards, results, roster) if period.kind == "quarter"
@@ -274,9 +281,12 @@ def _department_lines(standards: Standards, roster: Sequence[Person],
 
 
 def _months(period: Period, subs: Sequence[Submission]) -> list[tuple[Period, bool]]:
-    """The requested months, and earlier months of the same year that have a monthly
-    register in the inbox (shown in 月度趋势 only)."""
+    """The requested months, and for a single month the earlier months of the same year
+    that have a monthly register in the inbox (shown in 月度趋势 only: the year so far). A
+    quarter, half-year or year is its own months alone."""
     requested = period.months()
+    if period.kind != "month":
+        return [(m, True) for m in requested]
     earlier = {_period(s) for s in subs if s.kind == KIND_MONTHLY
                and _period(s).start.year == period.end.year and _period(s).end < period.start}
     return [(m, False) for m in sorted(earlier)] + [(m, True) for m in requested]
@@ -324,18 +334,44 @@ def _unlisted_calendar(standards: Standards,
             for year in standards.calendar.unlisted_years(month.start, month.end)]
 
 
+def _department_week(standards: Standards, week: Period, department: str, line: str,
+                     mine: Sequence[Submission], ledger: _Ledger) -> DepartmentMonth:
+    """One department's week: its weekly register of that ISO week, scored as the register
+    scores itself (``intake``: its own people, all its rows)."""
+    files = [s for s in mine if s.kind == KIND_WEEKLY and s.period == week]
+    base = DepartmentMonth(week, department, line, MISSING,
+                           ranked=department != standards.leadership_unit)
+    if not files:
+        return base
+    if (sent_back := _sent_back(base, files, ledger)) is not None:
+        return sent_back
+    register = files[0]  # one: two different ones conflict (退回修改), copies are dropped
+    score = score_department(standards, department, register.roster, register.incidents)
+    ledger.mark(register, USED)
+    return replace(base, status=SCORED, score=score, files=(register.label,),
+                   members=register.roster, incidents=register.incidents)
+
+
+def _sent_back(base: DepartmentMonth, files: Sequence[Submission],
+               ledger: _Ledger) -> DepartmentMonth | None:
+    """退回修改 when any of the registers has an 错误 (the others are not used); else None."""
+    if all(s.ok for s in files):
+        return None
+    for s in files:
+        if s.ok:
+            ledger.mark(s, UNUSED, "同科室同期另有登记表需退回修改")
+        else:
+            ledger.mark(s, RETURNED)
+    return replace(base, status=RETURNED, files=tuple(s.label for s in files))
+
+
 def _month_of(standards: Standards, base: DepartmentMonth, files: Sequence[Submission],
               roster: Sequence[Person], ledger: _Ledger) -> DepartmentMonth:
     """The month from the registers that make it: 退回修改 when any has an 错误, 不完整
     when a week is missing (``base.missing``), scored otherwise."""
     labels = tuple(s.label for s in files)
-    if not all(s.ok for s in files):
-        for s in files:
-            if s.ok:
-                ledger.mark(s, UNUSED, "同科室同期另有登记表需退回修改")
-            else:
-                ledger.mark(s, RETURNED)
-        return replace(base, status=RETURNED, files=labels)
+    if (sent_back := _sent_back(base, files, ledger)) is not None:
+        return sent_back
     if base.missing:
         for s in files:
             ledger.mark(s, UNUSED, f"本月周登记表不全（缺 {'、'.join(base.missing)}），未计分")

@@ -77,6 +77,13 @@ def intake_in_worker(chunk: Chunk) -> list[Submission]:
     return intake_many(chunk, _worker_standards, keep_score=False)
 
 
+def intake_kept(chunk: Chunk) -> list[Submission]:
+    """As :func:`intake_in_worker`, keeping each register's own score (what ``validate``
+    reports): for a service that checks one upload at a time in its pool (the inbox)."""
+    assert _worker_standards is not None
+    return intake_many(chunk, _worker_standards, keep_score=True)
+
+
 def intake_guarded(chunk: Chunk, standards: Standards, *,
                    keep_score: bool = True) -> list[Submission]:
     """Take a chunk in within this process, unless a file of it is a legacy workbook: then

@@ -115,7 +115,15 @@ def _run(args: argparse.Namespace) -> int:
                 echo(f"已生成 xlwings Server 项目：{init_project(args.dir)}")
                 return EXIT_OK
             return serve(args.dir, args.host, args.port)
+        if args.command == "inbox":
+            from qianfen_xl.cli.inbox import run_inbox
+
+            return run_inbox(args, standards)
         if args.command == "demo":
+            if args.inbox is not None:
+                from qianfen_xl.cli.inbox import run_demo_inbox
+
+                return run_demo_inbox(args.inbox, standards, args.seed, args.month)
             if args.year:
                 return run_demo_year(args.out, standards, args.seed, args.year)
             return run_demo(args.out, standards, args.seed, args.month)

@@ -191,5 +191,6 @@ def run_demo(out: Path, standards: Standards, seed: int, month: str) -> int:
                              roster=demo.roster, json_out=out / f"排名_{month}.json")
     echo("", f"（consolidate 的退出码为 {code}：有科室未计分时为 1。演示本身运行成功。）",
            "试一试：" + command_line("consolidate", demo.folder, "--period", month,
-                                   "--roster", demo.roster_file, "--out", "排名.xlsx"))
+                                   "--roster", demo.roster_file, "--out", "排名.xlsx",
+                                   "--json", "排名.json"))
     return EXIT_OK

@@ -81,7 +81,8 @@ def build_parser() -> Parser:
                         help="评分标准文件 (standards TOML); 默认使用内置方案")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
                                 parser_class=Parser)
-    for add in (_templates, _validate, _consolidate, _annual, _finalize, _serve, _demo):
+    for add in (_templates, _validate, _consolidate, _annual, _finalize, _serve, _demo,
+                _inbox):
         add(sub)
     return parser
 
@@ -115,8 +116,8 @@ def _consolidate(sub: argparse._SubParsersAction[Parser]) -> None:
                                            "into the ranking workbook)")
     c.add_argument("inbox", type=Path, help="存放各科室登记表的文件夹 (folder of registers)")
     c.add_argument("--period", required=True,
-                   help="汇总期间：月 2026-11、季度 2026-Q3（含平时考核等次）、半年 2026-H1 或年 2026 "
-                        "(month, quarter, half-year or year)")
+                   help="汇总期间：周 2026-W47、月 2026-11、季度 2026-Q3（含平时考核等次）、半年 2026-H1 "
+                        "或年 2026 (week, month, quarter, half-year or year)")
     c.add_argument("--out", type=Path, default=None,
                    help="排名表 .xlsx (ranking workbook); 默认 排名_期间.xlsx")
     c.add_argument("--roster", type=Path, default=None,
@@ -175,3 +176,28 @@ def _demo(sub: argparse._SubParsersAction[Parser]) -> None:
     d.add_argument("--month", default="2026-11", help="示例的月份 (the month of the sample)")
     d.add_argument("--year", default="",
                    help="演示整个年度（月登记表、民主测评、考评、等次与先进科室），如 2026 (a whole year)")
+    d.add_argument("--inbox", type=Path, default=None, metavar="DIR",
+                   help="建立演示街道的收件箱，并收下它一个月的登记表；之后运行 inbox serve DIR "
+                        "(an inbox holding the demo street's month)")
+
+
+def _inbox(sub: argparse._SubParsersAction[Parser]) -> None:
+    ib = sub.add_parser("inbox", help="内网收件箱：各科室上传登记表，考核办查看报送情况 "
+                                      "(the office's intranet inbox)")
+    cmds = ib.add_subparsers(dest="inbox_command", required=True, metavar="命令", title="命令",
+                             parser_class=Parser)
+    init = cmds.add_parser("init", help="建立收件箱，为每个科室和考核办生成访问码 (create the inbox)")
+    init.add_argument("dir", type=Path, metavar="DIR", help="收件箱文件夹 (inbox folder)")
+    init.add_argument("--unit", required=True, help="单位名称 (unit name)")
+    init.add_argument("--roster", type=Path, required=True,
+                      help="全街道人员名单 .xlsx/.csv：每个科室一个访问码 (street roster)")
+    init.add_argument("--standards", dest="inbox_standards", type=Path, default=None,
+                      help="评分标准文件；默认使用内置方案 (standards TOML)")
+    init.add_argument("--add-departments", action="store_true",
+                      help="收件箱已存在时，只为名单中新增的科室生成访问码 (codes for new departments)")
+    serve = cmds.add_parser("serve", help="启动收件箱网站 (serve the inbox)")
+    serve.add_argument("dir", type=Path, metavar="DIR", help="收件箱文件夹 (inbox folder)")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址；内网使用请填 0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000, help="端口 (port)")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="校验登记表的进程数，默认全部 CPU (checking processes)")

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from qianfen_xl import api
-from qianfen_xl.batch.consolidation import RETURNED, SKIPPED, Consolidation
+from qianfen_xl.batch.consolidation import OUTSIDE, RETURNED, SKIPPED, USED, Consolidation
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.reports.ranking import ranking_order
 from qianfen_xl.scoring.engine import DepartmentScore
@@ -110,10 +110,32 @@ def format_summary(result: Consolidation) -> list[str]:
     errors = sum(f.is_error for f in result.findings)
     files = result.file_counts()
     skipped = f"，跳过的文件 {files[SKIPPED]} 个" if files.get(SKIPPED) else ""
-    return [f"{whose}：{departments or '无'}。",
+    return [f"{whose}：{departments or '无'}。", *format_outside(result),
             f"校验：错误 {errors} 个，警告 {len(result.findings) - errors} 个；"
             f"退回修改的文件 {files.get(RETURNED, 0)} 个{skipped}"
             f"（详见排名表的“校验报告”和“数据来源”）。"]
+
+
+def format_outside(result: Consolidation) -> list[str]:
+    """How many registers lie outside the period, and the periods the folder holds (by
+    kind, first to last): a run on the wrong folder, or for the wrong period, says so."""
+    outside = sum(s.status == OUTSIDE for s in result.sources)
+    if not outside:
+        return []
+    spans: dict[str, list[str]] = {}
+    for s in result.sources:
+        sub = s.submission
+        if sub.kind and sub.period is not None:
+            spans.setdefault(sub.kind, []).append(sub.period.label)
+    held = "；".join(f"{kind} {min(labels)}" + (f" 至 {max(labels)}" if len(set(labels)) > 1
+                                               else "")
+                    for kind, labels in sorted(spans.items()))
+    period = result.period
+    line = (f"另有 {outside} 个登记表不在 {period.label}（{period.start:%Y-%m-%d} 至 "
+            f"{period.end:%Y-%m-%d}）内，未计入；文件夹中的登记表：{held}。")
+    if not any(s.status == USED for s in result.sources):
+        line += "请确认文件夹和 --period 是否有误。"
+    return [line]
 
 
 def command_line(*args: object) -> str:

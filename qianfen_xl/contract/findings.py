@@ -15,7 +15,8 @@ ValueError: unregistered finding code 'no-such-rule'
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from qianfen_xl.contract.normalise import ID_MAX_LENGTH
@@ -210,9 +211,9 @@ class Finding:
         return f"{self.rule.title}{detail}。{self.rule.advice}"
 
     def as_row(self) -> dict[str, str]:
-        """The fixed columns of a 校验报告 row."""
+        """The fixed columns of a 校验报告 row (规则: the rule's Chinese name, its code)."""
         return {"文件": self.file, "工作表": self.sheet, "单元格": self.cell, "级别": self.level,
-                "规则": self.code, "说明": self.message}
+                "规则": f"{self.rule.title}（{self.code}）", "说明": self.message}
 
     def as_dict(self) -> dict[str, str]:
         """For JSON: the fields, the level and the message."""
@@ -234,6 +235,43 @@ def catalogue_markdown() -> str:
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.is_error for f in findings)
+
+
+_CELL = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def _row_column(cell: str) -> tuple[int, int]:
+    """``G12`` → (12, 7); a cell not named (the whole sheet) comes first: (0, 0)."""
+    m = _CELL.match(cell)
+    if m is None:
+        return 0, 0
+    column = 0
+    for letter in m.group(1):
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(m.group(2)), column
+
+
+def in_clerk_order(findings: Iterable[Finding], sheets: Sequence[str] = ()) -> list[Finding]:
+    """Findings in the order a clerk goes through them: file by file (as they come), what
+    concerns the whole file first, then sheet by sheet (in the order of ``sheets``, the
+    workbook's tabs; any other sheet after them), row by row, column by column.
+
+    >>> found = [Finding("date-missing", "a.xlsx", "登记", "A12"),
+    ...          Finding("roster-name-missing", "a.xlsx", "人员", "B5"),
+    ...          Finding("item-missing", "a.xlsx", "登记", "D9"),
+    ...          Finding("template-version", "a.xlsx")]
+    >>> [f"{f.sheet}!{f.cell}" for f in in_clerk_order(found, ["登记", "得分", "人员"])]
+    ['!', '登记!D9', '登记!A12', '人员!B5']
+    """
+    items = list(findings)
+    files = {name: k for k, name in enumerate(dict.fromkeys(f.file for f in items))}
+    tabs = {name: k for k, name in enumerate(sheets)}
+
+    def key(f: Finding) -> tuple[int, int, int, str, int, int]:
+        row, column = _row_column(f.cell)
+        return (files[f.file], bool(f.sheet), tabs.get(f.sheet, len(tabs)), f.sheet, row,
+                column)
+    return sorted(items, key=key)
 
 
 def dedupe(findings: Iterable[Finding]) -> list[Finding]:

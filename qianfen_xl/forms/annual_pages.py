@@ -24,7 +24,8 @@ from qianfen_xl.forms.style import new_workbook, save_workbook
 from qianfen_xl.schemas.columns import SHEET_PAGES, YEAR_FIGURES, is_month_header
 
 PAGE_COLUMNS = "ABCDEFGH"
-PAGE_WIDTHS = (12, 10, 10, 10, 10, 10, 9, 10)
+# F holds 出生年月 and 科室 (a department's name whole on one line), D 性别 and 任现职时间
+PAGE_WIDTHS = (12, 9, 10, 8, 10, 13, 9, 10)
 PAGE_SCALE = 88  # percent: the page fits A4 even where a wider font stands in for Calibri
 MATCH_DECISION, MATCH_DATA = "J", "K"   # helper cells (outside the print area): MATCH results
 TITLE = "年度考核登记表"
@@ -125,7 +126,7 @@ def _label(ws: Worksheet, ref: str, text: str, to: str | None = None) -> None:
 def _grid(page: _Page, row: int, pairs: Sequence[tuple[str, Source]]) -> None:
     """A row of label/value pairs, one per two columns, every cell boxed."""
     ws = page.ws
-    ws.row_dimensions[row].height = 26
+    ws.row_dimensions[row].height = 28  # two lines of a value that wraps
     for k, (label, source) in enumerate(pairs):
         lab, val = PAGE_COLUMNS[2 * k], PAGE_COLUMNS[2 * k + 1]
         _label(ws, f"{lab}{row}", label)

@@ -15,6 +15,7 @@ references), and every formula cell is saved with its value (``forms.cached``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from qianfen_xl.contract.atomic import FIXED_TIME
 from qianfen_xl.contract.normalise import clean_text
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.contract.textwidth import text_width, wrapped_lines
 from qianfen_xl.forms.annual_pages import (
     PageHead,
     PageSink,
@@ -43,6 +45,7 @@ from qianfen_xl.forms.style import (
     BORDER,
     UNLOCKED,
     define_name,
+    fit_to_pages,
     header_row,
     new_workbook,
     protect_sheet,
@@ -72,6 +75,7 @@ from qianfen_xl.schemas.columns import (
     TABLE_YEAR_DATA,
     TEMPLATE_VERSION,
     YEAR_DATA_HEADER_ROW,
+    YEAR_DATA_NOTES,
     YEAR_FIGURES,
     data_digest,
     is_month_header,
@@ -93,6 +97,10 @@ DATA_NAMES = {"编号": "id", "平时": "regular", "测评（百分）": "eval10
               "政治面貌": "party", "任现职时间": "since", "职务职级": "post",
               "从事或分管工作": "duties", "需要说明的情况": "remarks"}
 QUOTA_COLUMN = DECISIONS_QUOTA_COLUMN  # the 优秀 count per pool, right of the decisions table
+WRAPPED_DECISIONS = ("建议等次", "鉴定意见", "复核结果", "考核池", "说明")
+DATA_NOTES_WIDTH = 30  # 考核数据's notes wrap at this width; its other columns fit their
+DATA_FIELD_MAX = 24    # values, up to this width
+DATA_PAGE_WIDTH = 150  # 考核数据 prints this many width units a landscape page (an 8-point font)
 META_LISTS_COLUMN = 4  # D: the dropdown lists of 确定等次 on _meta
 Row = dict[str, object]
 
@@ -196,17 +204,37 @@ def _year_data_sheet(wb: Workbook, reg: AnnualRegister) -> dict[str, str]:
     ws["A2"] = ("登记表各页由本表和考核决定表取数；确定等次按本表的人员类别、考核池、可评优秀和限定等次"
                 "校验，本表的校验码记在隐藏的 _meta 工作表中。")
     ws["A2"].font = Font(size=9, color="666666")
-    widths = [10 if h in ("编号", "人员类别", "岗位层级") else 30 if h in ("说明", "需要说明的情况")
-              else 14 for h in headers]
+    widths = [DATA_NOTES_WIDTH if h in YEAR_DATA_NOTES else _fitted_width(h, reg.data)
+              for h in headers]
     header_row(ws, YEAR_DATA_HEADER_ROW, headers, widths)
     numbers = {h: "0.00" for h in ("总分", *YEAR_FIGURES, *reg.months)}
     first = YEAR_DATA_HEADER_ROW + 1
     last = _write_rows(ws, first, headers, reg.data, numbers)
+    top, notes = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(reg.data, start=first):  # the notes wrap, each row as tall
+        lines = max(wrapped_lines(str(row.get(h) or ""), DATA_NOTES_WIDTH)
+                    for h in YEAR_DATA_NOTES)
+        for c, h in enumerate(headers, start=1):
+            ws.cell(row=r, column=c).alignment = notes if h in YEAR_DATA_NOTES else top
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines
     _table(ws, TABLE_YEAR_DATA, YEAR_DATA_HEADER_ROW, last, len(headers))
     ws.freeze_panes = f"C{first}"
+    # printed readable: across as many landscape pages as its width needs, 编号 and 姓名
+    # and the header on every page (one page would shrink it to about 3 pt)
     setup_print(ws, f"{YEAR_DATA_HEADER_ROW}:{YEAR_DATA_HEADER_ROW}", landscape=True)
+    fit_to_pages(ws, wide=math.ceil(sum(widths) / DATA_PAGE_WIDTH))
+    ws.print_title_cols = "A:B"
     protect_sheet(ws)
     return _names(wb, "data", SHEET_YEAR_DATA, headers, DATA_NAMES, first, last)
+
+
+def _fitted_width(header: str, rows: Sequence[Row]) -> float:
+    """A column as wide as its header or its widest value (numbers with two decimals)."""
+    def shown(value: object) -> str:
+        return f"{value:.2f}" if isinstance(value, int | float) else str(value or "")
+    return min(DATA_FIELD_MAX, 2 + max([text_width(header),
+                                        *(text_width(shown(r.get(header))) for r in rows)]))
 
 
 def _list_name(wb: Workbook, lists: dict[tuple[str, ...], str], options: tuple[str, ...]) -> str:
@@ -316,7 +344,9 @@ def _decisions_sheet(ws: Worksheet, wb: Workbook, standards: Standards,
     for r in range(first, last + 1):
         for header in DECISION_INPUTS:
             ws.cell(row=r, column=headers.index(header) + 1).protection = UNLOCKED
-        for header in ("鉴定意见", "说明"):
+        # text typed or written at any length wraps (the application sizes the row as
+        # the clerk types): never cut by the next column, on screen or on paper
+        for header in WRAPPED_DECISIONS:
             ws.cell(row=r, column=headers.index(header) + 1).alignment = Alignment(
                 wrap_text=True, vertical="top")
     _table(ws, TABLE_DECISIONS, DECISIONS_HEADER_ROW, last, len(headers))

@@ -263,22 +263,23 @@ def person_formulas(r: int, standards: Standards) -> dict[str, str]:
 
 
 def block_formulas(standards: Standards, layout: RegisterLayout) -> dict[str, str]:
-    """The department block's values, by key (see schemas.columns.department_block)."""
+    """The department block's values, by key (see schemas.columns.department_block): blank
+    while no one is on the roster (a department without people has no score yet)."""
     d = standards.decimals
     col = _letter(len(score_headers(standards)))
     people = f"{col}{layout.scores_first}:{col}{layout.scores_last}"
     keys = _norm_keys(standards)
-    out = {SCORE_MEMBER_MEAN: (f"=IF(COUNT({people})=0,0,"
-                               f"ROUND(SUM({people})/COUNT({people}),{d}))")}
+    out = {SCORE_MEMBER_MEAN: f"ROUND(SUM({people})/COUNT({people}),{d})"}
     for norm in standards.department_norms:
-        out[norm.code] = (f"=ROUND(MAX(0,{norm.full:g}+SUMIFS(qf_inc_points,qf_inc_norm,"
+        out[norm.code] = (f"ROUND(MAX(0,{norm.full:g}+SUMIFS(qf_inc_points,qf_inc_norm,"
                           f"{keys[norm.code]})),{d})")
-    out[SCORE_DEPT_ADDITIONS] = (f"=ROUND(MIN({standards.department_additions_cap:g},"
+    out[SCORE_DEPT_ADDITIONS] = (f"ROUND(MIN({standards.department_additions_cap:g},"
                                  f"SUMIFS(qf_inc_points,qf_inc_who,0,qf_inc_norm,0)),{d})")
     parts = [k for k, _ in department_block(standards)][:-2]  # mean, norms, additions
     v = SCORES_BLOCK_VALUE
-    out[SCORE_DEPT_TOTAL] = (f"=ROUND(MIN({standards.full_marks:g},SUM({v}{layout.block_row(0)}"
+    out[SCORE_DEPT_TOTAL] = (f"ROUND(MIN({standards.full_marks:g},SUM({v}{layout.block_row(0)}"
                              f":{v}{layout.block_row(len(parts) - 1)})),{d})")
+    out = {key: f'=IF(COUNT({people})=0,"",{formula})' for key, formula in out.items()}
     out[SCORE_PROBLEMS] = problem_count_formula()
     return out
 

@@ -304,10 +304,14 @@ def person_cells(standards: Standards, ev: Evaluation) -> list[list[Cell]]:
 
 
 def block_values(ev: Evaluation) -> dict[str, Cell]:
-    """The department block's values by key (see schemas.columns.department_block)."""
+    """The department block's values by key (see schemas.columns.department_block): blank
+    while no one is on the roster, as the formulas show them."""
     s = ev.score
-    return {SCORE_MEMBER_MEAN: s.member_mean, **s.norms, SCORE_DEPT_ADDITIONS: s.additions,
-            SCORE_DEPT_TOTAL: s.total, SCORE_PROBLEMS: ev.problems}
+    values: dict[str, Cell] = {SCORE_MEMBER_MEAN: s.member_mean, **s.norms,
+                               SCORE_DEPT_ADDITIONS: s.additions, SCORE_DEPT_TOTAL: s.total}
+    if not ev.shown:
+        values = dict.fromkeys(values, "")
+    return {**values, SCORE_PROBLEMS: ev.problems}
 
 
 def scores_grid(standards: Standards, ev: Evaluation) -> list[list[Cell]]:

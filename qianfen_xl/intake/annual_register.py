@@ -17,7 +17,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from qianfen_xl.contract.errors import PeriodError
-from qianfen_xl.contract.findings import Finding, dedupe, has_errors
+from qianfen_xl.contract.findings import Finding, dedupe, has_errors, in_clerk_order
 from qianfen_xl.contract.normalise import ascii_form, clean_text, to_count, to_key, to_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.package import ZIP_MAGIC, open_package, read_guarded
@@ -38,6 +38,7 @@ from qianfen_xl.schemas.columns import (
     QUOTA_DECIDED_OFFSET,
     SHEET_DECISIONS,
     SHEET_META,
+    SHEET_ORDER,
     SHEET_YEAR_DATA,
     TEMPLATE_VERSION,
     YEAR_DATA_KEYS,
@@ -272,13 +273,19 @@ def _decision_findings(reg: AnnualRegisterFile, standards: Standards,
               "decision-missing": "确定等次", "decision-review-pending": "复核结果",
               "decision-opinion-invalid": "本人意见"}
     out = []
+    blank: set[int] = set()  # rows without a 确定等次: one finding says how many and where
     failures = schema_failures(decisions_schema(standards, final), frame)
     for failure in failures:
         if failure.row is None:
             continue
+        if failure.rule == "decision-missing":
+            blank.add(failure.row)
+            continue
         p, header = by_row[failure.row], column.get(failure.rule, "确定等次")
         out.append(Finding(failure.rule, reg.label, SHEET_DECISIONS,
                            table.cell(header, failure.row), _detail(standards, failure.rule, p)))
+    if blank:
+        out.append(_blank_decisions(reg.label, table, [by_row[r] for r in sorted(blank)]))
     decided = [Decided(p.row, to_text(p.data.get("考核池")) or "",
                        to_count(p.data.get("总分"))[0] or 0.0, p.grade) for p in people]
     # A decision refused on its own (优秀 not allowed) is no 优秀 to count: the quota
@@ -297,6 +304,21 @@ def _decision_findings(reg: AnnualRegisterFile, standards: Standards,
                            f"考核池 {excess.pool} 名额 {excess.places} 人，已定{excellent} "
                            f"{excess.decided} 人：{who}"))
     return out
+
+
+BLANK_CELLS_SHOWN = 5
+
+
+def _blank_decisions(label: str, table: SheetTable, people: list[PersonDecision]) -> Finding:
+    """decision-missing once for all the blank 确定等次: at the first, naming how many and
+    the first few cells (who, when only one)."""
+    cells = [table.cell("确定等次", p.row) for p in people]
+    if len(people) == 1:
+        detail = _who(people[0])
+    else:
+        more = " 等" if len(cells) > BLANK_CELLS_SHOWN else ""
+        detail = f"共 {len(people)} 人（{'、'.join(cells[:BLANK_CELLS_SHOWN])}{more}）"
+    return Finding("decision-missing", label, SHEET_DECISIONS, cells[0], detail)
 
 
 def _choices(standards: Standards, p: PersonDecision) -> tuple[str, ...]:
@@ -334,4 +356,5 @@ def check_annual_register(reg: AnnualRegisterFile, standards: Standards, *,
     people, problems = _integrity(reg, data, reg.decisions)
     findings += problems
     findings += _decision_findings(reg, standards, people, reg.decisions, final)
-    return CheckedRegister(reg, tuple(people), tuple(dedupe(findings)))
+    return CheckedRegister(reg, tuple(people), tuple(in_clerk_order(dedupe(findings),
+                                                                    SHEET_ORDER)))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qianfen_xl.contract.findings import Finding, dedupe, has_errors
+from qianfen_xl.contract.findings import Finding, dedupe, has_errors, in_clerk_order
 from qianfen_xl.contract.limits import TIME_LIMIT_SECONDS, LimitExceeded, time_limit
 from qianfen_xl.contract.normalise import to_text
 from qianfen_xl.contract.periods import Period
@@ -28,7 +28,7 @@ from qianfen_xl.intake.validation import (
     check_many,
     finish_register,
 )
-from qianfen_xl.schemas.columns import NAME_VERSION, REGISTER_KINDS
+from qianfen_xl.schemas.columns import NAME_VERSION, REGISTER_KINDS, SHEET_ORDER
 from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, score_department
 
 Read = tuple[RegisterFile, list[Finding]]  # a register as read, and what reading found
@@ -153,7 +153,7 @@ def _submission(reg: RegisterFile, read_findings: list[Finding],
                 checked: CheckedRegister | None, standards: Standards) -> Submission:
     if checked is None:
         return Submission(reg.label, reg.sha256, reg.size, False,
-                          findings=tuple(read_findings))
+                          findings=tuple(in_clerk_order(read_findings, SHEET_ORDER)))
     findings = list(checked.findings)
     score = None
     if checked.ok and checked.kind in REGISTER_KINDS:
@@ -164,4 +164,4 @@ def _submission(reg: RegisterFile, read_findings: list[Finding],
         reg.label, reg.sha256, reg.size, True, reg.format, reg.macros, checked.kind,
         to_text(reg.header.get(NAME_VERSION)) or reg.meta.get("模板版本", ""),
         checked.unit, checked.department, checked.period, tuple(checked.roster),
-        tuple(checked.incidents), tuple(dedupe(findings)), score)
+        tuple(checked.incidents), tuple(in_clerk_order(dedupe(findings), SHEET_ORDER)), score)

@@ -1,7 +1,8 @@
 """Reading a street's roster file (--roster): .xlsx/.xlsm (sheet 人员, or the first sheet) or
-.csv (UTF-8, with or without BOM), columns found by header: 编号, 姓名, 科室, 口, 人员类别,
-岗位层级, and the optional columns of the year (schemas.columns.ROSTER_FACT_COLUMNS): the
-particulars the 年度考核登记表 prints and the facts that bear on the grade."""
+.csv (UTF-8 with or without BOM, or GB18030/GBK as Chinese Excel saves it), columns found
+by header: 编号, 姓名, 科室, 口, 人员类别, 岗位层级, and the optional columns of the year
+(schemas.columns.ROSTER_FACT_COLUMNS): the particulars the 年度考核登记表 prints and the
+facts that bear on the grade."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from qianfen_xl.scoring.engine import Person
 from qianfen_xl.scoring.facts import PersonFacts
 
 FACT_HEADERS = tuple(c.header for c in ROSTER_FACT_COLUMNS)
+CSV_HEADERS = ("编号", "姓名", "科室")  # a CSV read as GB18030 must show these
 
 
 class RosterError(QianfenError, ValueError):
@@ -58,6 +60,24 @@ class Roster:
     facts: dict[str, PersonFacts] = field(default_factory=dict)
 
 
+def decode_csv(data: bytes) -> str:
+    """A CSV roster's text: UTF-8 (with or without its BOM, as "CSV UTF-8" saves it), else
+    GB18030 (GBK's superset: Excel on Chinese Windows saves "CSV（逗号分隔）" so). Each is
+    tried strictly, never guessed: bytes that are neither are refused (UnicodeDecodeError),
+    and so is a GB18030 reading in which the roster's headers do not appear.
+
+    >>> decode_csv("编号,姓名,科室".encode("gb18030")) == decode_csv("\ufeff编号,姓名,科室".encode())
+    True
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    if not all(header in text for header in CSV_HEADERS):
+        raise UnicodeDecodeError("gb18030", data, 0, len(data), "no roster header")
+    return text
+
+
 def _rows(path: Path) -> tuple[str, Rows, list[Finding]]:
     """The roster's sheet, rows and what the package scan found, read as a submitted file
     is (``read_source``: within the size limit, never through a link, never from a pipe
@@ -65,8 +85,7 @@ def _rows(path: Path) -> tuple[str, Rows, list[Finding]]:
     within a register's sheets, rows and columns. LimitExceeded when it breaks a limit."""
     data = read_source(path, path.name)
     if path.suffix.lower() == ".csv":
-        rows: Rows = [list(r) for r in csv.reader(io.StringIO(data.decode("utf-8-sig"),
-                                                              newline=""))]
+        rows: Rows = [list(r) for r in csv.reader(io.StringIO(decode_csv(data), newline=""))]
         if len(rows) > MAX_ROWS:
             raise LimitExceeded(Finding("sheet-too-large", path.name, detail=(
                 f"{len(rows):,} 行，上限 {MAX_ROWS:,} 行")))
@@ -99,7 +118,7 @@ def read_street_roster(path: Path, standards: Standards) -> Roster:
     except OSError as exc:
         raise RosterError(f"无法读取人员名单 {path}：{describe_os_error(exc)}") from exc
     except UnicodeDecodeError as exc:
-        raise RosterError(f"无法读取人员名单 {path}：不是 UTF-8 编码的 CSV，"
+        raise RosterError(f"无法读取人员名单 {path}：既不是 UTF-8 也不是 GB18030（GBK）编码的 CSV，"
                           "请在 Excel 中另存为“CSV UTF-8”或 .xlsx") from exc
     except Exception as exc:
         raise RosterError(f"无法读取人员名单 {path}：文件已损坏或不是表格"

@@ -14,7 +14,6 @@ from xlsxwriter.workbook import Workbook
 
 from qianfen_xl.batch.annual import AnnualRun
 from qianfen_xl.contract.atomic import FIXED_TIME
-from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.reports.charts import Series, rank_bars, small_multiples
 from qianfen_xl.reports.xlsx import (
@@ -22,6 +21,8 @@ from qianfen_xl.reports.xlsx import (
     Column,
     SheetWriter,
     add_chart,
+    report_sheet,
+    scheme_label,
     write_xlsx,
 )
 from qianfen_xl.scoring.evaluation import Evaluation
@@ -37,8 +38,8 @@ def write_annual_workbook(run: AnnualRun, standards: Standards, unit: str, perio
 
 
 def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period: str) -> None:
-    subtitle = (f"单位：{unit}    期间：{period}    评分标准：{standards.name} {standards.version}"
-                f"（{standards.short_digest}）")
+    where = f"单位：{unit}    期间：{period}    "
+    subtitle = where + scheme_label(standards)
     title = f"{unit} {period}"
     _people_sheet(wb, run.result, standards, title, subtitle)
     _grade_sheet(wb, run.result, standards, title, subtitle)
@@ -46,7 +47,8 @@ def _fill(wb: Workbook, run: AnnualRun, standards: Standards, unit: str, period:
     _departments_sheet(wb, run.result, standards, title, subtitle)
     _evaluations_sheet(wb, run.result, standards, title, subtitle)
     _report_sheet(wb, run, subtitle)
-    _sources_sheet(wb, run, subtitle, standards.calendar.describe())
+    _sources_sheet(wb, run, where + scheme_label(standards, named=True),
+                   standards.calendar.describe())
     wb.set_properties({"title": f"{title} {KIND_ANNUAL}", "author": "qianfen-xl",
                        "created": FIXED_TIME})
 
@@ -191,12 +193,7 @@ def _evaluations_sheet(wb: Workbook, r: AnnualResult, standards: Standards, titl
 
 
 def _report_sheet(wb: Workbook, run: AnnualRun, subtitle: str) -> None:
-    report = SheetWriter(wb, "校验报告", "校验报告", subtitle,
-                         [Column(h, 30 if h == "文件" else 60 if h == "说明" else 9,
-                                 wrap=h == "说明") for h in REPORT_COLUMNS])
-    for f in run.findings:
-        row = f.as_row()
-        report.add([row[h] for h in REPORT_COLUMNS])
+    report_sheet(wb, "校验报告", subtitle, run.findings)
 
 
 def _sources_sheet(wb: Workbook, run: AnnualRun, subtitle: str, calendar: str) -> None:

@@ -21,21 +21,31 @@ BAR_COLOR = "#4472C4"
 LINE_COLOR = "#404040"
 GRID = {"visible": True, "line": {"color": "#D9D9D9"}}
 SMALL_COLUMNS = 3          # small line charts side by side …
+SMALL_WIDTH, SMALL_STEP = 320, 336  # … each this wide (pixels), this far from the last
 SMALL_MAX = 60             # … one per department, for at most this many (a district has 300)
 SMALL_ROWS = 11            # sheet rows a small chart takes
 SMALL_LINES_PER_PAGE = 3   # rows of small charts on one printed page
+PAGE_ROWS = 34             # sheet rows on a landscape A4 page at full size
 
 
 @dataclass(frozen=True)
 class Series:
     """Where a sheet holds a chart's data (0-based rows and columns, as XlsxWriter counts):
     the names in column ``name_col`` of rows ``first``..``last``, and the values of each row
-    in columns ``value_cols`` (first, last), headed by the sheet's header row."""
+    in columns ``value_cols`` (first, last). The labels of those columns (the months) are
+    the cells of the header row above ``label_cols`` (first, last): the value columns
+    themselves unless they are a hidden copy, whose header cells are empty."""
 
     first: int
     last: int
     name_col: int
     value_cols: tuple[int, int]
+    label_cols: tuple[int, int] | None = None
+
+
+def bar_rows(count: int) -> int:
+    """The sheet rows a bar chart of ``count`` bars takes."""
+    return max(16, 5 + count * 2)
 
 
 def rank_bars(wb: Workbook, sheet: SheetWriter, data: Series, title: str, ceiling: float,
@@ -59,7 +69,7 @@ def rank_bars(wb: Workbook, sheet: SheetWriter, data: Series, title: str, ceilin
     bar.show_hidden_data()  # its data may be a copy in hidden columns
     bar.set_size({"width": 720, "height": 90 + 30 * count})
     sheet.ws.insert_chart(anchor, 0, bar)
-    return max(16, 5 + count * 2)
+    return bar_rows(count)
 
 
 def axis_floor(lowest: float) -> float:
@@ -79,11 +89,12 @@ def small_multiples(wb: Workbook, sheet: SheetWriter, data: Series, names: list[
     low = axis_floor(lowest)
     shown = names[:SMALL_MAX]
     c0, c1 = data.value_cols
+    l0, l1 = data.label_cols or data.value_cols
     for k, name in enumerate(shown):
         line = add_chart(wb, "line")
         row = data.first + k
         line.add_series({"name": name,
-                         "categories": [sheet.title, HEADER_ROW - 1, c0, HEADER_ROW - 1, c1],
+                         "categories": [sheet.title, HEADER_ROW - 1, l0, HEADER_ROW - 1, l1],
                          "values": [sheet.title, row, c0, row, c1],
                          "line": {"color": LINE_COLOR, "width": 1.5},
                          "marker": {"type": "circle", "size": 4, "fill": {"color": LINE_COLOR},
@@ -93,9 +104,11 @@ def small_multiples(wb: Workbook, sheet: SheetWriter, data: Series, names: list[
         line.set_legend({"none": True})
         line.show_blanks_as("gap")
         line.show_hidden_data()
-        line.set_size({"width": 320, "height": 200})
-        sheet.ws.insert_chart(anchor + (k // SMALL_COLUMNS) * SMALL_ROWS,
-                              (k % SMALL_COLUMNS) * 5, line, {"y_offset": 8})
+        line.set_size({"width": SMALL_WIDTH, "height": 200})
+        # placed by pixels from column A: the columns below (some hidden, of any width)
+        # never make two charts overlap
+        sheet.ws.insert_chart(anchor + (k // SMALL_COLUMNS) * SMALL_ROWS, 0, line,
+                              {"y_offset": 8, "x_offset": (k % SMALL_COLUMNS) * SMALL_STEP})
     lines = -(-len(shown) // SMALL_COLUMNS)
     if len(names) > len(shown):
         sheet.ws.write_string(anchor + lines * SMALL_ROWS, 0,

@@ -17,14 +17,15 @@ from qianfen_xl.batch.consolidation import (
     DepartmentMonth,
 )
 from qianfen_xl.contract.atomic import FIXED_TIME
-from qianfen_xl.contract.findings import REPORT_COLUMNS
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission
-from qianfen_xl.reports.charts import Series, rank_bars, small_multiples
+from qianfen_xl.reports.charts import PAGE_ROWS, Series, bar_rows, rank_bars, small_multiples
 from qianfen_xl.reports.xlsx import (
     SCORE_FORMAT,
     Column,
     SheetWriter,
+    report_sheet,
+    scheme_label,
     text,
     write_xlsx,
 )
@@ -51,9 +52,9 @@ def write_ranking_workbook(result: Consolidation, standards: Standards, path: Pa
 def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standards) -> None:
     from xlsxwriter.utility import quote_sheetname
 
-    subtitle = (f"单位：{result.unit}    期间：{result.period.label}"
-                f"（{result.period.start:%Y-%m-%d} 至 {result.period.end:%Y-%m-%d}）    "
-                f"评分标准：{standards.name} {standards.version}（{standards.short_digest}）")
+    where = (f"单位：{result.unit}    期间：{result.period.label}"
+             f"（{result.period.start:%Y-%m-%d} 至 {result.period.end:%Y-%m-%d}）    ")
+    subtitle = where + scheme_label(standards)
     _ranking_sheet(wb, result, subtitle)
     if result.quarter:
         _quarter_sheet(wb, result, standards, subtitle)
@@ -61,7 +62,8 @@ def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standa
     _people_sheet(wb, result, standards, subtitle)
     _trend_sheet(wb, result, standards, subtitle)
     _report_sheet(wb, result, subtitle)
-    _sources_sheet(wb, result, subtitle, standards.calendar.describe())
+    _sources_sheet(wb, result, where + scheme_label(standards, named=True),
+                   standards.calendar.describe())
     _meta_sheet(wb, result, standards)
     for name, (sheet, ref) in {NAME_UNIT: ("排名", "$B$2"), NAME_PERIOD: ("排名", "$D$2"),
                                NAME_KIND: ("_meta", "$B$1"),
@@ -143,14 +145,17 @@ def _quarter_sheet(wb: Workbook, result: Consolidation, standards: Standards,
     cell = wb.add_format({"border": 1, "border_color": "#A6A6A6", "align": "center"})
     share = wb.add_format({"border": 1, "border_color": "#A6A6A6", "align": "center",
                            "num_format": "0%"})
-    sheet.append(["科室", "参评人数", *grades[:1], f"“{grades[0]}”的比例", *grades[1:]],
-                 [head] * (len(grades) + 3))
+    # 科室 across the first two columns (编号, 姓名 above): every name shows whole
+    sheet.ws.merge_range(sheet.row, 0, sheet.row, 1, "科室", head)
+    sheet.append([None, None, "参评人数", *grades[:1], f"“{grades[0]}”的比例", *grades[1:]],
+                 [None, None, *[head] * (len(grades) + 2)])
     counts = Counter((g.department, g.grade) for g in result.quarter)
     for department, (good, total) in sorted(good_share(standards, result.quarter).items(),
                                             key=lambda item: order.get(item[0], len(order))):
-        sheet.append([department, total, good, good / total if total else 0.0,
+        sheet.ws.merge_range(sheet.row, 0, sheet.row, 1, text(department), name)
+        sheet.append([None, None, total, good, good / total if total else 0.0,
                       *(counts.get((department, grade), 0) for grade in grades[1:])],
-                     [name, cell, cell, share, *[cell] * (len(grades) - 1)])
+                     [None, None, cell, cell, share, *[cell] * (len(grades) - 1)])
 
 
 def registers_note(files: Sequence[str], made_of: Mapping[str, Submission]) -> str:
@@ -224,7 +229,9 @@ def _trend_sheet(wb: Workbook, result: Consolidation, standards: Standards,
         dict.fromkeys(r.department for m in result.months for r in m.departments if r.ranked),
         key=lambda d: -(score(latest, d) or -1.0))  # stable: unscored keep the roster order
     columns = [Column("科室", 18), *[Column(m, 10, SCORE_FORMAT) for m in months]]
-    sheet = SheetWriter(wb, "月度趋势", f"{result.unit} 科室得分月度趋势", subtitle, columns)
+    span = months[0] if len(months) == 1 else f"{months[0]} 至 {latest}"
+    sheet = SheetWriter(wb, "月度趋势", f"{result.unit} 科室得分月度趋势（{span}）", subtitle,
+                        columns)
     # The charts read a copy of the scores alone, in hidden columns to the right: a month
     # not scored is a blank there (a gap in the line), where the table shows its status.
     data_col = len(columns) + 1
@@ -243,28 +250,23 @@ def _trend_sheet(wb: Workbook, result: Consolidation, standards: Standards,
     breaks = []
     copies = (data_col, data_col + len(months) - 1)
     if scored:
-        if len(departments) > 15:  # a long table: the chart starts on a page of its own
-            breaks.append(anchor)
+        if anchor + bar_rows(scored) > PAGE_ROWS:  # not whole below the table: on a page
+            breaks.append(anchor)                  # of its own
         bars = Series(first - 1, first + scored - 2, 0, (copies[1], copies[1]))
         anchor += rank_bars(wb, sheet, bars, f"{latest} 科室得分（按名次）",
                             standards.full_marks, anchor)
     if len(months) > 1:
         values = [v for m in months for d in departments if (v := score(m, d)) is not None]
-        lines = Series(first - 1, first + len(departments) - 2, 0, copies)
+        lines = Series(first - 1, first + len(departments) - 2, 0, copies, (1, len(months)))
         breaks += small_multiples(wb, sheet, lines, departments, min(values, default=0.0),
                                   standards.full_marks, anchor)
     sheet.ws.set_h_pagebreaks(breaks)
 
 
 def _report_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
-    widths = {"文件": 34, "工作表": 8, "单元格": 8, "级别": 6, "规则": 22, "说明": 70}
-    columns = [Column(h, widths[h], wrap=h == "说明") for h in REPORT_COLUMNS]
     errors = sum(f.is_error for f in result.findings)
-    sheet = SheetWriter(wb, "校验报告", f"校验报告：错误 {errors} 个，警告 "
-                        f"{len(result.findings) - errors} 个", subtitle, columns)
-    for f in result.findings:
-        row = f.as_row()
-        sheet.add([row[h] for h in REPORT_COLUMNS])
+    report_sheet(wb, f"校验报告：错误 {errors} 个，警告 {len(result.findings) - errors} 个",
+                 subtitle, result.findings)
 
 
 def _sources_sheet(wb: Workbook, result: Consolidation, subtitle: str, calendar: str) -> None:

@@ -19,7 +19,7 @@ from qianfen_xl.contract.normalise import file_part
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.forms.annual_pages import PageHead, write_archive_page
 from qianfen_xl.reports.annual import grade_order
-from qianfen_xl.reports.xlsx import SCORE_FORMAT, Column, SheetWriter, write_xlsx
+from qianfen_xl.reports.xlsx import SCORE_FORMAT, Column, SheetWriter, scheme_label, write_xlsx
 
 ARCHIVE = "入档"
 OUTSIDE_POOLS = "考核池外（上级审定）"
@@ -86,7 +86,7 @@ def archive_names(done: Finalized) -> list[str]:
 
 def _fill(wb: Workbook, done: Finalized, standards: Standards) -> None:
     title = f"{done.unit} {done.period} 年度"
-    subtitle = f"单位：{done.unit}    年度：{done.period}    评分标准：{standards.name}（{standards.short_digest}）"
+    subtitle = f"单位：{done.unit}    年度：{done.period}    {scheme_label(standards)}"
     _announcement(wb, done, standards, title, subtitle)
     _publicity(wb, done, standards, title)
     _roster(wb, done, title, subtitle)
@@ -127,8 +127,9 @@ def _publicity(wb: Workbook, done: Finalized, standards: Standards, title: str) 
     first, last = done.publicity or (None, None)
     when = (f"公示时间：{first:%Y年%m月%d日} 至 {last:%Y年%m月%d日}"
             f"（{standards.calendar.publicity_days} 个工作日）" if first and last else "")
+    # the 公示's dates and the objection line, each a line across the table
     sheet = SheetWriter(wb, "公示名单", f"{title}考核{standards.grading.excellent}等次人员公示名单",
-                        [when, "公示期间如有异议，请向组织人事部门反映。"],
+                        "\n".join(x for x in (when, "公示期间如有异议，请向组织人事部门反映。") if x),
                         [Column("序号", 6), Column("编号", 10), Column("姓名", 10),
                          Column("科室", 18), Column("人员类别", 11), Column("职务职级", 20)],
                         landscape=False)
