@@ -51,8 +51,13 @@ def files_under(folder: Path) -> list[Path]:
 
 
 def ensure_data(data: Path, streets: int) -> None:
+    """The generated streets, made again when there are too few or they were made from
+    other templates or standards than today's (``generate.stamp``)."""
+    from generate import STAMP, stamp
+
     have = len([p for p in data.glob("街道*") if p.is_dir()]) if data.exists() else 0
-    if have < streets:
+    current = (data / STAMP).exists() and (data / STAMP).read_text() == stamp()
+    if have < streets or not current:
         print(f"generating {streets} street(s) into {data} (once) …", flush=True)
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(data),
                         "--streets", str(streets)], check=True)
