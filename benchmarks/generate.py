@@ -15,6 +15,7 @@ departments are named ``街道k·科室``, so streets never share a file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import time
@@ -99,13 +100,28 @@ def write_department(task: tuple[Path, int, str, list[Person], int]) -> int:
     return files
 
 
+STAMP = ".stamp"  # what the streets were made from: data made otherwise is made again
+
+
+def stamp() -> str:
+    """The standards' hash and the blank templates' SHA-256 (the generator's output, as a
+    test holds): registers made from other templates or standards are not today's."""
+    templates = sorted((Path(__file__).resolve().parent.parent / "workbook_templates")
+                       .glob("*.xlsx"))
+    return " ".join([load_standards().short_digest,
+                     *(hashlib.sha256(t.read_bytes()).hexdigest()[:16] for t in templates)])
+
+
 def generate(out: Path, streets: int = 1, seed: int = 2026, workers: int | None = None) -> int:
     standards = load_standards()
+    (out / STAMP).unlink(missing_ok=True)
     tasks = [(out, s, d, people, seed * 1000 + s * 100 + k)
              for s in range(1, streets + 1)
              for k, (d, people) in enumerate(street_people(s, standards).items())]
     with ProcessPoolExecutor(workers or os.cpu_count()) as pool:
-        return sum(pool.map(write_department, tasks))
+        written = sum(pool.map(write_department, tasks))
+    (out / STAMP).write_text(stamp())
+    return written
 
 
 def main() -> None:

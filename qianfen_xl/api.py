@@ -22,16 +22,14 @@ from qianfen_xl.contract.errors import OutputError, QianfenError
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.standards import Standards, load_standards
 from qianfen_xl.intake.register import Submission
-from qianfen_xl.intake.roster import read_roster
-from qianfen_xl.reports.monthly import write_monthly_registers
-from qianfen_xl.reports.ranking import write_ranking_workbook
 from qianfen_xl.reports.ranking_json import ranking_dict, score_dict, write_ranking_json
 from qianfen_xl.schemas.columns import KIND_ANNUAL
 from qianfen_xl.scoring.engine import DepartmentScore, Person
 
 if TYPE_CHECKING:  # the year-end parts are imported when used: validate and consolidate
-    from qianfen_xl.batch.finalize import Finalized  # start faster without them
-    from qianfen_xl.intake.annual_register import CheckedRegister
+    from qianfen_xl.batch.finalize import Finalized  # start faster without them; so are
+    from qianfen_xl.intake.annual_register import CheckedRegister  # rosters (pandas) and
+                                                    # what writes workbooks (XlsxWriter, openpyxl)
 
 __all__ = ["Finding", "QianfenError", "Ranking", "Report", "Results", "Standards",
            "consolidate", "finalize", "load_standards", "validate"]
@@ -113,12 +111,16 @@ class Ranking:
         return ranking_dict(self.result)
 
     def write_workbook(self, path: StrPath) -> Path:
+        from qianfen_xl.reports.ranking import write_ranking_workbook
+
         return write_ranking_workbook(self.result, self.standards, Path(path))
 
     def write_json(self, path: StrPath) -> Path:
         return write_ranking_json(self.result, Path(path))
 
     def write_monthly_registers(self, folder: StrPath) -> list[Path]:
+        from qianfen_xl.reports.monthly import write_monthly_registers
+
         return write_monthly_registers(self.result, self.standards, Path(folder))
 
 
@@ -202,8 +204,12 @@ def consolidate(inbox: StrPath, period: str, *, roster: StrPath | Sequence[Perso
     folder = Path(inbox)
     if not folder.exists():
         raise OutputError(f"找不到文件夹 {folder}")
-    people = (read_roster(Path(roster), rules) if isinstance(roster, str | os.PathLike)
-              else list(roster))
+    if isinstance(roster, str | os.PathLike):
+        from qianfen_xl.intake.roster import read_roster
+
+        people = read_roster(Path(roster), rules)
+    else:
+        people = list(roster)
     rules.dates.period(period, "汇总期间")  # within the standards' years
     result = run_consolidation(folder, consolidation_period(period), rules, roster=people,
                                workers=workers, progress=progress, on_found=on_found)

@@ -277,3 +277,16 @@ def data_digest(headers: Sequence[str], rows: Iterable[Mapping[str, object]]) ->
 # Excel's limits we design around.
 EXCEL_SHEET_NAME_MAX = 31
 EXCEL_INLINE_LIST_MAX = 255
+
+
+# Frames arrive pooled: the rows of many registers at once, each row carrying its file's
+# context in underscore columns, so one validation covers a whole batch of files.
+FILE = "_file"            # which register the row came from (an integer)
+PERIOD_START = "_start"   # the register's period (none: NaT in a frame)
+PERIOD_END = "_end"
+LEADERSHIP = "_leadership"  # the register of the leadership unit (街道领导班子)
+ROSTER_NAME = "_roster_name"  # the 姓名 the row's 编号 has in its register's roster
+KNOWN = "_known"          # the row's 编号 is in its register's roster
+ROSTER_ID = "_roster_id"  # that roster row's 编号 as the formulas read it (ID_TEXT's twin)
+ID_TEXT = "_id_text"      # the row's 编号 as the formulas read it (cell&"")
+ID_BLANK = "_id_blank"    # … and whether they read it as blank (a department row)

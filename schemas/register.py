@@ -5,6 +5,9 @@ pandera's failure cases back into findings naming the cell. Frames arrive normal
 (see ``qianfen_xl.normalise``): codes without their text, 次数 as float, 日期 as
 datetime64 (NaT when blank or unreadable). The schemas depend on the standards only
 (built once, cached); what depends on each register is in the frame's ``_`` columns.
+
+These are the declared schemas; ``checks`` runs the roster's and the incident log's in plain
+Python, row for row the same (tests/test_plain_checks.py holds the two equal).
 """
 
 from __future__ import annotations
@@ -17,18 +20,17 @@ import pandera.pandas as pa
 
 from qianfen_xl.contract.normalise import ID_MAX_LENGTH
 from qianfen_xl.contract.standards import Standards
-
-# Frames arrive pooled: the rows of many registers at once, each row carrying its file's
-# context in underscore columns, so one validation covers a whole batch of files.
-FILE = "_file"            # which register the row came from (an integer)
-PERIOD_START = "_start"   # the register's period (NaT when it has none)
-PERIOD_END = "_end"
-LEADERSHIP = "_leadership"  # the register of the leadership unit (街道领导班子)
-ROSTER_NAME = "_roster_name"  # the 姓名 the row's 编号 has in its register's roster
-KNOWN = "_known"          # the row's 编号 is in its register's roster
-ROSTER_ID = "_roster_id"  # that roster row's 编号 as the formulas read it (ID_TEXT's twin)
-ID_TEXT = "_id_text"      # the row's 编号 as the formulas read it (cell&"")
-ID_BLANK = "_id_blank"    # … and whether they read it as blank (a department row)
+from qianfen_xl.schemas.columns import (
+    FILE,
+    ID_BLANK,
+    ID_TEXT,
+    KNOWN,
+    LEADERSHIP,
+    PERIOD_END,
+    PERIOD_START,
+    ROSTER_ID,
+    ROSTER_NAME,
+)
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -55,12 +57,9 @@ def roster_schema(standards: Standards) -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "编号": pa.Column(object, nullable=True, checks=[
-                pa.Check(lambda s: ~_blank(s), name="roster-id-missing"),
-                pa.Check(short_ids, name="roster-id-too-long"),
-            ]),
-            "姓名": pa.Column(object, nullable=True,
-                            checks=pa.Check(lambda s: ~_blank(s), name="roster-name-missing")),
+            "编号": pa.Column(object, nullable=True,
+                            checks=pa.Check(short_ids, name="roster-id-too-long")),
+            "姓名": pa.Column(object, nullable=True),
             "口": pa.Column(object, nullable=True,
                            checks=allowed(list(standards.lines), "roster-line-unknown")),
             "人员类别": pa.Column(object, nullable=True,
@@ -68,7 +67,13 @@ def roster_schema(standards: Standards) -> pa.DataFrameSchema:
             "岗位层级": pa.Column(object, nullable=True,
                               checks=allowed(standards.levels, "roster-level-unknown")),
         },
-        checks=[pa.Check(unique_ids, name="roster-id-duplicate")],
+        checks=[pa.Check(unique_ids, name="roster-id-duplicate"),
+                # A person is a 编号 and a 姓名: a row with one of them lacks the other (a
+                # check of the row: a column's check never sees its blank cells).
+                pa.Check(lambda df: ~(_blank(df["编号"]) & ~_blank(df["姓名"])),
+                         name="roster-id-missing"),
+                pa.Check(lambda df: ~(_blank(df["姓名"]) & ~_blank(df["编号"])),
+                         name="roster-name-missing")],
         strict=False,
         name="roster",
     )

@@ -352,3 +352,26 @@ def test_a_progress_bar_shows_on_request(standards, street, capsys):
     intake_all(discover(street.inbox), standards, workers=1, progress=True)
     err = capsys.readouterr().err
     assert "读取与校验" in err and "15/15" in err
+
+
+def test_rows_past_excels_last_row_go_on_in_a_sheet_of_their_own(tmp_path, street,
+                                                                   monkeypatch):
+    """A city's year holds more person-months than a sheet has rows (Excel's 1,048,576;
+    XlsxWriter drops a row past them and answers -1): 个人明细 goes on in 个人明细 (2)…,
+    each with the title and the header, and no row is lost (the limit lowered here)."""
+    import qianfen_xl.reports.xlsx as xlsx
+
+    _, whole, _ = run(street.inbox, tmp_path)
+    rows = sheet_rows(whole, "个人明细")
+    monkeypatch.setattr(xlsx, "EXCEL_MAX_ROWS", 3 + 2)  # title, subtitle, header, 2 rows
+    out = tmp_path / "拆分" / "排名.xlsx"
+    assert main(["consolidate", str(street.inbox), "--period", "2026-11", "--out", str(out),
+                 "--roster", str(write_roster_csv(list(STREET), tmp_path / "名单.csv")),
+                 "--workers", "1"]) == 1
+    wb = load_workbook(out, read_only=True)
+    parts = [n for n in wb.sheetnames if n.startswith("个人明细")]
+    assert parts == ["个人明细", *(f"个人明细 ({k})" for k in range(2, len(parts) + 1))]
+    assert len(parts) == -(-len(rows) // 2) > 2
+    split = [r for name in parts for r in sheet_rows(out, name)]
+    assert split == rows and all(len(sheet_rows(out, name)) <= 2 for name in parts)
+    assert wb[parts[1]]["A1"].value == wb["个人明细"]["A1"].value + "（续 2）"

@@ -32,7 +32,9 @@ from builders import register, street_month
 from hostile import (
     CASES,
     DECLARED_PARTS,
+    UNREAD_PARTS,
     base,
+    declared_in_unread_part,
     far_cell,
     shared_strings_heavy,
     without_references,
@@ -140,39 +142,77 @@ def test_a_sheet_that_omits_the_optional_references_scores_exactly(tmp_path, sta
     false "公式被改写为数值" (the formula check places cells as calamine does)."""
     good = base(tmp_path, standards, "good.xlsx")
     bare = without_references(tmp_path, standards, tmp_path)
-    with zipfile.ZipFile(bare) as z:  # really bare: 登记 wholly, 得分 but where a column skips
-        assert z.read("xl/worksheets/sheet1.xml").count(b'<c r="') == 0
-        scores = z.read("xl/worksheets/sheet2.xml")
+    with zipfile.ZipFile(bare) as z:  # really bare: but where a column skips
+        log, scores = z.read("xl/worksheets/sheet1.xml"), z.read("xl/worksheets/sheet2.xml")
+        assert log.count(b"<row r=") == 0 and log.count(b'<c r="A') == 0
         assert scores.count(b'<c r="') * 50 < scores.count(b"<c ")
     expected, got = intake_many([(good, "good.xlsx"), (bare, bare.name)], standards)
     assert got.findings == () and got.score == expected.score
 
 
 def test_calamine_reads_the_same_values_from_the_package_as_scanned(tmp_path, standards, good):
-    """python-calamine is given the package as the scan read it (sheets stored, without
-    their formulas' text): every value of every sheet read is what it reads from the file."""
+    """python-calamine is given a package of the parts the scan read (the sheets stored,
+    each table through its last row in use): every value it reads of those rows is what it
+    reads from the file, and the rows left out hold no input."""
     from python_calamine import CalamineWorkbook
 
     from qianfen_xl.intake.package import open_package
-    from qianfen_xl.intake.reading import READ_SHEETS
+    from qianfen_xl.intake.reading import (
+        READ_SHEETS,
+        TABLE_INPUTS,
+        RegisterFile,
+        fallback_header_cells,
+        given_sheets,
+    )
+    from qianfen_xl.schemas.columns import HEADER_NAMES, SCORE_NAMES
 
     street, _ = good
-    bare = without_references(tmp_path, standards, tmp_path)  # walked: given as it came
+    bare = without_references(tmp_path, standards, tmp_path)  # walked: given whole
     files = [*street.files, base(tmp_path, standards, "月表.xlsx"), bare]
-    leaner = {}
+    cut = {}
     for path in files:
         data = path.read_bytes()
-        package = open_package(data, path.name, read=READ_SHEETS, keep=READ_SHEETS)
+        package = open_package(data, path.name, read=READ_SHEETS, lean=True,
+                               named=(*HEADER_NAMES, *SCORE_NAMES))
+        reg = RegisterFile(path, path.name, "", 0, header_cells={
+            n: package.names[n] for n in (*HEADER_NAMES, *SCORE_NAMES) if n in package.names})
+        fallback_header_cells(reg)
+        given = given_sheets(package, reg)
+        views = {package.part(s): g.measure.xml for s, g in given.items()}
         original = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        scanned = CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine()))
+        scanned = CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine(views)))
         assert scanned.sheet_names == original.sheet_names
-        for sheet in original.sheet_names:
-            assert (scanned.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-                    == original.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
-        measure = package.measures["xl/worksheets/sheet1.xml"]
-        leaner[path] = (measure.lean is not None, len(measure.lean or b""), len(measure.xml or b""))
-    assert {path for path, (lean, _, _) in leaner.items() if not lean} == {bare}
-    assert all(size < whole for lean, size, whole in leaner.values() if lean)
+        with zipfile.ZipFile(io.BytesIO(package.for_calamine(views))) as lean:
+            assert not any(n.startswith(("docProps/", "xl/theme/")) for n in lean.namelist())
+        for sheet in READ_SHEETS:
+            rows = scanned.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            whole = original.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for got, full in zip(rows, whole, strict=False):
+                assert got == full[:len(got)] and not any(full[len(got):])
+            inputs = [ord(c) - 65 for c in TABLE_INPUTS.get(sheet, "")]
+            assert not any(row[c] for row in whole[len(rows):] for c in inputs if c < len(row))
+        cut[path] = {s: g.through for s, g in given.items()}
+    tables = ("登记", "人员", "得分")  # (_meta, a few rows, is given whole)
+    assert all(cut[p][s] is not None for p in files if p != bare for s in tables)
+    assert set(cut[bare].values()) == {None}
+
+
+def test_a_declaration_in_a_part_no_parser_reads_never_meets_one(tmp_path, standards):
+    """A register's parts that nothing reads (document properties, the theme, the tables'
+    definitions, the catalogue sheet) are not unpacked at all: python-calamine is given a
+    package without them, so a declaration there never meets a parser, and the register
+    is read as it is."""
+    from qianfen_xl.intake.package import open_package
+    from qianfen_xl.intake.reading import READ_SHEETS
+
+    clean = intake_many([(base(tmp_path, standards), "base.xlsx")], standards)[0]
+    for part in UNREAD_PARTS:
+        path = declared_in_unread_part(tmp_path, standards, part)
+        package = open_package(path.read_bytes(), path.name, read=READ_SHEETS, lean=True)
+        with zipfile.ZipFile(io.BytesIO(package.for_calamine())) as given:
+            assert part not in given.namelist() and "xl/workbook.xml" in given.namelist()
+        read = intake_many([(path, "base.xlsx")], standards)[0]
+        assert (read.score, read.findings) == (clean.score, clean.findings), part
 
 
 def test_validate_refuses_the_far_cell_without_aborting(tmp_path, standards):
@@ -264,11 +304,15 @@ DECLARATIONS = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b"<!doctype x>", b'<!ENTITY a
 @settings(max_examples=int(os.environ.get("QIANFEN_FUZZ_EXAMPLES", 60)), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data(), position=st.floats(0, 1), declaration=st.sampled_from(DECLARATIONS))
-def test_a_declaration_anywhere_in_any_part_is_refused_and_named(fuzz_base, standards, data,
+def test_a_declaration_anywhere_in_a_part_read_is_refused_and_named(fuzz_base, standards, data,
                                                                  position, declaration):
+    from qianfen_xl.intake.package import open_package
+    from qianfen_xl.intake.reading import READ_SHEETS
+
     folder, good, baseline, victim = fuzz_base
-    parts = sorted(n for n in zipfile.ZipFile(io.BytesIO(victim)).namelist()
-                   if not n.endswith(".bin"))
+    # Every part a parser reads (the rest never meets one: see the test above).
+    read = open_package(victim, "victim.xlsx", read=READ_SHEETS, lean=True)
+    parts = sorted(read.infos[name].filename for name in read.scanned or ())
     member = data.draw(st.sampled_from(parts))
     bad = folder / "declared.xlsx"
     bad.write_bytes(_mutate_xml(victim, member, position, declaration, 0))
@@ -350,7 +394,7 @@ def test_the_measure_never_falls_short_of_what_calamine_builds(fuzz_base, monkey
     from python_calamine import CalamineWorkbook
 
     import qianfen_xl.intake.xmlscan as xmlscan
-    from qianfen_xl.intake.xmlscan import measure_sheet
+    from qianfen_xl.intake.xmlscan import measure_sheet, measure_xml, rows_through
 
     _, _, _, victim = fuzz_base
     xml = _sheet(rows)
@@ -368,6 +412,19 @@ def test_the_measure_never_falls_short_of_what_calamine_builds(fuzz_base, monkey
         return
     if grid.end is not None:
         assert grid.end[0] + 1 <= whole.rows and grid.end[1] + 1 <= whole.cols
+    # A table handed to calamine through its last row in use: what it is given is measured,
+    # and the rows left out hold nothing calamine could place in a column of the table.
+    head = rows_through(xml, 2, "ABCDEF")
+    if head is None:
+        return
+    given = measure_xml(head[0], "x.xlsx", info.filename)
+    lean = _mutate_xml(victim, "xl/worksheets/sheet3.xml", 0, head[0], 10**9)
+    grid = CalamineWorkbook.from_filelike(io.BytesIO(lean)).get_sheet_by_name("人员")
+    if grid.end is not None:
+        assert grid.end[0] + 1 <= given.rows and grid.end[1] + 1 <= given.cols
+    full = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_name("人员")
+    assert not any(row[c] for row in full.to_python(skip_empty_area=False)[head[1]:]
+                   for c in range(6) if c < len(row))
 
 
 CELL_VALUES = (st.text(max_size=30) | st.integers(-10**12, 10**12)

@@ -95,8 +95,12 @@ def test_inputs_unlocked_formulas_and_catalogue_protected(name):
     wb = openpyxl.load_workbook(COMMITTED / name)
     log = wb["登记"]
     assert log.protection.sheet and wb["得分"].protection.sheet and wb["评分标准"].protection.sheet
-    assert log["A6"].protection.locked is False       # 日期
-    assert log["D6"].protection.locked is False       # 项目
+    # Input columns are formatted as Excel saves a formatted column (a clerk's entry takes
+    # the column's format and unlocked protection); the template has no empty cells there.
+    assert (6, 1) not in log._cells and (6, 4) not in log._cells
+    assert [log.column_dimensions[c].protection.locked for c in "ABCDEGH"] == [False] * 7
+    assert log.column_dimensions["A"].number_format == "yyyy-mm-dd"
+    assert wb["人员"].column_dimensions["A"].protection.locked is False
     assert log["F6"].protection.locked is True        # 分值 (formula)
     assert str(log["F6"].value).startswith("=IF(")
     assert log["D2"].protection.locked is False       # 科室

@@ -11,9 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidate
 from qianfen_xl.batch.workers import (
@@ -28,12 +26,15 @@ from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission
 from qianfen_xl.scoring.engine import Person
 
+if TYPE_CHECKING:  # the progress bar is imported when it shows
+    from tqdm import tqdm
+
 # What is taken as a submitted register. Formats we cannot read are still listed, so the
 # office gets a finding ("save as .xlsx") instead of a file silently left out.
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb", ".csv")
 PROGRESS_MIN_FILES = 50
 SERIAL_BELOW = 16  # fewer files than this: a worker pool costs more than it saves
-CHUNK_MAX = 128    # files validated together in one pooled schema run …
+CHUNK_MAX = 128    # files checked together (one pooled run of the checks, one reply) …
 CHUNK_MIN = 16     # … and the smallest chunk handed out toward the end
 
 
@@ -84,10 +85,10 @@ def find_files(inbox: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str
 
 
 def chunk_sizes(total: int, workers: int) -> list[int]:
-    """How many files each chunk takes, in order: large chunks first (each is validated in
-    one pooled pandera run, whose fixed cost ~9 ms they share), then smaller ones, so
-    that the workers run out of work together instead of one waiting on another's last
-    large chunk (guided self-scheduling).
+    """How many files each chunk takes, in order: large chunks first (each is checked in
+    one pooled run and answered in one reply, whose fixed costs they share), then smaller
+    ones, so that the workers run out of work together instead of one waiting on
+    another's last large chunk (guided self-scheduling).
 
     >>> sizes = chunk_sizes(1920, 2)
     >>> sizes[:2], sizes[-5:], sum(sizes)
@@ -111,9 +112,8 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
     workers = workers or os.cpu_count() or 1
     show = progress if progress is not None else (len(files) >= PROGRESS_MIN_FILES
                                                   and sys.stderr.isatty())
-    bar = tqdm(total=len(files), disable=not show, unit="个", desc="读取与校验",
-               file=sys.stderr)
-    # Files go in chunks: each chunk is validated in one pooled schema run.
+    bar = _progress(len(files), show)
+    # Files go in chunks: each chunk is checked in one pooled run of the checks.
     chunks, at = [], 0
     for size in chunk_sizes(len(files), workers):
         chunks.append(list(files[at:at + size]))
@@ -128,8 +128,23 @@ def intake_all(files: Sequence[tuple[Path, str]], standards: Standards, workers:
         return _in_pool(chunks, standards, workers, bar)
 
 
+class _Quiet(contextlib.nullcontext[None]):
+    """No progress bar (nothing to show, or no terminal): tqdm is not even imported."""
+
+    def update(self, n: int) -> None:
+        pass
+
+
+def _progress(total: int, show: bool) -> tqdm[Any] | _Quiet:
+    if not show:
+        return _Quiet()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="个", desc="读取与校验", file=sys.stderr)
+
+
 def _in_pool(chunks: list[list[tuple[Path, str]]], standards: Standards, workers: int,
-             bar: tqdm[Any]) -> list[Submission]:
+             bar: tqdm[Any] | _Quiet) -> list[Submission]:
     done: list[list[Submission] | None] = [None] * len(chunks)
     with ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=init_worker,
                              initargs=(standards,)) as pool:

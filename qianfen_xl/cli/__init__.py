@@ -34,7 +34,6 @@ from qianfen_xl.cli.parser import build_parser
 from qianfen_xl.cli.text import command_line, echo
 from qianfen_xl.contract.errors import PeriodError, QianfenError, describe_os_error
 from qianfen_xl.contract.standards import load_standards
-from qianfen_xl.intake.roster import read_roster, read_street_roster
 
 __all__ = ["build_parser", "command_line", "entry", "main"]
 
@@ -65,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "templates":
             from qianfen_xl.forms.ballots import write_evaluation_templates
             from qianfen_xl.forms.registers import FLAVOUR_FORMULAS, FLAVOUR_UDF, write_templates
+            from qianfen_xl.intake.roster import read_roster
 
             for label in (args.week, args.month):
                 if label:
@@ -100,6 +100,8 @@ def _run(args: argparse.Namespace) -> int:
                                      roster=args.roster or (), json_out=args.json,
                                      monthly_out=args.monthly_out, workers=args.workers)
         if args.command == "annual":
+            from qianfen_xl.intake.roster import read_street_roster
+
             street = read_street_roster(args.roster, standards) if args.roster else None
             return annual_inbox(args.inbox, args.year or args.half, standards, out=args.out,
                                 roster=street, registers=args.registers, workers=args.workers)

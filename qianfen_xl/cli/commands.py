@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qianfen_xl import api
 from qianfen_xl.cli.text import (
@@ -25,9 +26,11 @@ from qianfen_xl.cli.text import (
 from qianfen_xl.contract.atomic import staged_outputs
 from qianfen_xl.contract.errors import PeriodError
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.roster import Roster
 from qianfen_xl.schemas.columns import KIND_ANNUAL
 from qianfen_xl.scoring.engine import Person
+
+if TYPE_CHECKING:  # rosters are read with pandas: imported by the commands that read one
+    from qianfen_xl.intake.roster import Roster
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as shells report a Ctrl+C
@@ -76,6 +79,7 @@ def annual_inbox(inbox: Path, label: str, standards: Standards, *, out: Path | N
     for a year (or when asked), the 年度考核情况登记表 pre-filled for the decisions."""
     from qianfen_xl.batch.annual import run_annual
     from qianfen_xl.forms.annual_register import register_of, write_annual_register
+    from qianfen_xl.intake.roster import Roster
     from qianfen_xl.reports.annual import write_annual_workbook
 
     period = standards.dates.period(label)
@@ -141,6 +145,7 @@ def finalize_register(register: Path, standards: Standards, *, out: Path,
 def run_demo_year(out: Path, standards: Standards, seed: int, year: str) -> int:
     """A whole fictional year through ``annual``; then what to do with its register."""
     from qianfen_xl.demo.year import write_demo_year
+    from qianfen_xl.intake.roster import Roster
 
     demo = write_demo_year(out, standards, int(standards.dates.period(year).label), seed)
     names = {p.id: p.name for p in demo.roster}

@@ -11,10 +11,12 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # the frames are built for the pandera schemas only: pandas comes then
+    import pandas as pd
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
@@ -170,7 +172,12 @@ def to_code(value: object) -> str | None:
 
 
 def to_count(value: object) -> tuple[float | None, bool]:
-    """(number, unreadable?) for a 次数 cell."""
+    """(number, unreadable?) for a 次数 cell: infinity, as a file may hold it (1e309), is no
+    number either.
+
+    >>> to_count(2.0), to_count("２"), to_count(float("inf")), to_count("两次")
+    ((2.0, False), (2.0, False), (None, True), (None, True))
+    """
     if is_blank(value):
         return None, False
     if isinstance(value, bool):
@@ -207,66 +214,95 @@ def to_date(value: object) -> tuple[date | None, bool]:
     return None, True
 
 
-def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
-    """The 登记 frame for the schema: same index (Excel rows), typed columns and flags:
-    ``_date_bad``/``_count_bad`` mark cells that held something unreadable,
-    ``_date_text``/``_count_text`` text the formulas cannot compute with (a date or a
-    number typed as text), ``_id_text`` is the 编号 as the formulas read it and
-    ``_id_blank`` whether they read it as blank."""
-    blank = pd.Series(index=raw.index, dtype=object)
-    raw_dates = raw.get("日期", blank)
-    raw_counts = raw.get("次数", blank)
-    raw_ids = raw.get("编号", blank)
+Columns = dict[str, list[Any]]  # a table column by column, rows by position
+
+
+def incident_columns(raw: Mapping[str, Sequence[object]], rows: int) -> Columns:
+    """The 登记 columns for the checks: typed columns and flags: ``_date_bad``/``_count_bad``
+    mark cells that held something unreadable, ``_date_text``/``_count_text`` text the
+    formulas cannot compute with (a date or a number typed as text), ``_id_text`` is the
+    编号 as the formulas read it and ``_id_blank`` whether they read it as blank. 日期 is a
+    date or None, 次数 a float or None. Columns the caller added (``_file``, ``_row``)
+    pass through."""
+    def column(name: str) -> Sequence[object]:
+        return raw[name] if name in raw else [None] * rows
+
+    raw_dates, raw_counts = column("日期"), column("次数")
     dates = [to_date(v) for v in raw_dates]
     counts = [to_count(v) for v in raw_counts]
-
-    def column(name: str, fn: Callable[[object], str | None]) -> pd.Series:
-        source = raw[name] if name in raw else pd.Series(None, index=raw.index, dtype=object)
-        return pd.Series([fn(v) for v in source], index=raw.index, dtype=object)
-
-    def flags(values: Iterable[bool]) -> pd.Series:
-        return pd.Series(list(values), index=raw.index, dtype=bool)
-
-    ids = [cell_text(v) for v in raw_ids]
-    return pd.DataFrame(
-        {
-            "日期": pd.to_datetime(pd.Series([d for d, _ in dates], index=raw.index,
-                                             dtype=object)).astype("datetime64[ns]"),
-            "编号": column("编号", to_key),
-            "姓名": column("姓名", to_text),
-            "项目": column("项目", to_code),
-            "次数": pd.Series([c for c, _ in counts], index=raw.index, dtype="float64"),
-            "事由": column("事由", to_text),
-            "登记人": column("登记人", to_text),
-            "_date_bad": flags(b for _, b in dates),
-            "_count_bad": flags(b for _, b in counts),
-            "_date_text": flags(isinstance(v, str) and d is not None
-                                for v, (d, _) in zip(raw_dates, dates, strict=True)),
-            "_count_text": flags(isinstance(v, str) and c is not None
-                                 for v, (c, _) in zip(raw_counts, counts, strict=True)),
-            "_id_text": pd.Series(ids, index=raw.index, dtype=object),
-            "_id_blank": flags(is_formula_blank(t) for t in ids),
-            **_bookkeeping(raw),
-        },
-        index=raw.index,
-    )
+    ids = [cell_text(v) for v in column("编号")]
+    return {
+        "日期": [d for d, _ in dates],
+        "编号": [to_key(v) for v in column("编号")],
+        "姓名": [to_text(v) for v in column("姓名")],
+        "项目": [to_code(v) for v in column("项目")],
+        "次数": [c for c, _ in counts],
+        "事由": [to_text(v) for v in column("事由")],
+        "登记人": [to_text(v) for v in column("登记人")],
+        "_date_bad": [b for _, b in dates],
+        "_count_bad": [b for _, b in counts],
+        "_date_text": [isinstance(v, str) and d is not None
+                       for v, (d, _) in zip(raw_dates, dates, strict=True)],
+        "_count_text": [isinstance(v, str) and c is not None
+                        for v, (c, _) in zip(raw_counts, counts, strict=True)],
+        "_id_text": ids,
+        "_id_blank": [is_formula_blank(t) for t in ids],
+        **_bookkeeping(raw),
+    }
 
 
-def _bookkeeping(raw: pd.DataFrame) -> dict[str, pd.Series]:
+def roster_columns(raw: Mapping[str, Sequence[object]], rows: int) -> Columns:
+    """The 人员 columns for the checks: 编号 in ASCII form (``_id_text``: as the formulas
+    read it), the other columns as typed. Columns the caller added pass through."""
+    def column(name: str, fn: Callable[[object], str | None]) -> list[str | None]:
+        return [fn(v) for v in raw[name]] if name in raw else [None] * rows
+
+    out: Columns = {"编号": column("编号", to_key)}
+    out |= {h: column(h, to_text) for h in ("姓名", "科室", "口", "人员类别", "岗位层级")}
+    out["_id_text"] = [cell_text(v) for v in raw["编号"]] if "编号" in raw else [""] * rows
+    return out | _bookkeeping(raw)
+
+
+def _bookkeeping(raw: Mapping[str, Sequence[object]]) -> Columns:
     """Columns the caller added (``_file``, ``_row``) pass through unchanged."""
-    return {c: raw[c] for c in raw.columns if isinstance(c, str) and c.startswith("_")}
+    return {c: list(v) for c, v in raw.items() if isinstance(c, str) and c.startswith("_")}
+
+
+def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
+    """:func:`incident_columns` as the frame the pandera schema checks (same index):
+    日期 as datetime64 (NaT when blank or unreadable), 次数 as float64."""
+    import pandas as pd
+
+    cols = incident_columns(_frame_columns(raw), len(raw))
+    flags = {c for c in cols if c in ("_date_bad", "_count_bad", "_date_text", "_count_text",
+                                      "_id_blank")}
+    data: dict[str, pd.Series] = {}
+    for name, values in cols.items():
+        if name == "日期":
+            data[name] = pd.to_datetime(pd.Series(values, index=raw.index, dtype=object)
+                                        ).astype("datetime64[ns]")
+        elif name == "次数":
+            data[name] = pd.Series(values, index=raw.index, dtype="float64")
+        elif name in flags:
+            data[name] = pd.Series(values, index=raw.index, dtype=bool)
+        elif name in raw and name.startswith("_"):
+            data[name] = raw[name]
+        else:
+            data[name] = pd.Series(values, index=raw.index, dtype=object)
+    return pd.DataFrame(data, index=raw.index)
 
 
 def normalise_roster(raw: pd.DataFrame) -> pd.DataFrame:
-    """The 人员 frame for the schema: 编号 in ASCII form (``_id_text``: as the formulas
-    read it), the other columns as typed."""
-    def column(name: str, fn: Callable[[object], str | None]) -> list[str | None]:
-        return [fn(v) for v in raw[name]] if name in raw else [None] * len(raw)
+    """:func:`roster_columns` as the frame the pandera schema checks (same index)."""
+    import pandas as pd
 
-    data = {"编号": column("编号", to_key)}
-    data |= {h: column(h, to_text) for h in ("姓名", "科室", "口", "人员类别", "岗位层级")}
-    data["_id_text"] = [cell_text(v) for v in raw["编号"]] if "编号" in raw else [""] * len(raw)
-    frame = pd.DataFrame(data, index=raw.index, dtype=object)
-    for name, values in _bookkeeping(raw).items():
-        frame[name] = values
+    cols = roster_columns(_frame_columns(raw), len(raw))
+    frame = pd.DataFrame({k: v for k, v in cols.items() if k not in raw or not k.startswith("_")},
+                         index=raw.index, dtype=object)
+    for name in (c for c in raw.columns if isinstance(c, str) and c.startswith("_")):
+        frame[name] = raw[name]
     return frame
+
+
+def _frame_columns(raw: pd.DataFrame) -> dict[str, list[Any]]:
+    return {c: raw[c].tolist() for c in raw.columns if isinstance(c, str)}

@@ -13,6 +13,8 @@ def text_width(value: str) -> int:
     >>> text_width("一站式服务大厅"), text_width("2026-W47")
     (14, 8)
     """
+    if value.isascii():  # file names, hashes, numbers: one column a character (C speed)
+        return len(value)
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in value)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.forms.style import as_typed
 from qianfen_xl.schemas.columns import (
     INCIDENT_COLUMNS,
     INCIDENT_HEADER_ROW,
@@ -45,7 +47,8 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
                   "事由": inc.reason, "登记人": inc.recorder or recorder or None}
         for header, value in values.items():
             cell = ws.cell(row=row, column=headers[header])
-            cell.value = value
+            assert isinstance(cell, Cell)  # the table's cells are never merged
+            as_typed(ws, cell).value = value
             if isinstance(value, str):
                 cell.data_type = "s"
         row += 1
@@ -53,11 +56,12 @@ def fill_incidents(wb: Workbook, standards: Standards, incidents: Sequence[Incid
 
 def clear_incidents(wb: Workbook, rows: int) -> None:
     """Empty the first ``rows`` rows of the 登记 table (its formulas stay), so one workbook
-    can be filled again for the next period."""
+    can be filled again for the next period: the cells go, as in the template (their
+    columns carry their format)."""
     ws = wb[SHEET_INCIDENTS]
     headers = {ws.cell(row=INCIDENT_HEADER_ROW, column=c).value: c
                for c in range(1, ws.max_column + 1)}
     inputs = [headers[c.header] for c in INCIDENT_COLUMNS if not c.live and c.header in headers]
     for r in range(INCIDENT_HEADER_ROW + 1, INCIDENT_HEADER_ROW + 1 + rows):
         for c in inputs:
-            ws.cell(row=r, column=c).value = None
+            ws._cells.pop((r, c), None)

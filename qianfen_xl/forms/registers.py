@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -46,9 +47,12 @@ from qianfen_xl.forms.style import (
     NOTE,
     UNLOCKED,
     add_validations,
+    as_typed,
     before_save,
+    bordered,
     define_name,
     header_row,
+    input_columns,
     new_workbook,
     protect_sheet,
     red_when,
@@ -125,20 +129,19 @@ def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str,
     header_row(ws, ROSTER_HEADER_ROW, headers,
                [c.width for c in specs] + [8] * (len(headers) - len(specs)))
     first, last = layout.roster_first, layout.roster_last
-    for r in range(first, last + 1):
-        for c, spec in enumerate(specs, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.number_format = spec.number_format
-            cell.protection = UNLOCKED
-            cell.border = BORDER
-        if native:
+    input_columns(ws, {get_column_letter(c): spec.number_format
+                       for c, spec in enumerate(specs, start=1)})
+    if native:
+        for r in range(first, last + 1):
             for letter, formula in F.roster_formulas(r).items():
                 ws[f"{letter}{r}"] = formula
     for r, p in enumerate(roster, start=first):
         values = [p.id, p.name, p.department or department, p.line, p.category, p.level]
         for c, v in enumerate(values, start=1):
-            ws.cell(row=r, column=c).value = v
-            ws.cell(row=r, column=c).data_type = "s"
+            cell = ws.cell(row=r, column=c)
+            assert isinstance(cell, Cell)  # the table's cells are never merged
+            as_typed(ws, cell).value = v
+            cell.data_type = "s"
     calculated = ({"_键": F.roster_key_formula(first), "_首位": F.roster_first_formula(first)}
                   if native else {})
     _table(ws, TABLE_ROSTER, f"A{ROSTER_HEADER_ROW}:{get_column_letter(len(headers))}{last}",
@@ -146,7 +149,8 @@ def write_roster_sheet(ws: Worksheet, roster: Sequence[Person], department: str,
     if native:
         _hide(ws, [ROS[h] for h in ROSTER_HELPERS])
         ws.conditional_formatting.add(f"A{first}:F{last}",
-                                      red_when(F.roster_duplicate_rule(first)))
+                                      red_when(F.roster_duplicate_rule(first), border=True))
+    bordered(ws, f"A{first}:{get_column_letter(len(specs))}{last}")
     ws.freeze_panes = f"A{first}"
     setup_print(ws, f"{ROSTER_HEADER_ROW}:{ROSTER_HEADER_ROW}", landscape=False)
     protect_sheet(ws)
@@ -200,15 +204,13 @@ def write_incident_sheet(ws: Worksheet, standards: Standards, kind: str, unit: s
                [c.width for c in specs] + [8] * (len(headers) - len(specs)))
     substitutions = F.code_substitutions(standards.item_by_code.keys() |
                                          standards.addition_by_code.keys())
+    input_columns(ws, {get_column_letter(c): spec.number_format
+                       for c, spec in enumerate(specs, start=1) if not spec.live})
+    live = [(get_column_letter(c), spec) for c, spec in enumerate(specs, start=1) if spec.live]
     for r in range(layout.first, layout.last + 1):
-        for c, spec in enumerate(specs, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.number_format = spec.number_format
-            cell.border = BORDER
-            if spec.live:
-                cell.fill = LIVE_FILL
-            else:
-                cell.protection = UNLOCKED
+        for letter, spec in live:  # a formula in every row: styled in the cell
+            cell = ws[f"{letter}{r}"]
+            cell.number_format, cell.border, cell.fill = spec.number_format, BORDER, LIVE_FILL
         for col, formula in F.incident_formulas(r, substitutions, native).items():
             ws[f"{col}{r}"] = formula
     first_row = F.incident_formulas(layout.first, substitutions, native)
@@ -218,13 +220,14 @@ def write_incident_sheet(ws: Worksheet, standards: Standards, kind: str, unit: s
     if native:
         _hide(ws, [INC[h] for h in INCIDENT_HELPERS])
         ws.conditional_formatting.add(f"A{layout.first}:H{layout.names_end}",
-                                      red_when(F.problem_row_rule(layout.first)))
+                                      red_when(F.problem_row_rule(layout.first), border=True))
         ws.conditional_formatting.add(f"A{layout.names_end + 1}:H{layout.tail_end}",
                                       red_when(F.tail_row_rule(layout.names_end + 1)))
     else:  # the live check: number of problems, and the first one
         ws["G3"] = ArrayFormula("G3:H3", f"=QF_CHECK({NAME_INCIDENT_TABLE},{NAME_ROSTER_TABLE},"
                                          "qf_standards)")
         ws["G3"].font = Font(size=9, color="C00000")
+    bordered(ws, f"A{layout.first}:{get_column_letter(len(specs))}{layout.last}")
     add_validations(ws, incident_validations(kind, period, layout))
     ws.freeze_panes = f"A{layout.first}"
     setup_print(ws, f"1:{INCIDENT_HEADER_ROW}", landscape=True)

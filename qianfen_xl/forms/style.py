@@ -11,6 +11,7 @@ from typing import Literal
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.differential import DifferentialStyle
@@ -36,9 +37,40 @@ BOLD = Font(bold=True)
 UNLOCKED = Protection(locked=False)
 
 
-def red_when(formula: str) -> Rule:
-    """Conditional formatting: a red fill where ``formula`` (of the range's first cell) holds."""
-    return Rule(type="expression", formula=[formula], dxf=DifferentialStyle(fill=RED))
+def red_when(formula: str, *, border: bool = False) -> Rule:
+    """Conditional formatting: a red fill where ``formula`` (of the range's first cell)
+    holds; with ``border`` the cell's borders too, for a range whose borders come from
+    :func:`bordered` (LibreOffice shows only the first rule that holds)."""
+    return Rule(type="expression", formula=[formula],
+                dxf=DifferentialStyle(fill=RED, border=BORDER if border else None))
+
+
+def input_columns(ws: Worksheet, formats: dict[str, str]) -> None:
+    """Input columns (letter → number format) formatted as Excel saves a formatted column:
+    the format and the unlocked protection on the column (``<col style>``), not on each
+    empty cell, so that a register holds cells only where there is something."""
+    for letter, number_format in formats.items():
+        column = ws.column_dimensions[letter]
+        column.number_format = number_format
+        column.protection = UNLOCKED
+
+
+def bordered(ws: Worksheet, ref: str) -> None:
+    """Borders on every cell of ``ref``, from conditional formatting (which needs no cell);
+    added after a sheet's other rules, so that a red row keeps its red."""
+    ws.conditional_formatting.add(ref, Rule(type="expression", formula=["TRUE"],
+                                            dxf=DifferentialStyle(border=BORDER)))
+
+
+def as_typed(ws: Worksheet, cell: Cell) -> Cell:
+    """A cell given its column's format before a value goes in, as Excel does when a clerk
+    types into a formatted column (:func:`input_columns`: its number format, unlocked)."""
+    column = ws.column_dimensions.get(cell.column_letter)
+    if column is not None and column.has_style and not cell.has_style:
+        cell.number_format = column.number_format
+        cell.protection = Protection(locked=column.protection.locked,
+                                     hidden=column.protection.hidden)
+    return cell
 
 
 def sheet_ref(sheet: str, col: str, first: int, last: int | None = None) -> str:

@@ -32,6 +32,8 @@ _FORMULA_CELL = re.compile(
 _ARRAY_FORMULA = re.compile(  # the range an array formula fills, from its anchor's <f>
     rb'<(?:\w+:)?f\s(?=[^>]*["\']array["\'])[^>]*?\bref=["\']([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+# The same, in a regular sheet (every cell written <c r="A1" …>).
+_REGULAR_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*+(?<!/)>\s*+<(?:\w+:)?f[\s>/]')
 
 
 def split_cell(cell: str) -> tuple[int, int]:
@@ -47,6 +49,15 @@ def split_cell(cell: str) -> tuple[int, int]:
     for letter in match.group(1):
         col = col * 26 + ord(letter) - 64
     return col, int(match.group(2))
+
+
+def column_name(col: int) -> str:
+    """A column's letters from its index counted from 0.
+
+    >>> column_name(0), column_name(27), column_name(16383)
+    ('A', 'AB', 'XFD')
+    """
+    return cell_name(1, col + 1)[:-1]
 
 
 def cell_name(row: int, col: int) -> str:
@@ -186,22 +197,25 @@ class FormulaCells:
                 return
             self._more()
 
-    def _formulas_in(self, rows: Iterable[int]) -> set[bytes] | None:
-        """The formula cells of these rows (ascending, as a sheet stores them); None when a
-        row is not where a regular sheet has it (written without its r=, or out of order),
-        and the sheet must be walked."""
-        found: set[bytes] = set()
-        at = 0
+    def _formulas_in(self, rows: Iterable[int]) -> tuple[set[str], int] | None:
+        """The formula cells of these rows (ascending, as a sheet stores them), and where
+        the last of them ends; None when a row is not where a regular sheet has it (written
+        without its r=, or out of order), and the sheet must be walked."""
+        first, at = -1, 0
         for row in rows:
-            start = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
-            if start == -1:
+            at = self.xml.find(b' r="%d"' % row, at)  # only a <row> has a digits-only r
+            if at == -1:
                 return None
-            at = self.xml.find(b"</row>", start)  # text never holds a bare "<"
-            if at == -1:  # a prefixed </x:row>, or the sheet's end
-                after = _ROW_NUMBER.search(self.xml, start)
-                at = after.start() if after else len(self.xml)
-            found.update(_FORMULA_CELL.findall(self.xml, start, at))
-        return found
+            first = at if first == -1 else first
+        end = self.xml.find(b"</row>", at)  # text never holds a bare "<"
+        if end == -1:  # a prefixed </x:row>, or the sheet's end
+            after = _ROW_NUMBER.search(self.xml, at + 1)
+            end = after.start() if after else len(self.xml)
+        # One search from the first row asked to the end of the last (rows between that
+        # were not asked for add cells nobody asks about); every cell of a regular sheet
+        # is written <c r="…", which the search looks for at C speed.
+        found = _REGULAR_FORMULA_CELL.findall(self.xml, first, end)
+        return {ref.decode() for ref in found}, end
 
     def among(self, cells: Iterable[str]) -> set[str]:
         """The ones of ``cells`` (``"K5"``) that hold a formula."""
@@ -212,14 +226,13 @@ class FormulaCells:
             return self._walked(wanted)
         rows = sorted({int(cell.lstrip(_LETTERS) or 0) for cell in wanted})
         self._unpack_through(rows[-1])
-        formulas = self._formulas_in(rows)
-        if formulas is None:
+        found = self._formulas_in(rows)
+        if found is None:
             return self._walked(wanted)
-        out = {cell for cell in wanted if cell.encode() in formulas}
-        # An array formula's anchor comes before the cells it fills: the rows asked for end
-        # where the next row begins.
-        last = _ROW_NUMBER.search(self.xml, self.xml.find(b' r="%d"' % rows[-1]) + 1)
-        if self.xml.find(b"array", 0, last.start() if last else len(self.xml)) != -1:
+        formulas, end = found
+        out = formulas.intersection(wanted)
+        # An array formula's anchor comes before the cells it fills (within the rows asked).
+        if self.xml.find(b"array", 0, end) != -1:
             arrays = [(*split_cell(a), *split_cell(b)) for a, b in
                       (ref.decode().split(":") for ref in _ARRAY_FORMULA.findall(self.xml))]
             out |= _in_arrays(wanted, arrays)

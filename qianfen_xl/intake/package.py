@@ -1,12 +1,16 @@
 """A workbook's zip container: opened, scanned and checked before any cell is read.
 
 The container is refused as a whole when it is a zip bomb or holds a part twice (from its
-directory, before anything is unpacked), when any XML part declares a DTD or entities (the
-scan of ``xmlscan``, before any parser sees a part), or when it is no workbook at all. Its
-defined names, sheets and sheet parts are read from ``xl/workbook.xml`` with defusedxml.
-python-calamine reads the cells afterwards, a sheet only once the scan has shown how far
-its cells reach (``sheet_of``); a panic of its Rust code is caught here too, so that one
-malformed file never stops a batch.
+directory, before anything is unpacked), when an XML part that is scanned declares a DTD or
+entities (the scan of ``xmlscan``, before any parser sees a part), or when it is no
+workbook at all. Its defined names, sheets and sheet parts are read from
+``xl/workbook.xml`` with defusedxml. python-calamine reads the cells afterwards, a sheet
+only once the scan has shown how far its cells reach; a panic of its Rust code is caught
+here too, so that one malformed file never stops a batch.
+
+Every part is scanned (``open_package``), or, for a register (``lean``), only the parts
+python-calamine reads: then calamine is given a package of those parts alone
+(``Package.for_calamine``), so no parser ever sees a part that was not scanned.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,13 +33,20 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 from qianfen_xl.contract.errors import describe_os_error
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.limits import (
+    HOLD_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
     LimitExceeded,
     check_archive,
     read_source,
 )
-from qianfen_xl.intake.xmlscan import SheetMeasure, measure_sheet, member_data, scan_part
+from qianfen_xl.intake.xmlscan import (
+    SheetMeasure,
+    measure_sheet,
+    measure_xml,
+    member_data,
+    scan_part,
+)
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -72,6 +83,14 @@ def defined_names(root: Any) -> dict[str, tuple[str, str]]:
 
 
 SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
+# The parts that say what the others are: scanned (and kept) before they are parsed.
+STRUCTURE = ("[content_types].xml", "_rels/.rels", "xl/workbook.xml",
+             "xl/_rels/workbook.xml.rels")
+# What python-calamine reads on opening a workbook, besides the sheets asked for (calamine's
+# Xlsx::new: the package's relationships, shared strings, styles, the workbook and its
+# relationships). A lean package holds these and the sheets read, nothing else.
+CALAMINE_READS = ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                  "xl/styles.xml", "xl/sharedstrings.xml")
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,28 @@ def sheet_entries(rels_xml: bytes, book: Any) -> list[SheetEntry]:
         out.append(SheetEntry(node.get("name", ""), node.get("state", "visible"),
                               calamine_part(targets.get(rid, "") or "")))
     return out
+
+
+Structure = tuple[dict[str, tuple[str, str]], tuple[SheetEntry, ...]]
+_STRUCTURES: dict[tuple[bytes, bytes | None], Structure] = {}
+_REMEMBERED_BYTES = 1 << 16  # a register's workbook.xml is a few KB
+
+
+def workbook_structure(book_xml: bytes, rels_xml: bytes | None) -> Structure:
+    """The defined names and the sheets of ``xl/workbook.xml`` and its relationships (both
+    scanned), parsed with defusedxml. The registers of one template carry the same two
+    parts, byte for byte: small ones are parsed once a process (a few dozen kept)."""
+    key = (book_xml, rels_xml)
+    found = _STRUCTURES.get(key)
+    if found is None:
+        book = ElementTree.fromstring(book_xml)
+        found = (defined_names(book),
+                 tuple(sheet_entries(rels_xml, book)) if rels_xml is not None else ())
+        if len(book_xml) + len(rels_xml or b"") <= _REMEMBERED_BYTES:
+            if len(_STRUCTURES) >= 64:
+                _STRUCTURES.clear()
+            _STRUCTURES[key] = found
+    return found
 
 
 class ParserPanic(Exception):
@@ -171,8 +212,9 @@ def read_guarded(path: Path, label: str, read: Callable[[bytes], None]) -> Guard
 @dataclass
 class Package:
     """A workbook's zip container, opened and scanned: its parts, its workbook-level defined
-    names, its sheets and the part of each, and how far each worksheet's cells reach (the
-    sheets read are measured by the scan; any other when it is asked for)."""
+    names, its sheets and the part of each, the parts kept unpacked, and how far each
+    worksheet's cells reach (the sheets read are measured by the scan; any other when it is
+    asked for)."""
 
     archive: zipfile.ZipFile
     data: bytes
@@ -181,6 +223,8 @@ class Package:
     names: dict[str, tuple[str, str]]
     sheets: list[SheetEntry]
     measures: dict[str, SheetMeasure] = field(default_factory=dict)  # by part, lower case
+    held: dict[str, bytes] = field(default_factory=dict)  # scanned and kept unpacked
+    scanned: set[str] | None = None   # the parts scanned, when not every part was (lean)
 
     def __post_init__(self) -> None:
         self.members = set(self.archive.namelist())
@@ -188,36 +232,46 @@ class Package:
         for s in self.sheets:
             self.parts.setdefault(s.name, s.part)
 
+    def part(self, sheet: str) -> str:
+        """The part of ``sheet``, lower case ("" when the workbook names none)."""
+        return self.parts.get(sheet, "").lower()
+
     def measure(self, sheet: str) -> SheetMeasure | None:
         """How far the cells of ``sheet`` reach. A sheet whose part the workbook does not
         name is bounded by the farthest-reaching worksheet part of the package: calamine
         only reads a part under xl/worksheets (or chart- and dialogsheets)."""
-        part = self.parts.get(sheet, "").lower()
+        part = self.part(sheet)
         if part in self.infos:
             return self._measured(part)
-        every = [self._measured(name) for name in self.infos if _is_sheet_part(name)]
+        every = [self._measured(name) for name in self.infos
+                 if _is_sheet_part(name) and (self.scanned is None or name in self.scanned)]
         return max(every, key=lambda m: (m.rows * m.cols, m.rows), default=None)
 
     def _measured(self, part: str) -> SheetMeasure:
         if part not in self.measures:
-            with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-                self.measures[part] = measure_sheet(self.data, self.infos[part], archive,
-                                                    self.label)
+            if part in self.held:
+                self.measures[part] = measure_xml(self.held[part], self.label,
+                                                  self.infos[part].filename)
+            else:
+                with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+                    self.measures[part] = measure_sheet(self.data, self.infos[part], archive,
+                                                        self.label)
         return self.measures[part]
 
-
-    def for_calamine(self) -> bytes:
-        """The package python-calamine reads: assembled from the parts as the scan read
-        them, each once; the sheets it measured and kept stored unpacked and without their
-        formulas' text (calamine reads the very bytes that were measured, needs not inflate
-        them again and has half as much to parse), every other part as it came."""
-        held = {name: m.lean or m.xml for name, m in self.measures.items() if m.xml is not None}
+    def for_calamine(self, views: Mapping[str, bytes] | None = None) -> bytes:
+        """The package python-calamine reads: assembled from the parts as the scan read them,
+        each once (a lean package: only the parts scanned). A part kept unpacked is stored
+        so (calamine need not inflate it again), given as ``views`` has it (by part: what
+        calamine is given of a sheet, measured); every other part as it came."""
+        views = views or {}
         entries, directory, at = [], [], 0
         for name, info in self.infos.items():
-            body: bytes | memoryview | None = held.get(name)
+            if self.scanned is not None and name not in self.scanned:
+                continue
+            body: bytes | memoryview | None = views.get(name, self.held.get(name))
             if body is not None:
                 method, crc, size = zipfile.ZIP_STORED, info.CRC, len(body)
-                if size != info.file_size:  # its formulas' text left out: a CRC of its own
+                if name in views:  # what calamine is given of it: a CRC of its own
                     crc = zlib.crc32(body)
                 packed = size
             else:
@@ -242,11 +296,15 @@ def _is_sheet_part(name: str) -> bool:
 
 
 def open_package(data: bytes, label: str, *, read: tuple[str, ...] = (),
-                 keep: tuple[str, ...] = ()) -> Package | Finding:
-    """Open an OOXML workbook's bytes and scan every part: a finding when it is no workbook;
+                 keep: tuple[str, ...] = (), lean: bool = False,
+                 named: tuple[str, ...] = ()) -> Package | Finding:
+    """Open an OOXML workbook's bytes and scan it: a finding when it is no workbook;
     LimitExceeded when it is a zip bomb, holds a part twice, declares XML entities or is
-    damaged. The sheets named in ``read`` are measured on the way (their XML kept on the
-    measure for those in ``keep``)."""
+    damaged. Every part is scanned, the sheets named in ``read`` measured on the way (their
+    XML kept for those in ``keep``). ``lean`` scans only what python-calamine reads: the
+    parts it opens a workbook with, the sheets of ``read`` and those the defined names of
+    ``named`` point at, kept unpacked (measured once it is known what of them calamine is
+    given); ``for_calamine`` then leaves every other part out."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -258,35 +316,53 @@ def open_package(data: bytes, label: str, *, read: tuple[str, ...] = (),
         what = ("OpenDocument 表格（.ods）" if "content.xml" in infos
                 else "压缩包，其中没有 Excel 工作簿")
         return Finding("not-a-workbook", label, detail=f"文件是{what}")
-    # The parts that say what the others are, scanned (and kept) before they are parsed.
     structure: dict[str, bytes | None] = {}
-    for name in ("[content_types].xml", "_rels/.rels", "xl/workbook.xml",
-                 "xl/_rels/workbook.xml.rels"):
-        if name in infos:
+    for name in STRUCTURE:
+        if name in infos and (not lean or name in CALAMINE_READS):
             structure[name] = scan_part(data, infos[name], archive, label, keep=True)
-    book = ElementTree.fromstring(structure["xl/workbook.xml"] or b"")
-    rels = structure.get("xl/_rels/workbook.xml.rels")
-    sheets = sheet_entries(rels, book) if isinstance(rels, bytes) else []
-    package = Package(archive, data, label, infos, defined_names(book), sheets)
-    measured = {package.parts.get(name, "").lower() for name in read}
-    kept = {package.parts.get(name, "").lower() for name in keep}
+    names, sheets = workbook_structure(structure["xl/workbook.xml"] or b"",
+                                       structure.get("xl/_rels/workbook.xml.rels"))
+    package = Package(archive, data, label, infos, dict(names), list(sheets),
+                      scanned=set(structure) if lean else None)
+    package.held.update((name, xml) for name, xml in structure.items() if xml is not None)
+    measured = {package.part(name) for name in read}
+    measured |= {package.part(package.names[n][0]) for n in named if n in package.names}
+    kept = {package.part(name) for name in keep}
     for name, info in infos.items():
         if name in structure:
             continue
-        if name in measured and _is_sheet_part(name):
-            package.measures[name] = measure_sheet(data, info, archive, label,
-                                                   keep=name in kept)
+        if lean:
+            if name in CALAMINE_READS or (name in measured and _is_sheet_part(name)):
+                _hold(package, name, info)
+        elif name in measured and _is_sheet_part(name):
+            measure = package.measures[name] = measure_sheet(data, info, archive, label,
+                                                             keep=name in kept)
+            if measure.xml is not None:
+                package.held[name] = measure.xml
         else:
             scan_part(data, info, archive, label)
     return package
 
 
-def checked_sheet(book: CalamineWorkbook, package: Package | None, name: str,
-             label: str) -> CalamineSheet:
+def _hold(package: Package, name: str, info: zipfile.ZipInfo) -> None:
+    """Scan a part a lean package holds, and keep it unpacked (a sheet too large to keep
+    is measured whole as it is scanned, and given to calamine as it came)."""
+    assert package.scanned is not None
+    package.scanned.add(name)
+    if _is_sheet_part(name) and info.file_size > HOLD_BYTES:
+        package.measures[name] = measure_sheet(package.data, info, package.archive,
+                                               package.label)
+        return
+    xml = scan_part(package.data, info, package.archive, package.label, keep=True)
+    if xml is not None:
+        package.held[name] = xml
+
+
+def checked_sheet(book: CalamineWorkbook, measure: SheetMeasure | None, name: str,
+                  label: str) -> CalamineSheet:
     """One sheet from calamine, never one whose cells reach past the limits: measured by
     the scan before calamine builds its grid (a legacy .xls, which the scan cannot read, is
     bounded by its format, 65,536 × 256, and checked once built)."""
-    measure = package.measure(name) if package is not None else None
     if measure is not None:
         _check_extent(label, name, measure.rows, measure.cols, measure.far)
     sheet = book.get_sheet_by_name(name)

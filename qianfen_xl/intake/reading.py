@@ -12,10 +12,9 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
-from xlsxwriter.utility import xl_col_to_name
 
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.limits import (
@@ -23,7 +22,7 @@ from qianfen_xl.contract.limits import (
     LimitExceeded,
 )
 from qianfen_xl.contract.normalise import ascii_form, is_blank
-from qianfen_xl.intake.cells import FormulaCells, split_cell
+from qianfen_xl.intake.cells import FormulaCells, column_name, split_cell
 from qianfen_xl.intake.package import (
     ENCRYPTED_STREAM,
     OLE_MAGIC,
@@ -33,21 +32,27 @@ from qianfen_xl.intake.package import (
     open_package,
     read_guarded,
 )
+from qianfen_xl.intake.xmlscan import SheetMeasure, measure_xml, rows_through
 from qianfen_xl.schemas.columns import (
     HEADER_CELLS,
     HEADER_NAMES,
     INCIDENT_COLUMNS,
     META_SCORE_ROWS,
     ROSTER_COLUMNS,
+    ROSTER_HEADER_ROW,
     ROSTER_ROWS,
     SCORE_KEY_HEADERS,
     SCORE_NAMES,
+    SCORES_HEADER_ROW,
     SHEET_INCIDENTS,
     SHEET_META,
     SHEET_ROSTER,
     SHEET_SCORES,
     ColumnSpec,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HEADER_SCAN_ROWS = 20
 Rows = Sequence[Sequence[object]]  # a sheet's cells, row by row (row 0 = sheet row 1)
@@ -74,16 +79,19 @@ class SheetTable:
 
     @functools.cached_property
     def frame(self) -> pd.DataFrame:
+        import pandas as pd  # only the year's files are checked as frames: imported then
+
         return pd.DataFrame(self.columns, index=pd.Index(self.rows, dtype="int64"), dtype=object)
 
     def value(self, header: str, row: int) -> object:
         """The value under ``header`` in Excel row ``row`` (None when blank or absent)."""
-        at = self._positions.get(row)
+        at = self.position.get(row)
         values = self.columns.get(header)
         return None if at is None or values is None else values[at]
 
     @functools.cached_property
-    def _positions(self) -> dict[int, int]:
+    def position(self) -> dict[int, int]:
+        """Excel row → its place in the columns."""
         return {r: k for k, r in enumerate(self.rows)}
 
 
@@ -134,7 +142,7 @@ class ScannedBook:
 
     def rows(self, sheet: str) -> Rows:
         if sheet not in self._rows:
-            grid = checked_sheet(self.book, self.package, sheet, self.label)
+            grid = checked_sheet(self.book, self.package.measure(sheet), sheet, self.label)
             self._rows[sheet] = grid.to_python(skip_empty_area=False)
             measure = self.package.measure(sheet)
             self.findings += [Finding("row-duplicate", self.label, sheet, f"A{row}",
@@ -176,6 +184,8 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
                     found[key] = c
         if len(found) > best_hits:
             best_row, best_hits, best_map = r, len(found), found
+            if best_hits == len(headers):
+                break  # no later row can hold more
     if best_hits < 2:
         return None, [Finding("column-missing", label, sheet, "",
                               f"找不到表头行（应有 {'、'.join(required)}）")]
@@ -198,7 +208,7 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
             if (row[:width].count("") < width
                 and any(row[c] != "" and row[c] is not None for c in inputs)
                 if len(row) >= width else any(not is_blank(v) for v in row))]
-    data = {h: [None if c >= len(row) or is_blank(row[c]) else row[c] for _, row in kept]
+    data = {h: [_filled(row[c]) if c < len(row) else None for _, row in kept]
             for h, c in best_map.items()}
     # A row of blanks only (spaces, say) is no row either.
     typed = [data[h] for h in best_map if h not in live] or list(data.values())
@@ -206,8 +216,18 @@ def find_table(rows: Rows, sheet: str, specs: tuple[ColumnSpec, ...] | list[str]
     if len(keep) < len(kept):
         data = {h: [col[k] for k in keep] for h, col in data.items()}
         kept = [kept[k] for k in keep]
-    letters = {h: xl_col_to_name(c) for h, c in best_map.items()}
+    letters = {h: column_name(c) for h, c in best_map.items()}
     return SheetTable(sheet, best_row + 1, letters, data, [r for r, _ in kept]), findings
+
+
+def _filled(value: object) -> object:
+    """A cell's value, None when it is blank (:func:`is_blank`, quicker for calamine's
+    values: text, numbers, dates)."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, float):
+        return value if value == value else None  # NaN is blank
+    return value
 
 
 def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, list[Finding]]:
@@ -222,7 +242,11 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
             found.extend(opened)
             return
         book, package, findings = opened
-        found.extend(findings + _read_sheets(reg, book, package))
+        if package is not None:
+            found.extend(findings + _read_package(reg, package))
+        else:
+            assert book is not None  # a legacy workbook, opened as it was recognised
+            found.extend(findings + _read_sheets(reg, book, None, {}))
         reg.readable = True
 
     read_file = read_guarded(path, reg.label, read)
@@ -234,15 +258,16 @@ def read_register(path: Path, label: str | None = None) -> tuple[RegisterFile, l
 
 
 def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
-        list[Finding] | tuple[CalamineWorkbook, Package | None, list[Finding]]):
-    """Recognise the file by its bytes (never by its name), scan it and open it with
-    calamine."""
+        list[Finding] | tuple[CalamineWorkbook | None, Package | None, list[Finding]]):
+    """Recognise the file by its bytes (never by its name) and scan it: a legacy file is
+    opened with calamine here, a package once it is known what calamine is given of it."""
     label = reg.label
     if data.startswith(ZIP_MAGIC):
-        package = open_package(data, label, read=READ_SHEETS, keep=READ_SHEETS)
+        package = open_package(data, label, read=READ_SHEETS, lean=True,
+                               named=(*HEADER_NAMES, *SCORE_NAMES))
         if isinstance(package, Finding):
             return [package]
-        package.archive.close()  # what the formula check needs was kept unpacked
+        package.archive.close()  # what the reader needs was kept unpacked
         reg.macros = "xl/vbaProject.bin" in package.members
         reg.format = "xlsm" if reg.macros or suffix == ".xlsm" else "xlsx"
         names = package.names
@@ -250,8 +275,7 @@ def _open_workbook(reg: RegisterFile, data: bytes, suffix: str) -> (
         fallback_header_cells(reg)
         links = [m for m in package.members if m.startswith("xl/externalLinks/")]
         notes = [Finding("external-links", label, detail=f"{len(links)} 个")] if links else []
-        book = CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine()))
-        return book, package, notes
+        return None, package, notes
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
             return [Finding("file-encrypted", label)]
@@ -282,22 +306,115 @@ def _merged_findings(label: str, sheet: str, ranges: MergedRanges,
     out = []
     for (r0, c0), (r1, c1) in ranges:
         if r1 + 1 >= header_row:
-            ref = f"{xl_col_to_name(c0)}{r0 + 1}:{xl_col_to_name(c1)}{r1 + 1}"
+            ref = f"{column_name(c0)}{r0 + 1}:{column_name(c1)}{r1 + 1}"
             out.append(Finding("merged-cells", label, sheet, ref.split(":")[0], ref))
     return out
 
 
-def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
-                 package: Package | None) -> list[Finding]:
+@dataclass(frozen=True)
+class Given:
+    """What python-calamine is given of a register's sheet: its XML, through row
+    ``through`` (None: every row), as the scan measured it."""
+
+    measure: SheetMeasure
+    through: int | None
+
+
+def _letters(specs: tuple[ColumnSpec, ...]) -> str:
+    return "".join(column_name(c) for c, spec in enumerate(specs) if not spec.live)
+
+
+# The columns a clerk types into, where the templates put them: a table is handed to
+# calamine through the last row holding a cell of these (and read again whole when its
+# header shows its columns elsewhere).
+TABLE_INPUTS = {SHEET_INCIDENTS: _letters(INCIDENT_COLUMNS), SHEET_ROSTER: _letters(ROSTER_COLUMNS)}
+
+
+def given_sheets(package: Package, reg: RegisterFile, *, whole: bool = False) -> dict[str, Given]:
+    """What calamine is given of each sheet the reader reads (held unpacked by the scan):
+    a table through its last row holding input (its header among them), 得分 through the
+    rows its people need, each at least through its named cells. With ``whole``, or when
+    a sheet cannot be cut so, the whole sheet. (Rows past a header row that holds every
+    header cannot change which row is the header: ``_covers`` checks that it did.)"""
+    named: dict[str, int] = {}
+    for sheet, cell in reg.header_cells.values():
+        named[sheet] = max(named.get(sheet, 0), split_cell(cell)[1])
+    out: dict[str, Given] = {}
+    roster_through: int | None = None
+    for sheet in (SHEET_ROSTER, SHEET_INCIDENTS, SHEET_SCORES, SHEET_META):
+        part = package.part(sheet)
+        xml = package.held.get(part) if part else None
+        if xml is None:
+            continue  # not in the package, or too large to hold: measured as it was scanned
+        through = named.get(sheet, 1)
+        cut = None
+        if whole or sheet == SHEET_META:
+            pass
+        elif sheet in TABLE_INPUTS:
+            cut = rows_through(xml, through, TABLE_INPUTS[sheet])
+            if sheet == SHEET_ROSTER and cut is not None:
+                roster_through = cut[1]
+        elif roster_through is not None:  # 得分: a row a person, under its header
+            people = roster_through - ROSTER_HEADER_ROW
+            cut = rows_through(xml, max(through, SCORES_HEADER_ROW + people))
+        view, last = cut if cut is not None else (xml, None)
+        out[sheet] = Given(measure_xml(view, reg.label, package.infos[part].filename), last)
+    return out
+
+
+def _covers(reg: RegisterFile, sheet: str, given: Given) -> bool:
+    """Whether what calamine was given of ``sheet`` holds all the reader needs: the table's
+    header row, holding every header (no later row could then be taken for it), with its
+    input columns where the templates put them (so no input lies past the rows given);
+    得分 through the last row the cached values are checked in."""
+    if given.through is None or sheet == SHEET_META:
+        return True
+    if sheet in TABLE_INPUTS:
+        table = reg.incidents if sheet == SHEET_INCIDENTS else reg.roster
+        specs = INCIDENT_COLUMNS if sheet == SHEET_INCIDENTS else ROSTER_COLUMNS
+        return (table is not None and len(table.letters) == len(specs)
+                and all(table.letters[s.header] in TABLE_INPUTS[sheet]
+                        for s in specs if not s.live))
+    return (reg.scores is not None and all(h in reg.scores.letters for h in SCORE_KEY_HEADERS)
+            and rows_checked(reg, sheet) <= given.through)
+
+
+def _read_package(reg: RegisterFile, package: Package) -> list[Finding]:
+    """Read a scanned register's sheets, each as far as it is in use; when a table turns out
+    to reach further (its columns moved), the sheets are read again whole."""
+    named = dict(reg.header_cells)
+    given = given_sheets(package, reg)
+    findings = _read_sheets(reg, _calamine(package, given), package, given)
+    if all(_covers(reg, sheet, g) for sheet, g in given.items()):
+        return findings
+    reg.header_cells, reg.header, reg.meta = named, {}, {}
+    reg.roster = reg.incidents = reg.scores = None
+    given = given_sheets(package, reg, whole=True)
+    return _read_sheets(reg, _calamine(package, given), package, given)
+
+
+def _calamine(package: Package, given: dict[str, Given]) -> CalamineWorkbook:
+    views = {package.part(sheet): g.measure.xml for sheet, g in given.items()
+             if g.measure.xml is not None}
+    return CalamineWorkbook.from_filelike(io.BytesIO(package.for_calamine(views)))
+
+
+def _read_sheets(reg: RegisterFile, book: CalamineWorkbook, package: Package | None,
+                 given: dict[str, Given]) -> list[Finding]:
     sheets: dict[str, CalamineSheet] = {}  # calamine parses a sheet on every get_sheet_by_name
     cache: dict[str, Rows] = {}
     findings = shadowed_sheets(reg.label, [(m.name, m.visible == SheetVisibleEnum.Visible)
                                            for m in book.sheets_metadata])
 
+    def measure_of(name: str) -> SheetMeasure | None:
+        if name in given:
+            return given[name].measure
+        return package.measure(name) if package is not None else None
+
     def sheet_of(name: str) -> CalamineSheet:
         if name not in sheets:
-            sheets[name] = checked_sheet(book, package, name, reg.label)
-            measure = package.measure(name) if package is not None else None
+            measure = measure_of(name)
+            sheets[name] = checked_sheet(book, measure, name, reg.label)
             findings.extend(Finding("row-duplicate", reg.label, name, f"A{row}",
                                     f"第 {row} 行出现两次")
                             for row in (measure.duplicate_rows[:5] if measure else ()))
@@ -319,7 +436,7 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook,
     if package is not None:
         reg.formula_cells = {}
         for name in FORMULA_SHEETS:
-            measure = package.measure(name) if name in package.parts else None
+            measure = measure_of(name) if name in package.parts else None
             if measure is not None and measure.xml is not None:
                 xml = (through_row(measure.xml, rows_checked(reg, name)) if measure.regular
                        else measure.xml)

@@ -1,4 +1,4 @@
-"""Checking registers: read → header → roster and incident log (pandera, pooled) → score
+"""Checking registers: read → header → roster and incident log (checks pooled) → score
 → cached values. Every way a register is checked goes through :func:`check_registers`: a
 file (:func:`intake`), a batch's chunk of files (:func:`intake_many`, the unit of parallel
 work), and a workbook open in Excel (the 校验本表 button, ``excel.addin``).

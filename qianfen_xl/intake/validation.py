@@ -1,31 +1,41 @@
 """Validating a register read by ``reading``: header fields, roster and incident log.
 
-pandera runs the schemas lazily (every failure at once); each failure becomes a finding
-naming the Excel cell. A register with no 错误 yields the engine's inputs.
+The roster and incident-log checks run in plain Python (``schemas.checks``), the twins of
+the declared pandera schemas (``schemas.register``, run lazily: every failure at once);
+each failure becomes a finding naming the Excel cell. A register with no 错误 yields the
+engine's inputs.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
-
-import pandas as pd
-import pandera.errors as pa_errors
-import pandera.pandas as pa
+from typing import TYPE_CHECKING, NamedTuple
 
 from qianfen_xl.contract.findings import RULES, Finding, dedupe, has_errors
-from qianfen_xl.contract.normalise import normalise_incidents, normalise_roster, to_count, to_text
+from qianfen_xl.contract.normalise import (
+    Columns,
+    incident_columns,
+    normalise_incidents,
+    normalise_roster,
+    roster_columns,
+    to_count,
+    to_text,
+)
 from qianfen_xl.contract.periods import Period, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.reading import RegisterFile, SheetTable, score_rows
-from qianfen_xl.schemas import incident_schema, roster_schema
+from qianfen_xl.schemas.checks import incident_failures, roster_failures
 from qianfen_xl.schemas.columns import (
+    FILE,
     INCIDENT_COLUMNS,
     KIND_ANNUAL,
     KIND_ASSESSMENT,
     KIND_BALLOT,
+    KNOWN,
+    LEADERSHIP,
     NAME_DEPARTMENT,
     NAME_DEPT_TOTAL,
     NAME_KIND,
@@ -34,20 +44,19 @@ from qianfen_xl.schemas.columns import (
     NAME_PROBLEM_COUNT,
     NAME_UNIT,
     NAME_VERSION,
-    REGISTER_KINDS,
-    ROSTER_COLUMNS,
-    TEMPLATE_VERSION,
-)
-from qianfen_xl.schemas.register import (
-    FILE,
-    KNOWN,
-    LEADERSHIP,
     PERIOD_END,
     PERIOD_START,
+    REGISTER_KINDS,
+    ROSTER_COLUMNS,
     ROSTER_ID,
     ROSTER_NAME,
+    TEMPLATE_VERSION,
 )
 from qianfen_xl.scoring.engine import DepartmentScore, Incident, Person, item_points
+
+if TYPE_CHECKING:  # pandera runs the declared schemas only when asked: imported then
+    import pandas as pd
+    import pandera.pandas as pa
 
 ROSTER_HEADERS = tuple(c.header for c in ROSTER_COLUMNS)
 INCIDENT_HEADERS = tuple(c.header for c in INCIDENT_COLUMNS)
@@ -59,6 +68,7 @@ BLAME = {"roster-id-duplicate": "编号", "date-outside-period": "日期", "date
     "reason-missing": "事由", "person-required": "编号", "person-not-allowed": "编号",
     "item-leadership-only": "项目", "person-unknown": "编号", "person-name-mismatch": "姓名",
     "incident-duplicate": "事由", "roster-sanction-date-missing": "处分",
+    "roster-id-missing": "编号", "roster-name-missing": "姓名",
 }
 SHOW_VALUE = {"item-code-unknown", "person-unknown", "count-not-whole", "date-outside-period",
               "text-in-number", "date-invalid", "date-as-text", "person-id-inexact",
@@ -123,6 +133,9 @@ def rule_for(check: str, column: str | None) -> str:
 
 def schema_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[Failure]:
     """Every failure of ``frame`` against ``schema`` (pandera run lazily: all at once)."""
+    import pandas as pd
+    import pandera.errors as pa_errors
+
     try:
         schema.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as exc:
@@ -261,10 +274,10 @@ def check_tables(standards: Standards, label: str, roster_table: SheetTable | No
                                          period)])[0]
 
 
-def _pooled(tables: list[tuple[int, SheetTable]], headers: Sequence[str]) -> pd.DataFrame:
-    """Many registers' tables as one frame, built once from their columns, with ``_file``
-    (position in the batch) and ``_row`` (the Excel row) and a plain positional index."""
-    data: dict[str, list[object]] = {h: [] for h in headers}
+def _pooled(tables: list[tuple[int, SheetTable]], headers: Sequence[str]) -> Columns:
+    """Many registers' tables as one, column by column, with ``_file`` (position in the
+    batch) and ``_row`` (the Excel row); rows are positions."""
+    data: Columns = {h: [] for h in headers}
     files: list[int] = []
     rows: list[int] = []
     for i, table in tables:
@@ -273,16 +286,22 @@ def _pooled(tables: list[tuple[int, SheetTable]], headers: Sequence[str]) -> pd.
             data[h].extend(table.columns.get(h) or [None] * n)
         files.extend([i] * n)
         rows.extend(table.rows)
-    frame = pd.DataFrame(data, dtype=object)
-    frame[FILE] = files
-    frame["_row"] = rows
-    return frame
+    data[FILE] = files
+    data["_row"] = rows
+    return data
 
 
-def _failures_by_file(failures: Iterable[Failure],
-                      pooled: pd.DataFrame) -> dict[int, list[Failure]]:
-    """Pooled failures (rows are positions in the pooled frame) by file, with Excel rows."""
-    files, rows = pooled[FILE].to_numpy(), pooled["_row"].to_numpy()
+def _frame(columns: Columns) -> pd.DataFrame:
+    """Pooled columns as the frame the pandera schemas check (plain positional index)."""
+    import pandas as pd
+
+    return pd.DataFrame({h: pd.Series(v, dtype=object if not h.startswith("_") else None)
+                         for h, v in columns.items()})
+
+
+def _failures_by_file(failures: Iterable[Failure], pooled: Columns) -> dict[int, list[Failure]]:
+    """Pooled failures (rows are positions in the pooled rows) by file, with Excel rows."""
+    files, rows = pooled[FILE], pooled["_row"]
     out: dict[int, list[Failure]] = defaultdict(list)
     for f in failures:
         assert f.row is not None  # check_many checks a table-wide failure file by file
@@ -298,20 +317,25 @@ class _TableWide(Exception):
 Checked = tuple[list[Person], list[Incident], list[Finding]]
 
 
-def check_many(standards: Standards, batch: Sequence[Tables]) -> list[Checked]:
-    """Check many registers at once: each schema runs once over the pooled rows of the
-    whole batch (pandera's fixed cost per call dwarfs the work on one small register).
-    Returns, per register, its people, its incidents and its findings."""
+def check_many(standards: Standards, batch: Sequence[Tables], *,
+               declared: bool = False) -> list[Checked]:
+    """Check many registers at once: each check runs once over the pooled rows of the
+    whole batch. Returns, per register, its people, its incidents and its findings.
+
+    The checks run in plain Python (``schemas.checks``); ``declared`` runs the declared
+    pandera schemas (``schemas.register``) instead, on frames: the same findings (the tests
+    compare), at several times the cost (pandera's fixed cost per call dwarfs the work on
+    a chunk of small registers)."""
     try:
         findings: list[list[Finding]] = [[] for _ in batch]
-        people, names = _check_rosters(standards, batch, findings)
-        incidents = _check_logs(standards, batch, names, findings)
+        people, names = _check_rosters(standards, batch, findings, declared)
+        incidents = _check_logs(standards, batch, names, findings, declared)
     except _TableWide:
-        return [check_many(standards, [t])[0] for t in batch]
+        return [check_many(standards, [t], declared=declared)[0] for t in batch]
     return [(people[i], incidents[i], dedupe(findings[i])) for i in range(len(batch))]
 
 
-def _checked_rows(failures: list[Failure], pooled: pd.DataFrame, batch: Sequence[Tables],
+def _checked_rows(failures: list[Failure], pooled: Columns, batch: Sequence[Tables],
                   attr: str, findings: list[list[Finding]]) -> None:
     """Pooled failures → each file's findings; a table-wide failure names its one file."""
     if any(f.row is None for f in failures):
@@ -329,7 +353,8 @@ Names = dict[tuple[int, str], tuple[str, str]]  # (register, 编号) → (姓名
 
 
 def _check_rosters(standards: Standards, batch: Sequence[Tables],
-                   findings: list[list[Finding]]) -> tuple[list[list[Person]], Names]:
+                   findings: list[list[Finding]],
+                   declared: bool) -> tuple[list[list[Person]], Names]:
     """Every register's roster (人员): the people, and (register, 编号) → (姓名, the 编号
     as the roster's cell holds it)."""
     people: list[list[Person]] = [[] for _ in batch]
@@ -337,10 +362,17 @@ def _check_rosters(standards: Standards, batch: Sequence[Tables],
     rosters = [(i, t.roster) for i, t in enumerate(batch) if t.roster is not None]
     if not rosters:
         return people, names
-    roster = normalise_roster(_pooled(rosters, ROSTER_HEADERS))
-    _checked_rows(schema_failures(roster_schema(standards), roster), roster, batch, "roster",
-                  findings)
-    columns = [roster[h].tolist() for h in (FILE, "_row", "_id_text", *ROSTER_HEADERS)]
+    pooled = _pooled(rosters, ROSTER_HEADERS)
+    roster = roster_columns(pooled, len(pooled[FILE]))
+    if declared:
+        from qianfen_xl.schemas.register import roster_schema
+
+        failures = schema_failures(roster_schema(standards),
+                                   normalise_roster(_frame(pooled)))
+    else:
+        failures = [Failure(*f) for f in roster_failures(standards, roster)]
+    _checked_rows(failures, roster, batch, "roster", findings)
+    columns = [roster[h] for h in (FILE, "_row", "_id_text", *ROSTER_HEADERS)]
     for i, row, typed, pid, name, dept, line, category, level in zip(*columns, strict=True):
         t = batch[i]
         if not (pid and name):
@@ -357,33 +389,31 @@ def _check_rosters(standards: Standards, batch: Sequence[Tables],
 
 
 def _check_logs(standards: Standards, batch: Sequence[Tables], names: Names,
-                findings: list[list[Finding]]) -> list[list[Incident]]:
+                findings: list[list[Finding]], declared: bool) -> list[list[Incident]]:
     """Every register's incident log (登记): the incidents, with their source cells."""
     incidents: list[list[Incident]] = [[] for _ in batch]
     logs = [(i, t.incidents) for i, t in enumerate(batch) if t.incidents is not None]
     if not logs:
         return incidents
-    frame = normalise_incidents(_pooled(logs, INCIDENT_HEADERS))
-    _add_context(frame, batch, names, standards)
-    failures = schema_failures(incident_schema(standards), frame)
-    failures += [Failure("date-invalid", int(r), "日期") for r in frame.index[frame["_date_bad"]]]
-    failures += [Failure("text-in-number", int(r), "次数")
-                 for r in frame.index[frame["_count_bad"] | frame["_count_text"]]]
-    failures += [Failure("date-as-text", int(r), "日期") for r in frame.index[frame["_date_text"]]]
-    key = [FILE, "日期", "编号", "项目", "事由"]
-    dup = frame.duplicated(subset=key, keep="first") & frame["项目"].notna()
-    failures += [Failure("incident-duplicate", int(r), "事由") for r in frame.index[dup]]
-    _checked_rows(failures, frame, batch, "incidents", findings)
+    pooled = _pooled(logs, INCIDENT_HEADERS)
+    log = incident_columns(pooled, len(pooled[FILE]))
+    _add_context(log, batch, names, standards)
+    if declared:
+        from qianfen_xl.schemas.register import incident_schema
+
+        failures = schema_failures(incident_schema(standards), _incident_frame(pooled, log))
+    else:
+        failures = [Failure(*f) for f in incident_failures(standards, log)]
+    failures += _read_failures(log)
+    _checked_rows(failures, log, batch, "incidents", findings)
     # One object per distinct value (dates, 编号, 项目, 事由, 登记人 repeat across a batch):
     # the results are pickled to the parent, which then holds each once per batch.
     seen: dict[object, object] = {}
     one = seen.setdefault
-    days = [None if pd.isna(d) else one(d.date(), d.date()) for d in frame["日期"]]
-    counts = [int(c) if c == c else 0 for c in frame["次数"]]
-    columns = [[one(v, v) for v in frame[h].tolist()] for h in ("编号", "项目", "事由", "登记人")]
-    where = zip(frame[FILE].tolist(), frame["_row"].tolist(), strict=True)
-    for day, count, (i, row), pid, code, reason, recorder in zip(
-            days, counts, where, *columns, strict=True):
+    columns = [[one(v, v) for v in log[h]] for h in ("日期", "编号", "项目", "事由", "登记人")]
+    counts = [int(c) if c is not None else 0 for c in log["次数"]]
+    for i, row, count, day, pid, code, reason, recorder in zip(
+            log[FILE], log["_row"], counts, *columns, strict=True):
         sheet = batch[i].incidents
         assert sheet is not None
         incidents[i].append(Incident(day, pid, code, count, reason or "",
@@ -392,24 +422,51 @@ def _check_logs(standards: Standards, batch: Sequence[Tables], names: Names,
     return incidents
 
 
-def _add_context(frame: pd.DataFrame, batch: Sequence[Tables], names: Names,
+def _incident_frame(pooled: Columns, log: Columns) -> pd.DataFrame:
+    """The pooled incident rows as the frame the declared schema checks: typed, with each
+    row's context (``_start`` and ``_end`` as datetime64, NaT without a period)."""
+    import pandas as pd
+
+    frame = normalise_incidents(_frame(pooled))
+    for name in (PERIOD_START, PERIOD_END):
+        frame[name] = pd.to_datetime(pd.Series(log[name], index=frame.index, dtype=object)
+                                     ).astype("datetime64[ns]")
+    for name in (LEADERSHIP, KNOWN):
+        frame[name] = pd.Series(log[name], index=frame.index, dtype=bool)
+    for name in (ROSTER_NAME, ROSTER_ID):
+        frame[name] = pd.Series(log[name], index=frame.index, dtype=object)
+    return frame
+
+
+def _read_failures(log: Columns) -> list[Failure]:
+    """What the cells say before any schema: a date or a count that cannot be read, a date
+    or number typed as text, and an incident entered twice in one register."""
+    out = [Failure("date-invalid", k, "日期") for k, bad in enumerate(log["_date_bad"]) if bad]
+    out += [Failure("text-in-number", k, "次数") for k, (bad, text) in
+            enumerate(zip(log["_count_bad"], log["_count_text"], strict=True)) if bad or text]
+    out += [Failure("date-as-text", k, "日期") for k, text in enumerate(log["_date_text"])
+            if text]
+    seen: set[tuple[object, ...]] = set()
+    for k, key in enumerate(zip(log[FILE], log["日期"], log["编号"], log["项目"], log["事由"],
+                                strict=True)):
+        if key in seen and key[3] is not None:
+            out.append(Failure("incident-duplicate", k, "事由"))
+        seen.add(key)
+    return out
+
+
+def _add_context(log: Columns, batch: Sequence[Tables], names: Names,
                  standards: Standards) -> None:
     """Each incident row gets its register's context as columns (see schemas.register)."""
-    files = frame[FILE].tolist()
-    starts = {i: pd.Timestamp(t.period.start) if t.period else pd.NaT
-              for i, t in enumerate(batch)}
-    ends = {i: pd.Timestamp(t.period.end) if t.period else pd.NaT for i, t in enumerate(batch)}
-    frame[PERIOD_START] = pd.to_datetime(pd.Series([starts[i] for i in files], index=frame.index,
-                                                   dtype=object)).astype("datetime64[ns]")
-    frame[PERIOD_END] = pd.to_datetime(pd.Series([ends[i] for i in files], index=frame.index,
-                                                 dtype=object)).astype("datetime64[ns]")
-    frame[LEADERSHIP] = [batch[i].department == standards.leadership_unit for i in files]
-    known = [names.get((i, pid)) for i, pid in zip(files, frame["编号"], strict=True)]
-    frame[ROSTER_NAME] = pd.Series([k[0] if k else None for k in known], index=frame.index,
-                                   dtype=object)
-    frame[ROSTER_ID] = pd.Series([k[1] if k else None for k in known], index=frame.index,
-                                 dtype=object)
-    frame[KNOWN] = [(i, pid) in names for i, pid in zip(files, frame["编号"], strict=True)]
+    files = log[FILE]
+    periods = [batch[i].period for i in files]
+    log[PERIOD_START] = [p.start if p else None for p in periods]
+    log[PERIOD_END] = [p.end if p else None for p in periods]
+    log[LEADERSHIP] = [batch[i].department == standards.leadership_unit for i in files]
+    known = [names.get((i, pid)) for i, pid in zip(files, log["编号"], strict=True)]
+    log[ROSTER_NAME] = [k[0] if k else None for k in known]
+    log[ROSTER_ID] = [k[1] if k else None for k in known]
+    log[KNOWN] = [k is not None for k in known]
 
 
 def cached_score_findings(reg: RegisterFile, standards: Standards,
@@ -426,11 +483,13 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
     if table is not None and score.people:
         headers = [h for h in (*score.people[0].norms, "加分", "个人得分") if h in table.columns]
         visible = score.people[:score_rows(reg)]  # the rest are scored but not on the sheet
-        rows = range(table.header_row + 1, table.header_row + 1 + len(visible))
-        for row, person in zip(rows, visible, strict=True):
+        columns = [(h, table.letters[h], table.columns[h]) for h in headers]
+        for row, person in enumerate(visible, start=table.header_row + 1):
+            k = table.position.get(row)
             expected = {**person.norms, "加分": person.additions, "个人得分": person.total}
-            checks += [(table.sheet, table.cell(h, row), table.value(h, row), expected[h])
-                       for h in headers]
+            for h, letter, column in columns:
+                checks.append((table.sheet, f"{letter}{row}",
+                               column[k] if k is not None else None, expected[h]))
     # A register validate passes has no row its formulas cannot score: its cached
     # qf_problem_count must be 0 (the helper columns' values are not scores: not read).
     for name, value in ((NAME_MEMBER_MEAN, score.member_mean), (NAME_DEPT_TOTAL, score.total),
@@ -446,7 +505,8 @@ def cached_score_findings(reg: RegisterFile, standards: Standards,
     formulas = {sheet: cells[sheet].among(cell for s, cell, _, _ in checks if s == sheet)
                 for sheet in {s for s, _, _, _ in checks} if sheet in cells}
     for sheet, cell, raw, value in checks:
-        cached = to_count(raw)[0]
+        # (calamine's float, the cached value of a number, is taken as it is)
+        cached = raw if raw.__class__ is float and math.isfinite(raw) else to_count(raw)[0]
         if sheet in formulas and cell not in formulas[sheet]:
             shown = "空白" if cached is None else f"数值 {cached:g}"
             findings.append(Finding("formula-overwritten", reg.label, sheet, cell,

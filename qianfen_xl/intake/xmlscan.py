@@ -11,6 +11,9 @@ and looked at before any parser sees it.
   numbers it gives twice. A regular sheet (every cell written ``<c r="A1…">`` within
   Z9999, every row with its ``r``: what every spreadsheet program writes) is measured by
   three C-speed searches; any other is walked cell by cell as calamine reads it.
+- A register's table sheet is handed to calamine through its last row in use
+  (:func:`rows_through`): the hundreds of template rows below, which hold only formulas,
+  are left out, and what calamine is given is what is measured (:func:`measure_xml`).
 
 Time and memory are bounded: one chunk at a time (an irregular sheet, walked whole, only
 up to ``WALK_MAX_BYTES``), and the zip limits bound the total.
@@ -18,13 +21,14 @@ up to ``WALK_MAX_BYTES``), and the zip limits bound the total.
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qianfen_xl.contract.findings import Finding
 from qianfen_xl.contract.limits import (
@@ -35,6 +39,8 @@ from qianfen_xl.contract.limits import (
 )
 from qianfen_xl.intake.cells import walk_cells
 
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
 OVERLAP = 64  # bytes a search looks past a chunk's end (a cell tag is shorter)
 PACKED_SLICE = 1 << 18  # packed bytes handed to zlib at a time
 # Parts no parser reads as XML (pictures, the VBA project): not searched for declarations.
@@ -43,9 +49,9 @@ BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".ti
 # A regular sheet's cells and rows: anything else sends it to the walk.
 _IRREGULAR_CELL = re.compile(rb'<c(?! r="[A-Z]\d{1,4}")[\s>/]')
 _PREFIXED = re.compile(rb'<[^\s<>/:!?]+:(?:c|row)[\s>/]')  # <x:c …> is a cell to calamine
-_FORMULA = re.compile(rb'><f(?:\s[^<>]*)?(?:/>|>[^<]*</f>)(?=<)')
 _ROWS = re.compile(rb'<row(?: r="([1-9]\d{0,8})")?[\s>/]')  # no leading zero: "07" is 7
 REGULAR_ROWS, REGULAR_COLS = 9_999, 26  # how far a regular sheet's cells can reach
+_REGULAR_CELL = re.compile(rb'<c r="[A-Z](\d{1,4})"')
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,7 @@ class SheetMeasure:
     far: str                            # the farthest cell, named ("" for a regular sheet)
     duplicate_rows: tuple[int, ...]
     regular: bool                       # every cell and row carries its r (fast checks hold)
-    xml: bytes | None = None            # the unpacked part, when it was kept
-    # What python-calamine is given to read, when kept: the part without its formulas'
-    # text (calamine reads values only), which is what the fast checks measured.
-    lean: bytes | None = None
+    xml: bytes | None = None            # the unpacked part (or what calamine is given of it)
 
 
 def declares(buf: bytes) -> bool:
@@ -163,14 +166,11 @@ def _scan(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label: s
     xml = sheet or not info.filename.lower().endswith(BINARY_SUFFIXES)
     rows: list[bytes] | None = [] if sheet else None  # None once the sheet is irregular
     whole = _in_one_piece(data, info, label)
-    lean = None
     if whole is not None:  # every part of a register: one buffer, no chunk seams
         if xml and declares(whole):
             raise LimitExceeded(Finding("xml-entities", label, detail=info.filename))
-        if rows is not None:
-            lean = without_formulas(whole)
-            if not _regular(lean, len(lean), rows):
-                rows, lean = None, None
+        if rows is not None and not _regular(whole, len(whole), rows):
+            rows = None
         content = whole if keep else None
     else:
         rows, content = _scan_chunks(data, info, archive, label, xml, rows, keep)
@@ -178,24 +178,73 @@ def _scan(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label: s
         return content
     if rows is None:
         return _walked(data, info, archive, label, content)
-    # Row numbers as written (no leading zeros, so equal numbers are equal bytes).
-    twice = (sorted(int(n) for n, times in Counter(rows).items() if times > 1)
-             if len(set(rows)) < len(rows) else [])
-    return SheetMeasure(REGULAR_ROWS, REGULAR_COLS, "", tuple(twice), True, content,
-                        lean if keep else None)
+    return SheetMeasure(REGULAR_ROWS, REGULAR_COLS, "", _twice(rows), True, content)
 
 
-def without_formulas(xml: bytes) -> bytes:
-    """The sheet without the text of its formulas: python-calamine reads a cell's value from
-    its <v> or <is> and never its <f>, so what it reads is the same (the tests compare), and
-    it has half the bytes to parse. Only a whole <f …>text</f> or <f …/> standing between
-    two tags goes, so nothing else can change: no markup is inside it, and the tags on
-    either side stay as they were.
+def _twice(rows: list[bytes]) -> tuple[int, ...]:
+    """The row numbers given twice (as written: no leading zeros, so equal numbers are
+    equal bytes)."""
+    if len(set(rows)) == len(rows):
+        return ()
+    return tuple(sorted(int(n) for n, times in Counter(rows).items() if times > 1))
 
-    >>> without_formulas(b'<c r="B5"><f t="shared" si="0">A5*2</f><v>4</v></c><c><f/></c>')
-    b'<c r="B5"><v>4</v></c><c></c>'
+
+def measure_xml(xml: bytes, label: str, part: str) -> SheetMeasure:
+    """Measure a sheet's XML held in memory (what calamine is given of it), kept on the
+    measure: three C-speed searches when it is regular, else a walk."""
+    rows: list[bytes] = []
+    if _regular(xml, len(xml), rows):
+        return SheetMeasure(REGULAR_ROWS, REGULAR_COLS, "", _twice(rows), True, xml)
+    return _walk(xml, label, part)
+
+
+@functools.cache
+def _inputs_or_irregular(inputs: str) -> re.Pattern[bytes]:
+    """A cell of one of the columns ``inputs`` (letters), or any cell not written the
+    regular way; a regular cell of another column is passed over at C speed."""
+    others = "".join(c for c in _LETTERS if c not in inputs)
+    return re.compile(rb'<c(?! r="[%s]\d{1,4}")[\s>/]' % others.encode())
+
+
+def rows_through(xml: bytes, through: int, inputs: str = "") -> tuple[bytes, int] | None:
+    """A sheet's XML without its rows after ``through`` (everything after ``</sheetData>``,
+    merged cells among it, stays), for calamine to read only the rows in use, and the last
+    row it keeps; None when no row comes after them. With ``inputs`` (the letters of a table's input columns),
+    ``through`` is first raised to the last row holding a cell of those columns: the rows
+    left out hold only regular cells of the other columns (the template's formulas).
+    Also None when the sheet cannot be cut so: a cell not written the regular way after
+    the last input, a row without its number, or an element with a namespace prefix in
+    the rows left out (calamine could place any of those in a row that is read).
+
+    >>> sheet = (b'<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="C1"><f>A1</f></c></row>'
+    ...          b'<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="C3"><f>1</f></c>'
+    ...          b'</row></sheetData><mergeCells/>')
+    >>> rows_through(sheet, 1, "AB")
+    (b'<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="C1"><f>A1</f></c></row><row r="2"><c r="A2"><v>2</v></c></row></sheetData><mergeCells/>', 2)
+    >>> rows_through(sheet, 1, "AB") == rows_through(sheet, 2), rows_through(sheet, 1, "ABC")
+    (True, None)
     """
-    return _FORMULA.sub(b">", xml)
+    start = 0
+    if inputs:
+        found = deque(_inputs_or_irregular(inputs).finditer(xml), maxlen=1)  # the last
+        if found:
+            last = found[0]
+            cell = _REGULAR_CELL.match(xml, last.start())
+            if cell is None:
+                return None
+            through, start = max(through, int(cell.group(1))), last.end()
+    cut = xml.find(b'<row r="%d"' % (through + 1), start)  # where it usually is
+    if cut == -1:  # the next rows hold nothing, and were not written
+        for row in _ROWS.finditer(xml, start):
+            if row.group(1) and int(row.group(1)) > through:
+                cut = row.start()
+                break
+        else:
+            return None
+    end = xml.rfind(b"</sheetData>")  # near the end: found from there
+    if end < cut or (inputs and _prefixed(xml, end, cut)):
+        return None
+    return xml[:cut] + xml[end:], through
 
 
 def _in_one_piece(data: bytes, info: zipfile.ZipInfo, label: str) -> bytes | None:
@@ -260,10 +309,11 @@ def _regular(buf: bytes, end: int, rows: list[bytes]) -> bool:
     return True
 
 
-def _prefixed(buf: bytes, end: int) -> bool:
-    """A cell or row element with a namespace prefix before ``end`` (found from the few
-    colons of a sheet, which is quicker than a search through its many tags)."""
-    at = buf.find(b":", 0, end)
+def _prefixed(buf: bytes, end: int, start: int = 0) -> bool:
+    """A cell or row element with a namespace prefix between ``start`` and ``end`` (found
+    from the few colons of a sheet, which is quicker than a search through its many
+    tags)."""
+    at = buf.find(b":", start, end)
     while at != -1:
         if buf[at + 1:at + 2] in (b"c", b"r") and _PREFIXED.match(buf, max(0, buf.rfind(b"<", 0, at))):
             return True
@@ -279,9 +329,13 @@ def _walked(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label:
             raise LimitExceeded(Finding("sheet-too-large", label, "", "", (
                 f"{info.filename} 解压后 {info.file_size / 2**20:.0f} MB，且单元格未按常规写出")))
         content = b"".join(unpacked(data, info, archive, label))
-    walk = walk_cells(content)
+    measure = _walk(content, label, info.filename)
+    return measure if info.file_size <= HOLD_BYTES else replace(measure, xml=None)
+
+
+def _walk(xml: bytes, label: str, part: str) -> SheetMeasure:
+    walk = walk_cells(xml)
     if walk.broken:
-        raise LimitExceeded(_corrupt(label, info, "有无法识别的单元格位置"))
-    keep = content if info.file_size <= HOLD_BYTES else None
+        raise LimitExceeded(Finding("file-corrupt", label, detail=f"{part}：有无法识别的单元格位置"))
     return SheetMeasure(walk.rows, walk.cols, walk.far, tuple(sorted(walk.duplicate_rows)),
-                        False, keep)
+                        False, xml)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-from xlsxwriter.workbook import Workbook
+from typing import TYPE_CHECKING
 
 from qianfen_xl.reports.xlsx import HEADER_ROW, SCORE_FORMAT, SheetWriter, add_chart
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
 
 BAR_COLOR = "#4472C4"
 LINE_COLOR = "#404040"

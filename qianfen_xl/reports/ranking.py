@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-
-from xlsxwriter.utility import quote_sheetname
-from xlsxwriter.workbook import Workbook
+from typing import TYPE_CHECKING
 
 from qianfen_xl.batch.consolidation import (
     INCOMPLETE,
@@ -40,6 +38,9 @@ from qianfen_xl.schemas.columns import (
 )
 from qianfen_xl.scoring.quarter import good_share
 
+if TYPE_CHECKING:  # XlsxWriter is imported when the workbook is written
+    from xlsxwriter.workbook import Workbook
+
 KIND_RANKING = "千分制考核汇总"
 
 
@@ -49,6 +50,8 @@ def write_ranking_workbook(result: Consolidation, standards: Standards, path: Pa
 
 
 def fill_ranking_workbook(wb: Workbook, result: Consolidation, standards: Standards) -> None:
+    from xlsxwriter.utility import quote_sheetname
+
     where = (f"单位：{result.unit}    期间：{result.period.label}"
              f"（{result.period.start:%Y-%m-%d} 至 {result.period.end:%Y-%m-%d}）    ")
     subtitle = where + scheme_label(standards)

@@ -13,13 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, SupportsFloat
-
-import xlsxwriter
-from xlsxwriter.chart import Chart
-from xlsxwriter.format import Format
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 from qianfen_xl.contract.atomic import write_atomic
 from qianfen_xl.contract.findings import REPORT_COLUMNS, Finding
@@ -27,7 +21,14 @@ from qianfen_xl.contract.normalise import clean_text
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.contract.textwidth import text_width, wrapped_lines
 
+if TYPE_CHECKING:  # XlsxWriter is imported when a workbook is written (write_xlsx)
+    from xlsxwriter.chart import Chart
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
 EXCEL_CELL_TEXT_MAX = 32767
+EXCEL_MAX_ROWS = 1_048_576  # rows of a sheet (XlsxWriter refuses, returning -1, past them)
 HEADER_ROW = 3  # title, subtitle, then the header row (1-based)
 SCORE_FORMAT = "0.00"
 A4 = 9
@@ -65,21 +66,34 @@ class SheetWriter:
     several lines or is wider than both the table and SPAN_MIN, spans the table wrapped
     (the row as tall as its lines); given as a list, its items go in the cells of row 2.
     A column of unwrapped text widens to its longest text (up to FIT_MAX), so that no name
-    is cut by the cell beside it, on screen or on paper."""
+    is cut by the cell beside it, on screen or on paper. Rows past Excel's last row
+    (``EXCEL_MAX_ROWS``) go on in a sheet of their own, "个人明细 (2)" after "个人明细", titled
+    and headed alike: no row is ever dropped."""
 
     def __init__(self, wb: Workbook, title: str, heading: str, subtitle: str | Sequence[str],
                  columns: Sequence[Column], *, landscape: bool = True) -> None:
         self.wb = wb
-        self.ws: Worksheet = wb.add_worksheet(title)
         self.title = title
         self.columns = columns
-        ws = self.ws
+        self.part, self.max_rows = 1, EXCEL_MAX_ROWS
+        self._heading, self._sub, self._landscape = heading, subtitle, landscape
         self.formats: list[Format | None] = []
         self._wrapped = [i for i, col in enumerate(columns) if col.wrap]
         self._widths = [col.width for col in columns]
         self._fitted = [i for i, col in enumerate(columns) if not col.wrap]
+        self._begin(title, heading)
+
+    def _begin(self, name: str, heading: str) -> None:
+        """A sheet named ``name``: set up, titled, its header row written (the formats are
+        made once, for the first sheet, and shared by those that continue it)."""
+        wb, columns = self.wb, self.columns
+        self.ws: Worksheet = wb.add_worksheet(name)
+        ws = self.ws
+        first = not self.formats
         for i, col in enumerate(columns):
-            ws.set_column(i, i, col.width)
+            ws.set_column(i, i, self._widths[i])
+            if not first:
+                continue
             # Every data cell is bordered, so a printed table reads as one.
             spec: dict[str, Any] = {"border": 1, "border_color": CELL_BORDER, "valign": "top"}
             if col.number_format:
@@ -92,22 +106,32 @@ class SheetWriter:
         ws.freeze_panes(HEADER_ROW, 0)
         ws.repeat_rows(0, HEADER_ROW - 1)
         ws.set_paper(A4)
-        if landscape:
+        if self._landscape:
             ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
         ws.set_footer("&C第 &P 页，共 &N 页")
         self.row = 0  # rows written so far (= the 1-based number of the last one)
-        self.append([heading], [wb.add_format({"bold": True, "font_size": 14})])
-        if isinstance(subtitle, str):
-            self._subtitle(subtitle)
+        if first:
+            self._title = wb.add_format({"bold": True, "font_size": 14})
+        self.append([heading], [self._title])
+        if isinstance(self._sub, str):
+            self._subtitle(self._sub)
         else:
-            self.append(list(subtitle))
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                              "align": "center", "valign": "vcenter", "text_wrap": True})
+            self.append(list(self._sub))
+        if first:
+            self._head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                        "align": "center", "valign": "vcenter",
+                                        "text_wrap": True})
         if any(text_width(c.header) > c.width for c in columns):
             ws.set_row(HEADER_ROW - 1, 30)  # a header that wraps gets two lines' height
-        self.append([c.header for c in columns], [head] * len(columns))
+        self.append([c.header for c in columns], [self._head] * len(columns))
+
+    def _room(self) -> None:
+        """A sheet that holds as many rows as Excel can goes on in the next one."""
+        if self.row >= self.max_rows:
+            self.part += 1
+            self._begin(f"{self.title} ({self.part})", f"{self._heading}（续 {self.part}）")
 
     def _subtitle(self, value: str) -> None:
         """One line over the empty cells to its right; several lines, or one wider than
@@ -127,6 +151,7 @@ class SheetWriter:
         self.row += 1
 
     def append(self, values: Sequence[object], formats: Sequence[Format | None] = ()) -> None:
+        self._room()
         # The hot loop of a report (hundreds of thousands of cells): locals, no lookups.
         r, ws = self.row, self.ws
         string, number, blank = ws.write_string, ws.write_number, ws.write_blank
@@ -156,6 +181,7 @@ class SheetWriter:
     def add(self, values: Sequence[object]) -> None:
         """A data row, formatted by its columns; as tall as its wrapped text needs (no
         application measures rows a file did not size)."""
+        self._room()
         lines = 1
         for i in self._wrapped:
             value = values[i] if i < len(values) else None
@@ -216,6 +242,8 @@ def add_chart(wb: Workbook, kind: str) -> Chart:
 
 def write_xlsx(path: Path, fill: Callable[[Workbook], None]) -> Path:
     """Write an XlsxWriter workbook atomically: ``fill`` adds its sheets."""
+    import xlsxwriter
+
     def write(tmp: Path) -> None:
         # XlsxWriter streams rows to scratch files: in a folder removed whatever happens.
         with tempfile.TemporaryDirectory(prefix="qianfen-") as scratch:
