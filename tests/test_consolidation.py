@@ -279,7 +279,8 @@ def test_a_half_year_scores_and_ranks_every_month(tmp_path, standards):
 def test_a_quarter_is_its_own_months_in_the_trend_and_the_json(tmp_path, standards):
     """Monthly registers of May to September, consolidated for 2026-Q3: 月度趋势, its
     charts and the JSON hold July to September only (the header says 2026-Q3); the earlier
-    registers are outside the period, each said so."""
+    registers are outside the period: six of the year's other months, so one 警告 counts
+    them (数据来源 lists each)."""
     inbox = tmp_path / "inbox"
     labels = [f"2026-{m:02d}" for m in range(5, 10)]
     for month in labels:
@@ -300,8 +301,41 @@ def test_a_quarter_is_its_own_months_in_the_trend_and_the_json(tmp_path, standar
     _, *lines = read_charts(out)
     assert [c["categories"] for c in lines] == [quarter] * 3
     assert not overlapping_charts(out)  # three side by side, over the hidden columns
-    outside = [f for f in data["findings"] if f["code"] == "period-outside"]
-    assert len(outside) == 6
+    outside = [(f["code"], f["file"], f["detail"]) for f in data["findings"]
+               if f["code"].startswith("period")]
+    assert outside == [("periods-outside-year", "2026-Q3",
+                        "6 个登记表，期间在 2026-05 至 2026-06")]
+    statuses = [s["status"] for s in data["sources"] if s["file"].endswith(("_2026-05.xlsx",
+                                                                           "_2026-06.xlsx"))]
+    assert statuses == ["不在本期"] * 6
+
+
+@pytest.mark.parametrize("months", [(5, 6), (5, 6, 7, 8, 9)])
+def test_a_register_of_another_year_is_named_and_the_years_others_summed_past_three(
+        tmp_path, standards, months):
+    """社保所's April is consolidated from a folder that also holds its 2025-11 register
+    (a wrong folder: named on its own) and later months of 2026: two of them are named one
+    by one, five are one 警告 counting them (earlier months would be 月度趋势's)."""
+    inbox = tmp_path / "inbox"
+    people = STREET[:3]
+    for year, month in [(2026, 4), (2025, 11), *[(2026, m) for m in months]]:
+        label = f"{year}-{month:02d}"
+        register(inbox, standards, kind=KIND_MONTHLY, period=label, roster=people,
+                 department="社保所", name=f"社保所_{label}.xlsx", incidents=[Incident(
+                     date(year, month, 10), people[0].id, "N03-04", 1, "串岗")])
+    code, _, data = run(inbox, tmp_path, roster=(), period="2026-04")
+    assert code == 0
+    outside = [(f["code"], f["file"], f["detail"]) for f in data["findings"]
+               if f["code"].startswith("period")]
+    other_year = ("period-outside", "社保所_2025-11.xlsx", "表内期间 2025-11，本次汇总 2026-04")
+    if len(months) == 2:
+        assert outside == [other_year] + [
+            ("period-outside", f"社保所_2026-{m:02d}.xlsx", f"表内期间 2026-{m:02d}，本次汇总 2026-04")
+            for m in months]
+    else:
+        assert outside == [other_year, ("periods-outside-year", "2026-04",
+                                        "5 个登记表，期间在 2026-05 至 2026-09")]
+    assert sum(s["status"] == "不在本期" for s in data["sources"]) == len(months) + 1
 
 
 def overlapping_charts(path):

@@ -179,19 +179,21 @@ def consolidate(standards: Standards, submissions: Iterable[Submission], period:
     considered = {m.label for m, _ in months}
     # A week's month(s): their other registers are where they belong, not in the wrong folder.
     near = {m.label for m in period.months()} if period.kind == "week" else set()
+    outside = []
     for s in attributable:
         touched = {m.label for m in _period(s).months()}
         if s.label not in ledger.status and not touched & considered:
             ledger.mark(s, OUTSIDE)
             if not touched & near:
-                ledger.findings.append(Finding("period-outside", s.label,
-                                               detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}"))
+                outside.append(s)
+    ledger.findings += _outside_findings(period, outside)
     sources = tuple(Source(s, ledger.status.get(s.label, OUTSIDE), ledger.note.get(s.label, ""))
                     for s in subs)
     sources += tuple(Source(Submission(label, "", 0, False), SKIPPED, note)
                      for label, note in skipped)
-    findings = tuple(in_clerk_order(dict.fromkeys(
-        [f for s in subs if ledger.status.get(s.label) != DUPLICATE for f in s.findings]
+    findings = tuple(in_clerk_order(dict.fromkeys(_evaluation_files_summed(
+        period, [f for s in subs if ledger.status.get(s.label) not in (DUPLICATE, OUTSIDE)
+                 for f in s.findings])
         + ledger.findings), SHEET_ORDER))
     units = Counter(s.unit for s in attributable if s.unit)
     unit = units.most_common(1)[0][0] if units else standards.unit
@@ -229,6 +231,60 @@ def _checked_across(standards: Standards, unique: list[Submission], roster: Sequ
         known = identity.roster_departments(roster, standards.leadership_unit)
         found += identity.unknown_departments(feeding, known)
     return identity.attach(unique, found)
+
+
+# More than this many registers of the run's own year(s) outside its period are a year's
+# folder consolidated for a part of it: one 警告 sums them up (数据来源 lists each file).
+STRAY_REGISTERS = 3
+
+
+def _outside_findings(period: Period, outside: Sequence[Submission]) -> list[Finding]:
+    """A 警告 for each register outside ``period``: a register of another year is named on
+    its own (a wrong folder), and so are a few of the year's other periods; more of those
+    than ``STRAY_REGISTERS`` are counted in one 警告, month by month."""
+    years = {period.start.year, period.end.year}
+    same = [s for s in outside if {_period(s).start.year, _period(s).end.year} & years]
+    summed = same if len(same) > STRAY_REGISTERS else []
+    findings = [Finding("period-outside", s.label,
+                        detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}")
+                for s in outside if s not in summed]
+    if summed:
+        months = sorted({m.label for s in summed for m in _period(s).months()})
+        findings.append(Finding("periods-outside-year", period.label,
+                                detail=f"{len(summed)} 个登记表，期间在 {_month_runs(months)}"))
+    return findings
+
+
+def _evaluation_files_summed(period: Period, findings: list[Finding]) -> list[Finding]:
+    """The registers' findings, with the ballots and 考评录入表 of a year's folder (more than
+    ``STRAY_REGISTERS`` of them, each a ``evaluation-file`` 警告) counted in one 警告."""
+    aside = [f for f in findings if f.code == "evaluation-file"]
+    if len(aside) <= STRAY_REGISTERS:
+        return findings
+    kinds = Counter(f.detail for f in aside)
+    counted = "、".join(f"{kind} {n} 份" for kind, n in sorted(kinds.items()))
+    return ([f for f in findings if f.code != "evaluation-file"]
+            + [Finding("evaluation-files", period.label, detail=counted)])
+
+
+def _month_runs(labels: Sequence[str]) -> str:
+    """Sorted month labels as runs of consecutive months.
+
+    >>> _month_runs(["2026-01", "2026-02", "2026-03", "2026-06", "2026-11", "2026-12"])
+    '2026-01 至 2026-03、2026-06、2026-11 至 2026-12'
+    """
+    runs: list[list[str]] = []
+    for label in labels:
+        if runs and _next_month(runs[-1][-1]) == label:
+            runs[-1].append(label)
+        else:
+            runs.append([label])
+    return "、".join(r[0] if len(r) == 1 else f"{r[0]} 至 {r[-1]}" for r in runs)
+
+
+def _next_month(label: str) -> str:
+    year, month = int(label[:4]), int(label[5:])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
 def _period(s: Submission) -> Period:
