@@ -281,6 +281,13 @@ def test_pages_are_chinese_and_every_error_is_a_page(client: TestClient, inbox: 
     assert board["months"][0]["month"] == MONTH
     r = client.get("/office/ranking?period=2026-13")
     assert r.status_code == 400 and "无法识别" in r.text
+    # An error page keeps the signed-in office's navigation (and a working 退出).
+    r = client.get("/nowhere")
+    assert r.status_code == 404 and '<a href="/office">总览</a>' in r.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text)
+    assert csrf and client.post("/logout", data={"csrf": csrf.group(1)},
+                                follow_redirects=False).status_code == 303
+    assert '<a href="/office">总览</a>' not in client.get("/nowhere").text
 
 
 @pytest.mark.parametrize("day", [date(2026, 12, 3), date(2026, 12, 15)])

@@ -88,9 +88,14 @@ def identify(request: Request) -> Who | None:
             brake.failed(address)
             raise Refusal(401, "访问码无效：请核对考核办发放的访问码")
         return Who(code, None)
+    return _session(request)
+
+
+def _session(request: Request) -> Who | None:
+    """The signed-in session of the request's cookie, if any."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        found = inbox.db.session(hash_token(token))
+        found = inbox_of(request).db.session(hash_token(token))
         if found is not None:
             return Who(found[0], found[1])
     return None
@@ -136,8 +141,12 @@ def error_response(request: Request, status: int, message: str,
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status, headers=headers)
     templates: Jinja2Templates = request.app.state.templates
-    context: dict[str, Any] = {"status": status, "message": message, "who": None,
-                               "unit": inbox_of(request).unit}
+    try:  # the page keeps its navigation for whoever is signed in
+        who = _session(request) if status != 500 else None
+    except Exception:  # noqa: BLE001 - the error being shown may be the database's own
+        who = None
+    context: dict[str, Any] = {"status": status, "message": message, "who": who,
+                               "csrf": who.csrf if who else "", "unit": inbox_of(request).unit}
     return templates.TemplateResponse(request, "error.html", context, status_code=status,
                                       headers=headers)
 
