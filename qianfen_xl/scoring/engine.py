@@ -12,6 +12,7 @@ checked against these functions. No I/O here.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +73,16 @@ class DepartmentScore:
     additions: float
     total: float
     vetoes: tuple[str, ...] = ()
+
+
+def share_of(share: float, count: int) -> int:
+    """Places for a ``share`` of ``count`` people or departments, rounded down, the share
+    taken as written (0.58 × 50 is 28.999… in binary floating point, yet 29).
+
+    >>> share_of(0.58, 50), share_of(0.2, 8), share_of(0.3, 12)
+    (29, 1, 3)
+    """
+    return math.floor(Decimal(str(share)) * count)
 
 
 def round_score(value: float, decimals: int = 2) -> float:

@@ -3,16 +3,14 @@ vocabulary, score line, pool, share, minimum and mark comes from the standards f
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 
 from qianfen_xl.contract.grading import DEFERRED, UNGRADED
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.scoring.eligibility import Verdict, strongest
-from qianfen_xl.scoring.engine import competition_ranks
+from qianfen_xl.scoring.engine import competition_ranks, share_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +57,7 @@ def excellent_places(standards: Standards, people: int) -> int:
     (4, 1, 0)
     """
     g = standards.grading
-    places = math.floor(Decimal(str(g.quota)) * people)
+    places = share_of(g.quota, people)
     return max(places, g.quota_minimum) if people >= g.quota_minimum_from else places
 
 
@@ -159,8 +157,7 @@ def advanced_places(standards: Standards, departments: int) -> int:
     (3, 3, 1)
     """
     rules = standards.advanced_department
-    return max(int(rules["minimum"]),
-               math.floor(Decimal(str(rules["share"])) * departments))
+    return max(int(rules["minimum"]), share_of(rules["share"], departments))
 
 
 def _excluded(standards: Standards, total: float, vetoes: Sequence[str],

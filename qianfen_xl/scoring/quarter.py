@@ -9,14 +9,12 @@ tie across the last 好 place: neither is decided here, both are listed with the
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.scoring.engine import competition_ranks, round_score
+from qianfen_xl.scoring.engine import competition_ranks, round_score, share_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +101,7 @@ def _best_share(standards: Standards, pool: Mapping[str, float],
     a tie across the last place is 待定 for all of its members."""
     rules = standards.quarter
     good, better = rules["grades"][:2]
-    # The share as written (0.58 × 50 is 28.999… in binary): rounded down, as 优秀's quota.
-    places = max(int(rules["best_minimum"]), math.floor(Decimal(str(rules["best_share"])) * size))
+    places = max(int(rules["best_minimum"]), share_of(rules["best_share"], size))
     ranks = competition_ranks(pool)
     out: dict[str, tuple[str, str]] = {}
     for pid, mean in pool.items():
