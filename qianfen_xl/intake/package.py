@@ -364,13 +364,15 @@ def checked_sheet(book: CalamineWorkbook, measure: SheetMeasure | None, name: st
     the scan before calamine builds its grid (a legacy .xls, which the scan cannot read, is
     bounded by its format, 65,536 × 256, and checked once built)."""
     if measure is not None:
-        _check_extent(label, name, measure.rows, measure.cols, measure.far)
+        check_extent(label, name, measure.rows, measure.cols, measure.far)
     sheet = book.get_sheet_by_name(name)
-    _check_extent(label, name, sheet.height, sheet.width, "")
+    check_extent(label, name, sheet.height, sheet.width, "")
     return sheet
 
 
-def _check_extent(label: str, sheet: str, rows: int, cols: int, far: str) -> None:
+def check_extent(label: str, sheet: str, rows: int, cols: int, far: str) -> None:
+    """LimitExceeded (sheet-too-large) when a sheet reaches past MAX_ROWS or MAX_COLUMNS
+    (``far``: its farthest cell, named when known)."""
     where = f"（最远的单元格 {far}）" if far else ""
     if rows > MAX_ROWS:
         raise LimitExceeded(Finding("sheet-too-large", label, sheet, "",
