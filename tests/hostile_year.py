@@ -192,6 +192,15 @@ def roster_year_9999(scratch: Path, s: Standards) -> Path:
     return path
 
 
+def roster_csv_wide(scratch: Path, s: Standards) -> Path:
+    """A CSV row of 5,000 fields: as far past a register's columns as the .xlsx far cell."""
+    path = scratch / "人员名单_宽.csv"
+    rows = _roster_rows()
+    rows[1] += "," * 5000
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
 ROSTER_CASES = (
     Case("roster_far_cell", roster_far_cell, ("工作表过大", "XFD1048576")),
     Case("roster_entities", roster_entities, ("XML 实体声明",)),
@@ -199,6 +208,7 @@ ROSTER_CASES = (
     Case("roster_fifo", roster_fifo, ("不是普通文件",)),
     Case("roster_link_to_device", roster_link_to_device, ("链接",)),
     Case("roster_year_9999", roster_year_9999, ("人员名单中的日期无法识别", "G8")),
+    Case("roster_csv_wide", roster_csv_wide, ("工作表过大", "5,007 列，上限 64 列")),
 )
 
 

@@ -226,6 +226,18 @@ def test_validate_refuses_the_far_cell_without_aborting(tmp_path, standards):
     assert "工作表过大" in proc.stdout and "最远的单元格 XFD19000" in proc.stdout
 
 
+def test_validate_refuses_a_pipe_without_waiting_on_it(tmp_path):
+    """A named pipe given to validate: the legacy-workbook sniff opened it as a file and
+    waited for a writer for ever; it is refused as no regular file."""
+    path = tmp_path / "管道.xlsx"
+    os.mkfifo(path)
+    exe = Path(sys.executable).parent / "qianfen-xl"
+    proc = subprocess.run([str(exe), "validate", str(path)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "不是普通文件" in proc.stdout
+
+
 def test_a_worker_that_dies_costs_only_its_file(tmp_path, standards, good, monkeypatch):
     """A 15 MB register inside every size limit whose shared strings need ~800 MB in
     python-calamine, with the workers' ceiling lowered to 64 MB: its worker dies (Rust

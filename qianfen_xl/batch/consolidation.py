@@ -243,11 +243,12 @@ def _outside_findings(period: Period, outside: Sequence[Submission]) -> list[Fin
     its own (a wrong folder), and so are a few of the year's other periods; more of those
     than ``STRAY_REGISTERS`` are counted in one 警告, month by month."""
     years = {period.start.year, period.end.year}
-    same = [s for s in outside if {_period(s).start.year, _period(s).end.year} & years]
-    summed = same if len(same) > STRAY_REGISTERS else []
+    of_year = [bool({_period(s).start.year, _period(s).end.year} & years) for s in outside]
+    many = sum(of_year) > STRAY_REGISTERS
+    summed = [s for s, same in zip(outside, of_year, strict=True) if many and same]
     findings = [Finding("period-outside", s.label,
                         detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}")
-                for s in outside if s not in summed]
+                for s, same in zip(outside, of_year, strict=True) if not (many and same)]
     if summed:
         months = sorted({m.label for s in summed for m in _period(s).months()})
         findings.append(Finding("periods-outside-year", period.label,

@@ -123,7 +123,7 @@ def _results_of(data: object, standards: Standards) -> tuple[int, Grades]:
         raise ValueError("不是考核结果（应为 qianfen-xl finalize 写出的 JSON）")
     year, people = data.get("year"), data.get("people")
     window = standards.dates
-    if type(year) is not int or not window.first_year <= year <= window.last_year:
+    if type(year) is not int or not window.holds_year(year):
         raise ValueError(f"year 应为 {window.words}之间的年份（现为 {str(year)[:20]}）")
     if not isinstance(people, list):
         raise ValueError("缺少人员列表（people）")

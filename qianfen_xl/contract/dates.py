@@ -45,8 +45,11 @@ class DateWindow:
         """What a finding says of a date outside the window."""
         return f"年份应在 {self.words}之间"
 
+    def holds_year(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
     def holds(self, day: date) -> bool:
-        return self.first_year <= day.year <= self.last_year
+        return self.holds_year(day.year)
 
     def holds_period(self, period: Period) -> bool:
         return self.holds(period.start) and self.holds(period.end)
@@ -67,8 +70,7 @@ class DateWindow:
         """A period label read and checked: a :class:`PeriodError` when it is no period or
         reaches outside the window."""
         text = str(label).strip() if label is not None else ""
-        if text[:4].isdigit() and text[4:5] in ("", "-") and not (
-                self.first_year <= int(text[:4]) <= self.last_year):
+        if text[:4].isdigit() and text[4:5] in ("", "-") and not self.holds_year(int(text[:4])):
             raise PeriodError(f"{what} “{text}” 不在评分标准允许的年份（{self.words}）内")
         return self.within(parse_period(text), what)
 

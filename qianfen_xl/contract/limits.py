@@ -53,9 +53,11 @@ class LimitExceeded(Exception):
         self.finding = finding
 
 
-def read_source(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a submitted file, opened read-only, never through a symbolic link,
-    never blocking on a pipe or device, and only when it is no larger than ``limit``."""
+@contextlib.contextmanager
+def opened_source(path: Path, label: str) -> Iterator[tuple[int, os.stat_result]]:
+    """A submitted file opened read-only (its descriptor and status), never through a
+    symbolic link, never blocking on a pipe or device: LimitExceeded when it is a link or
+    no regular file."""
     if path.is_symlink():
         raise LimitExceeded(Finding("file-symlink", label))
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -64,6 +66,15 @@ def read_source(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise LimitExceeded(Finding("not-a-regular-file", label))
+        yield fd, info
+    finally:
+        os.close(fd)
+
+
+def read_source(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a submitted file, opened as :func:`opened_source` opens it, and only
+    when it is no larger than ``limit``."""
+    with opened_source(path, label) as (fd, info):
         if info.st_size > limit:
             raise LimitExceeded(Finding("file-too-large", label,
                                         detail=f"{info.st_size / 2**20:.1f} MB"))
@@ -72,8 +83,6 @@ def read_source(path: Path, label: str, limit: int = MAX_FILE_BYTES) -> bytes:
         if len(data) > limit:  # grew while it was read
             raise LimitExceeded(Finding("file-too-large", label))
         return data
-    finally:
-        os.close(fd)
 
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')

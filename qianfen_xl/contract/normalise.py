@@ -268,14 +268,16 @@ def _bookkeeping(raw: Mapping[str, Sequence[object]]) -> Columns:
     return {c: list(v) for c, v in raw.items() if isinstance(c, str) and c.startswith("_")}
 
 
+# incident_columns' flags, boolean columns in the frame.
+_FLAGS = frozenset({"_date_bad", "_count_bad", "_date_text", "_count_text", "_id_blank"})
+
+
 def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
     """:func:`incident_columns` as the frame the pandera schema checks (same index):
     日期 as datetime64 (NaT when blank or unreadable), 次数 as float64."""
     import pandas as pd
 
     cols = incident_columns(_frame_columns(raw), len(raw))
-    flags = {c for c in cols if c in ("_date_bad", "_count_bad", "_date_text", "_count_text",
-                                      "_id_blank")}
     data: dict[str, pd.Series] = {}
     for name, values in cols.items():
         if name == "日期":
@@ -283,7 +285,7 @@ def normalise_incidents(raw: pd.DataFrame) -> pd.DataFrame:
                                         ).astype("datetime64[ns]")
         elif name == "次数":
             data[name] = pd.Series(values, index=raw.index, dtype="float64")
-        elif name in flags:
+        elif name in _FLAGS:
             data[name] = pd.Series(values, index=raw.index, dtype=bool)
         elif name in raw and name.startswith("_"):
             data[name] = raw[name]

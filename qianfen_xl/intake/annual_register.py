@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from xlsxwriter.utility import xl_col_to_name
 
 from qianfen_xl.contract.errors import PeriodError
 from qianfen_xl.contract.findings import Finding, dedupe, has_errors, in_clerk_order
 from qianfen_xl.contract.normalise import ascii_form, clean_text, to_count, to_key, to_text
 from qianfen_xl.contract.standards import Standards
+from qianfen_xl.intake.cells import cell_name
 from qianfen_xl.intake.package import ZIP_MAGIC, open_package, read_guarded
 from qianfen_xl.intake.reading import ScannedBook, SheetTable, find_table
 from qianfen_xl.intake.validation import schema_failures
@@ -295,8 +295,8 @@ def _decision_findings(reg: AnnualRegisterFile, standards: Standards,
     pools = list(standards.grading.pools)
     excellent = standards.grading.excellent
     for excess in over_quota(standards, decided, refused):
-        cell = (f"{xl_col_to_name(DECISIONS_QUOTA_COLUMN + QUOTA_DECIDED_OFFSET - 1)}"
-                f"{DECISIONS_HEADER_ROW + 1 + pools.index(excess.pool)}"
+        cell = (cell_name(DECISIONS_HEADER_ROW + 1 + pools.index(excess.pool),
+                          DECISIONS_QUOTA_COLUMN + QUOTA_DECIDED_OFFSET)
                 if excess.pool in pools else "")
         who = "、".join(f"{_who(by_row[row])}（{table.cell('确定等次', row)}）"
                        for row in excess.rows)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
 import re
 import struct
 import zipfile
@@ -38,6 +39,7 @@ from qianfen_xl.contract.limits import (
     MAX_ROWS,
     LimitExceeded,
     check_archive,
+    opened_source,
     read_source,
 )
 from qianfen_xl.intake.xmlscan import (
@@ -60,11 +62,13 @@ def is_legacy_workbook(path: Path) -> bool:
     """A legacy (OLE) workbook, .xls or .et, whatever its name: the package scan cannot
     measure its sheets, and python-calamine builds every sheet of it on opening (a 130 KB
     .xls can ask for 1.7 GB), so it is only ever read in a process under the memory
-    ceiling (``batch.workers.intake_guarded``). A file that cannot be opened is not one."""
+    ceiling (``batch.workers.intake_guarded``). A file that cannot be opened, or is opened
+    only as a submitted file never is (a pipe, a device, a link: ``opened_source``), is not
+    one: reading it then reports why."""
     try:
-        with path.open("rb") as handle:
-            return handle.read(len(OLE_MAGIC)) == OLE_MAGIC
-    except OSError:
+        with opened_source(path, path.name) as (fd, _):
+            return os.read(fd, len(OLE_MAGIC)) == OLE_MAGIC
+    except (OSError, LimitExceeded):
         return False
 
 
@@ -364,13 +368,15 @@ def checked_sheet(book: CalamineWorkbook, measure: SheetMeasure | None, name: st
     the scan before calamine builds its grid (a legacy .xls, which the scan cannot read, is
     bounded by its format, 65,536 × 256, and checked once built)."""
     if measure is not None:
-        _check_extent(label, name, measure.rows, measure.cols, measure.far)
+        check_extent(label, name, measure.rows, measure.cols, measure.far)
     sheet = book.get_sheet_by_name(name)
-    _check_extent(label, name, sheet.height, sheet.width, "")
+    check_extent(label, name, sheet.height, sheet.width, "")
     return sheet
 
 
-def _check_extent(label: str, sheet: str, rows: int, cols: int, far: str) -> None:
+def check_extent(label: str, sheet: str, rows: int, cols: int, far: str) -> None:
+    """LimitExceeded (sheet-too-large) when a sheet reaches past MAX_ROWS or MAX_COLUMNS
+    (``far``: its farthest cell, named when known)."""
     where = f"（最远的单元格 {far}）" if far else ""
     if rows > MAX_ROWS:
         raise LimitExceeded(Finding("sheet-too-large", label, sheet, "",

@@ -123,6 +123,26 @@ def cell_value(rows: Rows, cell: str) -> object:
     return None
 
 
+def check_sheet_count(book: CalamineWorkbook, label: str) -> None:
+    """LimitExceeded (too-many-sheets) when the workbook has more sheets than a register
+    may."""
+    if len(book.sheet_names) > MAX_SHEETS:
+        raise LimitExceeded(Finding("too-many-sheets", label,
+                                    detail=f"{len(book.sheet_names)} 个，上限 {MAX_SHEETS} 个"))
+
+
+def visibility(book: CalamineWorkbook) -> list[tuple[str, bool]]:
+    """Each sheet's name and whether it is visible, in tab order (for
+    :func:`shadowed_sheets`)."""
+    return [(m.name, m.visible == SheetVisibleEnum.Visible) for m in book.sheets_metadata]
+
+
+def duplicate_rows(label: str, sheet: str, measure: SheetMeasure | None) -> list[Finding]:
+    """row-duplicate for the first few row numbers the scan found given twice."""
+    return [Finding("row-duplicate", label, sheet, f"A{row}", f"第 {row} 行出现两次")
+            for row in (measure.duplicate_rows[:5] if measure else ())]
+
+
 class ScannedBook:
     """A scanned package opened with python-calamine: a sheet's rows (measured by the scan
     before calamine builds them, each sheet parsed once) and a defined name's value. The
@@ -133,27 +153,22 @@ class ScannedBook:
     def __init__(self, package: Package) -> None:
         self.package, self.label = package, package.label
         self.book = CalamineWorkbook.from_filelike(io.BytesIO(package.data))
-        if len(self.book.sheet_names) > MAX_SHEETS:
-            raise LimitExceeded(Finding("too-many-sheets", self.label, detail=(
-                f"{len(self.book.sheet_names)} 个，上限 {MAX_SHEETS} 个")))
+        check_sheet_count(self.book, self.label)
         self.sheet_names = set(self.book.sheet_names)
         self._rows: dict[str, Rows] = {}
         self.findings: list[Finding] = []
 
     def rows(self, sheet: str) -> Rows:
         if sheet not in self._rows:
-            grid = checked_sheet(self.book, self.package.measure(sheet), sheet, self.label)
-            self._rows[sheet] = grid.to_python(skip_empty_area=False)
             measure = self.package.measure(sheet)
-            self.findings += [Finding("row-duplicate", self.label, sheet, f"A{row}",
-                                      f"第 {row} 行出现两次")
-                              for row in (measure.duplicate_rows[:5] if measure else ())]
+            grid = checked_sheet(self.book, measure, sheet, self.label)
+            self._rows[sheet] = grid.to_python(skip_empty_area=False)
+            self.findings += duplicate_rows(self.label, sheet, measure)
         return self._rows[sheet]
 
     def shadowed(self, contract: Sequence[str]) -> list[Finding]:
         """The ``contract`` sheets hidden, or beside a look-alike (sheet-shadowed)."""
-        return shadowed_sheets(self.label, [(m.name, m.visible == SheetVisibleEnum.Visible)
-                                            for m in self.book.sheets_metadata], contract)
+        return shadowed_sheets(self.label, visibility(self.book), contract)
 
     def named(self, name: str) -> object:
         """The value of the cell a workbook-level defined name points at (None: no such
@@ -403,8 +418,7 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook, package: Package | N
                  given: dict[str, Given]) -> list[Finding]:
     sheets: dict[str, CalamineSheet] = {}  # calamine parses a sheet on every get_sheet_by_name
     cache: dict[str, Rows] = {}
-    findings = shadowed_sheets(reg.label, [(m.name, m.visible == SheetVisibleEnum.Visible)
-                                           for m in book.sheets_metadata])
+    findings = shadowed_sheets(reg.label, visibility(book))
 
     def measure_of(name: str) -> SheetMeasure | None:
         if name in given:
@@ -415,14 +429,10 @@ def _read_sheets(reg: RegisterFile, book: CalamineWorkbook, package: Package | N
         if name not in sheets:
             measure = measure_of(name)
             sheets[name] = checked_sheet(book, measure, name, reg.label)
-            findings.extend(Finding("row-duplicate", reg.label, name, f"A{row}",
-                                    f"第 {row} 行出现两次")
-                            for row in (measure.duplicate_rows[:5] if measure else ()))
+            findings.extend(duplicate_rows(reg.label, name, measure))
         return sheets[name]
 
-    if len(book.sheet_names) > MAX_SHEETS:
-        raise LimitExceeded(Finding("too-many-sheets", reg.label,
-                                    detail=f"{len(book.sheet_names)} 个，上限 {MAX_SHEETS} 个"))
+    check_sheet_count(book, reg.label)
 
     def rows_of(name: str) -> Rows:
         if name not in cache:

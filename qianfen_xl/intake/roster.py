@@ -17,7 +17,7 @@ import pandas as pd
 from qianfen_xl.contract.dates import DateWindow
 from qianfen_xl.contract.errors import QianfenError, describe_os_error
 from qianfen_xl.contract.findings import Finding, dedupe, has_errors
-from qianfen_xl.contract.limits import MAX_ROWS, LimitExceeded, read_source
+from qianfen_xl.contract.limits import LimitExceeded, read_source
 from qianfen_xl.contract.normalise import (
     clean_text,
     normalise_roster,
@@ -27,7 +27,7 @@ from qianfen_xl.contract.normalise import (
     to_text,
 )
 from qianfen_xl.contract.standards import Standards
-from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, open_package
+from qianfen_xl.intake.package import ZIP_MAGIC, calamine_panics, check_extent, open_package
 from qianfen_xl.intake.reading import Rows, ScannedBook, SheetTable, find_table
 from qianfen_xl.intake.validation import findings_from_failures, schema_failures
 from qianfen_xl.schemas import roster_facts_schema, roster_schema
@@ -86,9 +86,7 @@ def _rows(path: Path) -> tuple[str, Rows, list[Finding]]:
     data = read_source(path, path.name)
     if path.suffix.lower() == ".csv":
         rows: Rows = [list(r) for r in csv.reader(io.StringIO(decode_csv(data), newline=""))]
-        if len(rows) > MAX_ROWS:
-            raise LimitExceeded(Finding("sheet-too-large", path.name, detail=(
-                f"{len(rows):,} 行，上限 {MAX_ROWS:,} 行")))
+        check_extent(path.name, "", len(rows), max(map(len, rows), default=0), "")
         return path.stem, rows, []
     if not data.startswith(ZIP_MAGIC):
         raise LimitExceeded(Finding("not-a-workbook", path.name,

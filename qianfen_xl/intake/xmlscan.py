@@ -88,11 +88,11 @@ def member_data(data: bytes, info: zipfile.ZipInfo, label: str) -> memoryview:
     """The packed bytes of one entry, from its local header (never past the file's end)."""
     at = info.header_offset
     if data[at:at + 4] != b"PK\x03\x04" or info.flag_bits & 0x1:
-        raise LimitExceeded(_corrupt(label, info, "压缩项已加密或损坏"))
+        raise LimitExceeded(_corrupt(label, info.filename, "压缩项已加密或损坏"))
     name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
     start = at + 30 + name_len + extra_len
     if start + info.compress_size > len(data):
-        raise LimitExceeded(_corrupt(label, info, "压缩项不完整"))
+        raise LimitExceeded(_corrupt(label, info.filename, "压缩项不完整"))
     return memoryview(data)[start:start + info.compress_size]
 
 
@@ -107,7 +107,7 @@ def unpacked(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile,
                 f"{info.filename} 解压后超过目录所记的 {info.file_size:,} 字节")))
         yield chunk
     if total != info.file_size:
-        raise LimitExceeded(_corrupt(label, info, "解压后大小与目录不符"))
+        raise LimitExceeded(_corrupt(label, info.filename, "解压后大小与目录不符"))
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile,
@@ -128,20 +128,20 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile,
                     if chunk:
                         yield chunk
         except zlib.error as exc:
-            raise LimitExceeded(_corrupt(label, info, "压缩数据损坏")) from exc
+            raise LimitExceeded(_corrupt(label, info.filename, "压缩数据损坏")) from exc
         if not inflater.eof:
-            raise LimitExceeded(_corrupt(label, info, "压缩数据不完整"))
+            raise LimitExceeded(_corrupt(label, info.filename, "压缩数据不完整"))
     else:  # bzip2, lzma: zipfile unpacks them in chunks too
         try:
             with archive.open(info) as stream:
                 while chunk := stream.read(SCAN_CHUNK_BYTES):
                     yield chunk
         except (NotImplementedError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise LimitExceeded(_corrupt(label, info, "不支持的压缩方式或数据损坏")) from exc
+            raise LimitExceeded(_corrupt(label, info.filename, "不支持的压缩方式或数据损坏")) from exc
 
 
-def _corrupt(label: str, info: zipfile.ZipInfo, why: str) -> Finding:
-    return Finding("file-corrupt", label, detail=f"{info.filename}：{why}")
+def _corrupt(label: str, part: str, why: str) -> Finding:
+    return Finding("file-corrupt", label, detail=f"{part}：{why}")
 
 
 def scan_part(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label: str, *,
@@ -258,16 +258,16 @@ def _in_one_piece(data: bytes, info: zipfile.ZipInfo, label: str) -> bytes | Non
         try:
             whole = inflater.decompress(member_data(data, info, label), info.file_size + 1)
         except zlib.error as exc:
-            raise LimitExceeded(_corrupt(label, info, "压缩数据损坏")) from exc
+            raise LimitExceeded(_corrupt(label, info.filename, "压缩数据损坏")) from exc
         if len(whole) <= info.file_size and not inflater.eof:
-            raise LimitExceeded(_corrupt(label, info, "压缩数据不完整"))
+            raise LimitExceeded(_corrupt(label, info.filename, "压缩数据不完整"))
     else:
         return None
     if len(whole) > info.file_size:
         raise LimitExceeded(Finding("zip-bomb", label, detail=(
             f"{info.filename} 解压后超过目录所记的 {info.file_size:,} 字节")))
     if len(whole) != info.file_size:
-        raise LimitExceeded(_corrupt(label, info, "解压后大小与目录不符"))
+        raise LimitExceeded(_corrupt(label, info.filename, "解压后大小与目录不符"))
     return whole
 
 
@@ -336,6 +336,6 @@ def _walked(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile, label:
 def _walk(xml: bytes, label: str, part: str) -> SheetMeasure:
     walk = walk_cells(xml)
     if walk.broken:
-        raise LimitExceeded(Finding("file-corrupt", label, detail=f"{part}：有无法识别的单元格位置"))
+        raise LimitExceeded(_corrupt(label, part, "有无法识别的单元格位置"))
     return SheetMeasure(walk.rows, walk.cols, walk.far, tuple(sorted(walk.duplicate_rows)),
                         False, xml)
