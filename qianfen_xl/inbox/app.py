@@ -29,7 +29,7 @@ from starlette.templating import Jinja2Templates
 
 from qianfen_xl.batch.consolidation import STATUSES
 from qianfen_xl.contract.errors import PeriodError
-from qianfen_xl.contract.periods import parse_period, week_of
+from qianfen_xl.contract.periods import month_of, parse_period, week_of
 from qianfen_xl.inbox import downloads, views
 from qianfen_xl.inbox.access import (
     ROLE_DEPARTMENT,
@@ -152,7 +152,7 @@ def department_page(request: Request) -> Response:
         return RedirectResponse("/", 303)
     data = views.department(inbox_of(request).ledger, who.department, _year(request), today())
     return _page(request, "department.html", who, data=data, limit_mb=UPLOAD_LIMIT // 2**20,
-                 week=_this_week(), month=today().strftime("%Y-%m"))
+                 week=week_of(today()), month=month_of(today()))
 
 
 def department_periods(request: Request) -> Response:
@@ -166,11 +166,6 @@ def department_json(request: Request) -> Response:
     who = require(request, ROLE_DEPARTMENT)
     return JSONResponse(views.department(inbox_of(request).ledger, who.department,
                                          _year(request), today()))
-
-
-def _this_week() -> str:
-    year, week, _ = today().isocalendar()
-    return f"{year:04d}-W{week:02d}"
 
 
 async def upload_register(request: Request) -> Response:
@@ -212,7 +207,7 @@ def _last_month_shown(data: dict[str, object]) -> str:
     months = data["months"]
     assert isinstance(months, list)
     ended = [m["month"] for m in months if not m["in_progress"]] or [m["month"] for m in months]
-    return str(ended[-1]) if ended else today().strftime("%Y-%m")
+    return str(ended[-1]) if ended else month_of(today())
 
 
 def _offered(month: str, day: date) -> list[dict[str, str]]:

@@ -34,7 +34,7 @@ from qianfen_xl.batch.consolidation import (
     consolidate,
     consolidation_period,
 )
-from qianfen_xl.contract.periods import Period, parse_period
+from qianfen_xl.contract.periods import Period, month_of, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.inbox.checking import Checker
 from qianfen_xl.inbox.db import Database, Upload
@@ -245,7 +245,7 @@ class Ledger:
         touches to the latest (or this month, in the current year)."""
         touched = {m for m in self.touched() if m.startswith(f"{year:04d}-")}
         if today.year == year:
-            touched.add(f"{year:04d}-{today.month:02d}")
+            touched.add(month_of(today))
         if not touched:
             return []
         first, last = min(touched), max(touched)
