@@ -28,9 +28,9 @@ from qianfen_xl.inbox.access import ROLE_DEPARTMENT, ROLE_OFFICE
 from qianfen_xl.inbox.ledger import safe_part
 from qianfen_xl.inbox.web import Refusal, inbox_of, require
 from qianfen_xl.reports.ranking import (
+    ranking_note,
     ranking_order,
     returned_files,
-    status_note,
     write_ranking_workbook,
 )
 from qianfen_xl.reports.ranking_json import ranking_dict
@@ -38,7 +38,6 @@ from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTERS_FOLDER = "登记表"
-LEADERSHIP_NOTE = "街道领导班子单独计分，不参加科室排名"  # as the workbook's 排名 says
 
 
 def _attachment(path: Path, name: str, media_type: str) -> Response:
@@ -88,7 +87,7 @@ def ranking_rows(result: Consolidation) -> list[dict[str, object]]:
              "department": r.department, "line": r.line,
              "total": r.score.total if r.score else None, "line_rank": r.line_rank,
              "status": r.status,
-             "note": status_note(r, returned) if r.ranked else LEADERSHIP_NOTE}
+             "note": ranking_note(r, returned)}
             for m in result.requested for r in ranking_order(m.departments)]
 
 

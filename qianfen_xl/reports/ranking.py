@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # XlsxWriter is imported when the workbook is written
     from xlsxwriter.workbook import Workbook
 
 KIND_RANKING = "千分制考核汇总"
+LEADERSHIP_NOTE = "街道领导班子单独计分，不参加科室排名"
 
 
 def write_ranking_workbook(result: Consolidation, standards: Standards, path: Path) -> Path:
@@ -95,6 +96,12 @@ def status_note(r: DepartmentMonth, returned: Collection[str] = ()) -> str:
     return "未收到登记表" if r.status == MISSING else ""
 
 
+def ranking_note(r: DepartmentMonth, returned: Collection[str] = ()) -> str:
+    """排名 · 说明 of a row: :func:`status_note`, or for the leadership unit that it is
+    scored apart."""
+    return status_note(r, returned) if r.ranked else LEADERSHIP_NOTE
+
+
 def returned_files(result: Consolidation) -> set[str]:
     """The files to send back (数据来源 · 退回修改)."""
     return {s.submission.label for s in result.sources if s.status == RETURNED}
@@ -113,12 +120,11 @@ def _ranking_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
     for month in result.requested:
         for r in ranking_order(month.departments):
             place: object = r.rank if r.rank is not None else r.status
-            note = status_note(r, returned)
             if not r.ranked:
-                place, note = "—", "街道领导班子单独计分，不参加科室排名"
+                place = "—"
             sheet.add([month.period.label, place, r.department, r.line or "—",
                        r.score.total if r.score else None, r.line_rank,
-                       r.status, note])
+                       r.status, ranking_note(r, returned)])
 
 
 def _quarter_sheet(wb: Workbook, result: Consolidation, standards: Standards,
