@@ -40,7 +40,7 @@ from qianfen_xl.inbox.checking import Checker
 from qianfen_xl.inbox.db import Database, Upload
 from qianfen_xl.inbox.files import FileStore
 from qianfen_xl.intake.register import Submission
-from qianfen_xl.reports.ranking import returned_files, status_note
+from qianfen_xl.reports.ranking import files_to_fix, returned_files, status_note
 from qianfen_xl.scoring.engine import Person
 
 
@@ -327,12 +327,10 @@ def month_cells(result: Consolidation, owed: Sequence[str], today: date) -> list
 
 def _cell(month: Period, r: DepartmentMonth, owed: Sequence[str], returned: set[str],
           today: date) -> Cell:
-    to_fix = tuple(f for f in r.files if f in returned) if r.status == RETURNED else ()
     absent = tuple(owed) if r.status == MISSING else r.missing
     return Cell(month.label, r.department, r.status, r.rank,
                 r.score.total if r.score is not None else None, r.missing, r.files,
-                status_note(r, returned), month.end >= today,
-                (to_fix or r.files) if r.status == RETURNED else (),
+                status_note(r, returned), month.end >= today, files_to_fix(r, returned),
                 tuple(w for w in absent if week_ended(w, today)),
                 tuple(w for w in absent if not week_ended(w, today)))
 

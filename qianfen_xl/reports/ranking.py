@@ -88,12 +88,19 @@ def status_note(r: DepartmentMonth, returned: Collection[str] = ()) -> str:
     none is named)."""
     missing = f"缺少周登记表 {'、'.join(r.missing)}" if r.missing else ""
     if r.status == RETURNED:
-        to_fix = [f for f in r.files if f in returned] or list(r.files)
-        note = "登记表有错误，见校验报告：" + "、".join(to_fix)
+        note = "登记表有错误，见校验报告：" + "、".join(files_to_fix(r, returned))
         return f"{note}；另{missing}" if missing else note
     if r.status == INCOMPLETE:
         return f"{missing}，不参加排名（已收到：{'、'.join(r.files)}）"
     return "未收到登记表" if r.status == MISSING else ""
+
+
+def files_to_fix(r: DepartmentMonth, returned: Collection[str] = ()) -> tuple[str, ...]:
+    """The files a 退回修改 month must have fixed: those of ``returned`` among its files
+    (all of them when none is named); none for any other status."""
+    if r.status != RETURNED:
+        return ()
+    return tuple(f for f in r.files if f in returned) or tuple(r.files)
 
 
 def ranking_note(r: DepartmentMonth, returned: Collection[str] = ()) -> str:
