@@ -94,6 +94,11 @@ def safe_part(text: str) -> str:
     return name or "科室"
 
 
+def departments_of(people: Sequence[Person]) -> list[str]:
+    """The roster's departments, in the order they first appear."""
+    return list(dict.fromkeys(p.department for p in people))
+
+
 @dataclass(frozen=True)
 class Counting:
     """A register that counts: its entry and its name in consolidations."""
@@ -229,7 +234,7 @@ class Ledger:
         return month_cells(self.month(month), self.owed(month), today)
 
     def departments(self) -> list[str]:
-        return list(dict.fromkeys(p.department for p in self.roster))
+        return departments_of(self.roster)
 
     def touched(self) -> set[str]:
         """Every month a register that counts touches (cached with what counts)."""
