@@ -107,8 +107,8 @@ def files_zip(request: Request) -> Response:
     def fill(archive: zipfile.ZipFile) -> None:
         for u in uploads:
             if u.sha256:
-                source = inbox.store.path(u.sha256, inbox.db.blob_suffix(u.sha256) or "")
-                archive.write(source, f"{safe_part(u.department)}/{u.id:05d}_{u.filename}")
+                archive.write(inbox.ledger.stored_path(u),
+                              f"{safe_part(u.department)}/{u.id:05d}_{u.filename}")
         rows = views.audit(inbox.ledger, uploads)
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\r\n")
@@ -129,9 +129,7 @@ def counting_zip(request: Request) -> Response:
 
     def fill(archive: zipfile.ZipFile) -> None:
         for c in inbox.ledger.counting():
-            u = c.entry.upload
-            archive.write(inbox.store.path(u.sha256, inbox.db.blob_suffix(u.sha256) or ""),
-                          f"{REGISTERS_FOLDER}/{c.label}")
+            archive.write(inbox.ledger.stored_path(c.entry.upload), f"{REGISTERS_FOLDER}/{c.label}")
         archive.write(inbox.roster_path, f"人员名单{inbox.roster_path.suffix}")
 
     return _zip(request, f"{inbox.unit}_计分登记表.zip", fill)

@@ -139,12 +139,16 @@ class Ledger:
                 except Exception:  # noqa: BLE001 (an unreadable kept check is made again)
                     sub = None
             if not isinstance(sub, Submission):
-                path = self.store.path(upload.sha256, self.db.blob_suffix(upload.sha256) or "")
-                sub = self.checker.check(path, upload.filename)
+                sub = self.checker.check(self.stored_path(upload), upload.filename)
                 self.db.replace_intake(number, self.version, pickle.dumps(sub))
                 redone += 1
             self._entries[number] = Entry(upload, sub)
         return redone
+
+    def stored_path(self, upload: Upload) -> Path:
+        """Where the file of a stored upload is (under the suffix its bytes were first
+        stored with)."""
+        return self.store.path(upload.sha256, self.db.blob_suffix(upload.sha256) or "")
 
     def record(self, upload: Upload, suffix: str, sub: Submission | None) -> Upload:
         """Write an upload to the audit log (with its check when accepted) and take it in."""
