@@ -151,17 +151,12 @@ def templates_zip(request: Request) -> Response:
             if not ok:
                 raise Refusal(400, f"期间 “{label}” 无效：周如 2026-W47，月如 2026-11")
     people = inbox.people_of(who.department)
-    folder = Path(tempfile.mkdtemp(dir=inbox.store.tmp))
-    try:
+    with tempfile.TemporaryDirectory(dir=inbox.store.tmp) as work:
         def fill(archive: zipfile.ZipFile) -> None:
             for kind, period in ((KIND_WEEKLY, week), (KIND_MONTHLY, month)):
                 wb = build_register(kind, inbox.standards, unit=inbox.unit or None,
                                     department=who.department, period=period, roster=people)
-                name = register_filename(kind, who.department, period)
-                archive.write(save_workbook(wb, folder / safe_part(name)), safe_part(name))
+                name = register_filename(kind, who.department, period)  # never a path
+                archive.write(save_workbook(wb, Path(work) / name), name)
 
         return _zip(request, f"{who.department}_登记表.zip", fill)
-    finally:
-        for item in folder.iterdir():
-            item.unlink()
-        folder.rmdir()
