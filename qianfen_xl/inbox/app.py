@@ -82,6 +82,13 @@ def _page(request: Request, name: str, who: Who | None, **context: object) -> Re
         "status_class": views.STATUS_CLASS, **context})
 
 
+def _signed_in(request: Request, role: str) -> Who | None:
+    """Who asks for a page of ``role`` (None: not signed in as that role, and the page sends
+    them to sign in)."""
+    who = identify(request)
+    return who if who is not None and who.code.role == role else None
+
+
 def _year(request: Request) -> int:
     text = request.query_params.get("year", "")
     if not text:
@@ -146,11 +153,15 @@ async def logout(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------- department
+def _department_data(request: Request, who: Who) -> dict[str, object]:
+    """The department's page data for the year asked (its page, fragment and JSON)."""
+    return views.department(inbox_of(request).ledger, who.department, _year(request), today())
+
+
 def department_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or who.code.role != ROLE_DEPARTMENT:
+    if (who := _signed_in(request, ROLE_DEPARTMENT)) is None:
         return RedirectResponse("/", 303)
-    data = views.department(inbox_of(request).ledger, who.department, _year(request), today())
+    data = _department_data(request, who)
     return _page(request, "department.html", who, data=data, limit_mb=UPLOAD_LIMIT // 2**20,
                  week=week_of(today()), month=month_of(today()))
 
@@ -158,14 +169,13 @@ def department_page(request: Request) -> Response:
 def department_periods(request: Request) -> Response:
     """The department's months and uploads, as an HTML fragment (refreshed after uploads)."""
     who = require(request, ROLE_DEPARTMENT)
-    data = views.department(inbox_of(request).ledger, who.department, _year(request), today())
+    data = _department_data(request, who)
     return _page(request, "_periods.html", who, data=data)
 
 
 def department_json(request: Request) -> Response:
     who = require(request, ROLE_DEPARTMENT)
-    return JSONResponse(views.department(inbox_of(request).ledger, who.department,
-                                         _year(request), today()))
+    return JSONResponse(_department_data(request, who))
 
 
 async def upload_register(request: Request) -> Response:
@@ -191,8 +201,7 @@ async def upload_register(request: Request) -> Response:
 
 # ---------------------------------------------------------------------------- office
 def office_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or not who.office:
+    if (who := _signed_in(request, ROLE_OFFICE)) is None:
         return RedirectResponse("/", 303)
     inbox = inbox_of(request)
     data = views.board(inbox.ledger, _year(request), today())
@@ -228,8 +237,7 @@ def board_json(request: Request) -> Response:
 
 
 def audit_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or not who.office:
+    if (who := _signed_in(request, ROLE_OFFICE)) is None:
         return RedirectResponse("/", 303)
     inbox = inbox_of(request)
     return _page(request, "audit.html", who, rows=views.audit(inbox.ledger, inbox.db.uploads()))
@@ -261,8 +269,7 @@ def status_json(request: Request) -> Response:
 
 
 def ranking_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or not who.office:
+    if (who := _signed_in(request, ROLE_OFFICE)) is None:
         return RedirectResponse("/", 303)
     label = request.query_params.get("period", "")
     result = downloads.consolidation(request, label)
