@@ -5,6 +5,7 @@ half-stored."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from qianfen_xl.inbox import app as inbox_app
 from qianfen_xl.inbox.app import create_app
 from qianfen_xl.inbox.db import DB_NAME, Database, migrations, statements
 from qianfen_xl.inbox.files import FileStore
+from qianfen_xl.inbox.service import Inbox
 
 from inbox_helpers import MONTH, DemoFiles, codes, copy_inbox, demo_files, make_inbox, unpack
 
@@ -270,6 +272,28 @@ def test_a_crash_mid_upload_leaves_no_half_stored_file(tmp_path: Path) -> None:
     assert [p for p in store.files.rglob("*") if p.is_file()] == []
     assert FileStore(tmp_path).clean_temporary() == 1
     assert list(store.tmp.iterdir()) == []
+
+
+def test_checks_kept_by_another_version_are_made_again_at_start(inbox: Path) -> None:
+    day = date(2026, 12, 3)
+    first = Inbox(inbox, workers=1)
+    try:
+        first.start()
+        before = [c.as_dict() for c in first.ledger.cells(MONTH, day)]
+        version = first.ledger.version
+    finally:
+        first.close()
+    with contextlib.closing(sqlite3.connect(inbox / DB_NAME)) as db, db:
+        older = db.execute("UPDATE intakes SET version = 'an older program'").rowcount
+    again = Inbox(inbox, workers=2)
+    try:
+        again.checker.start()
+        assert again.ledger.load() == older > 30
+        assert [c.as_dict() for c in again.ledger.cells(MONTH, day)] == before
+    finally:
+        again.close()
+    with contextlib.closing(sqlite3.connect(inbox / DB_NAME)) as db:
+        assert db.execute("SELECT DISTINCT version FROM intakes").fetchall() == [(version,)]
 
 
 def test_two_processes_opening_a_new_inbox_apply_its_schema_once(tmp_path: Path) -> None:

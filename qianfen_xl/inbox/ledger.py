@@ -20,6 +20,7 @@ import importlib
 import pickle
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib import metadata
@@ -127,23 +128,33 @@ class Ledger:
     # ------------------------------------------------------------------ loading, adding
     def load(self) -> int:
         """Read every kept check; a check made by another program version or standards is
-        made again from the stored file. Returns how many were made again."""
+        made again from the stored file, as many at once as the checker has workers.
+        Returns how many were made again."""
         uploads = {u.id: u for u in self.db.uploads()}
-        redone = 0
+        kept: dict[int, Submission] = {}
+        stale: list[Upload] = []
         for number, version, blob in self.db.intakes():
-            upload = uploads[number]
             sub = None
             if version == self.version:
                 try:
-                    sub = pickle.loads(blob)  # our own database, written by ``add``
+                    sub = pickle.loads(blob)  # our own database, written by ``record``
                 except Exception:  # noqa: BLE001 (an unreadable kept check is made again)
                     sub = None
-            if not isinstance(sub, Submission):
-                sub = self.checker.check(self.stored_path(upload), upload.filename)
-                self.db.replace_intake(number, self.version, pickle.dumps(sub))
-                redone += 1
-            self._entries[number] = Entry(upload, sub)
-        return redone
+            if isinstance(sub, Submission):
+                kept[number] = sub
+            else:
+                stale.append(uploads[number])
+        with ThreadPoolExecutor(self.checker.workers) as pool:
+            for upload, sub in zip(stale, pool.map(self._check_again, stale), strict=True):
+                kept[upload.id] = sub
+        for number in sorted(kept):
+            self._entries[number] = Entry(uploads[number], kept[number])
+        return len(stale)
+
+    def _check_again(self, upload: Upload) -> Submission:
+        sub = self.checker.check(self.stored_path(upload), upload.filename)
+        self.db.replace_intake(upload.id, self.version, pickle.dumps(sub))
+        return sub
 
     def stored_path(self, upload: Upload) -> Path:
         """Where the file of a stored upload is (under the suffix its bytes were first
