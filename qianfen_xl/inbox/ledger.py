@@ -311,14 +311,19 @@ class Cell:
         return self.status
 
     @property
+    def names_to_fix(self) -> str:
+        """The files to fix by their names (without the department's folder), as a list."""
+        return "、".join(PurePosixPath(f).name for f in self.to_fix)
+
+    @property
     def reason(self) -> str:
         """Why the cell shows what it shows, in a line for the office and the department
         (``note`` is the ranking workbook's 说明): the files to fix by name, the weeks
         late, and for a month still running what has come in."""
         late = f"已到期未收到周登记表 {'、'.join(self.missing_due)}" if self.missing_due else ""
         if self.status == RETURNED:
-            names = "、".join(PurePosixPath(f).name for f in self.to_fix)
-            return "；".join(p for p in (f"登记表有错误，请改正后重新上传：{names}", late) if p)
+            return "；".join(p for p in (f"登记表有错误，请改正后重新上传：{self.names_to_fix}",
+                                        late) if p)
         if self.shown == IN_PROGRESS:
             parts = [f"{self.month} 尚未结束，已收到 {len(self.files)} 份登记表", late]
             if self.not_due:
@@ -362,8 +367,7 @@ def reminders(cells: Sequence[Cell]) -> list[str]:
     for c in cells:
         due = "、".join(c.missing_due)
         if c.status == RETURNED:
-            names = "、".join(PurePosixPath(f).name for f in c.to_fix)
-            lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{names}）")
+            lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{c.names_to_fix}）")
         elif c.status == INCOMPLETE and due:
             lines.append(f"{c.department}：{c.month} 缺少周登记表 {due}，请补报")
         elif c.status == MISSING and due:
