@@ -205,10 +205,10 @@ def office_page(request: Request) -> Response:
         return RedirectResponse("/", 303)
     inbox = inbox_of(request)
     data = views.board(inbox.ledger, _year(request), today())
-    recent = views.audit(inbox.ledger, inbox.db.uploads(latest=15))
     month = _last_month_shown(data)
-    return _page(request, "office.html", who, data=data, recent=recent,
-                 statuses=STATUSES, month=month, offered=_offered(month, today()))
+    return _page(request, "office.html", who, data=data,
+                 rows=views.audit(inbox.ledger, inbox.db.uploads(latest=15)),
+                 month=month, offered=_offered(month, today()))
 
 
 def _last_month_shown(data: dict[str, object]) -> str:
