@@ -102,7 +102,7 @@ def _year(request: Request) -> int:
 def login_page(request: Request) -> Response:
     who = identify(request)
     if who is not None:
-        return RedirectResponse(role_home(who), 303)
+        return RedirectResponse(role_home(who.code), 303)
     token = request.cookies.get(LOGIN_COOKIE) or new_token()
     page = _page(request, "login.html", None, login_token=token,
                  message=request.query_params.get("m", ""))
@@ -135,7 +135,7 @@ async def login(request: Request) -> Response:
         return page
     token, csrf = new_token(), new_token()
     inbox.db.add_session(hash_token(token), code.id, csrf)
-    response = RedirectResponse("/office" if code.role == ROLE_OFFICE else "/department", 303)
+    response = RedirectResponse(role_home(code), 303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     return response
