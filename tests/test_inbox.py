@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import threading
@@ -34,7 +35,7 @@ from qianfen_xl.inbox.db import DB_NAME, Database, migrations, statements
 from qianfen_xl.inbox.files import FileStore
 from qianfen_xl.inbox.service import Inbox
 
-from inbox_helpers import MONTH, DemoFiles, codes, copy_inbox, demo_files, make_inbox, unpack
+from inbox_helpers import MONTH, DemoFiles, codes, demo_files, make_inbox, unpack
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def base_inbox(tmp_path_factory: pytest.TempPathFactory, files: DemoFiles) -> Pa
 
 @pytest.fixture
 def inbox(tmp_path: Path, base_inbox: Path) -> Path:
-    return copy_inbox(base_inbox, tmp_path / "inbox")
+    return Path(shutil.copytree(base_inbox, tmp_path / "inbox"))
 
 
 @pytest.fixture
