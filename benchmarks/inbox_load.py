@@ -1,6 +1,6 @@
 """The inbox under load, on loopback (bounded in count and time; not a test).
 
-Builds (once, into benchmarks/.data/inbox/) a street of 40 departments with a year of weekly
+Builds (once, into benchmarks/.data/inbox-street/) a street of 40 departments with a year of weekly
 registers (52 weeks, 2,080 files, from the real templates, filled through the same model as
 the demo), then against a real `qianfen-xl inbox serve` on 127.0.0.1:
 (1) 40 departments upload one register each at the same moment: every upload answered 201,

@@ -4,7 +4,6 @@ same month with the flawed register written correctly), received as uploads."""
 from __future__ import annotations
 
 import csv
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +56,6 @@ def make_inbox(folder: Path, files: DemoFiles, *, skip: tuple[Path, ...] = ()) -
     finally:
         inbox.close()
     return folder
-
-
-def copy_inbox(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target
 
 
 def unpack(data: bytes, folder: Path) -> Path:

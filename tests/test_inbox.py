@@ -5,11 +5,15 @@ half-stored."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
+import threading
+import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -27,9 +31,11 @@ from qianfen_xl.cli import main
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.inbox import app as inbox_app
 from qianfen_xl.inbox.app import create_app
+from qianfen_xl.inbox.db import DB_NAME, Database, migrations, statements
 from qianfen_xl.inbox.files import FileStore
+from qianfen_xl.inbox.service import Inbox
 
-from inbox_helpers import MONTH, DemoFiles, codes, copy_inbox, demo_files, make_inbox, unpack
+from inbox_helpers import MONTH, DemoFiles, codes, demo_files, make_inbox, unpack
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +50,7 @@ def base_inbox(tmp_path_factory: pytest.TempPathFactory, files: DemoFiles) -> Pa
 
 @pytest.fixture
 def inbox(tmp_path: Path, base_inbox: Path) -> Path:
-    return copy_inbox(base_inbox, tmp_path / "inbox")
+    return Path(shutil.copytree(base_inbox, tmp_path / "inbox"))
 
 
 @pytest.fixture
@@ -267,6 +273,56 @@ def test_a_crash_mid_upload_leaves_no_half_stored_file(tmp_path: Path) -> None:
     assert [p for p in store.files.rglob("*") if p.is_file()] == []
     assert FileStore(tmp_path).clean_temporary() == 1
     assert list(store.tmp.iterdir()) == []
+
+
+def test_checks_kept_by_another_version_are_made_again_at_start(inbox: Path) -> None:
+    day = date(2026, 12, 3)
+    first = Inbox(inbox, workers=1)
+    try:
+        first.start()
+        before = [c.as_dict() for c in first.ledger.cells(MONTH, day)]
+        version = first.ledger.version
+    finally:
+        first.close()
+    with contextlib.closing(sqlite3.connect(inbox / DB_NAME)) as db, db:
+        older = db.execute("UPDATE intakes SET version = 'an older program'").rowcount
+    again = Inbox(inbox, workers=2)
+    try:
+        again.checker.start()
+        assert again.ledger.load() == older > 30
+        assert [c.as_dict() for c in again.ledger.cells(MONTH, day)] == before
+    finally:
+        again.close()
+    with contextlib.closing(sqlite3.connect(inbox / DB_NAME)) as db:
+        assert db.execute("SELECT DISTINCT version FROM intakes").fetchall() == [(version,)]
+
+
+def test_two_processes_opening_a_new_inbox_apply_its_schema_once(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    other = sqlite3.connect(path, isolation_level=None)  # another process, migrating first
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("BEGIN IMMEDIATE")
+    opened: list[Database | BaseException] = []
+
+    def open_database() -> None:
+        try:
+            opened.append(Database(path))
+        except BaseException as exc:  # noqa: BLE001 - the test reports it below
+            opened.append(exc)
+
+    thread = threading.Thread(target=open_database)
+    thread.start()
+    time.sleep(0.5)  # it has read the schema's version and waits for the write lock
+    for number, script in migrations():
+        for statement in statements(script):
+            other.execute(statement)
+        other.execute(f"PRAGMA user_version={number}")
+    other.execute("COMMIT")
+    thread.join(60)
+    other.close()
+    assert len(opened) == 1 and isinstance(opened[0], Database), opened
+    assert opened[0].codes() == []
+    opened[0].close()
 
 
 def test_pages_are_chinese_and_every_error_is_a_page(client: TestClient, inbox: Path) -> None:

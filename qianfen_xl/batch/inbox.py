@@ -8,18 +8,16 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qianfen_xl.batch.consolidation import Consolidation, consolidate
 from qianfen_xl.batch.workers import (
-    fork_context,
-    init_worker,
     intake_guarded,
     intake_in_worker,
     recover,
+    worker_pool,
 )
 from qianfen_xl.contract.periods import Period
 from qianfen_xl.contract.standards import Standards
@@ -146,8 +144,7 @@ def _progress(total: int, show: bool) -> tqdm[Any] | _Quiet:
 def _in_pool(chunks: list[list[tuple[Path, str]]], standards: Standards, workers: int,
              bar: tqdm[Any] | _Quiet) -> list[Submission]:
     done: list[list[Submission] | None] = [None] * len(chunks)
-    with ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=init_worker,
-                             initargs=(standards,)) as pool:
+    with worker_pool(standards, workers) as pool:
         try:
             futures = [pool.submit(intake_in_worker, chunk) for chunk in chunks]
             for k, future in enumerate(futures):

@@ -23,6 +23,7 @@ import os
 import signal
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import DefaultContext, ForkContext
@@ -70,6 +71,13 @@ def init_worker(standards: Standards) -> None:
     os.dup2(quiet, 2)
     os.close(quiet)
     cap_memory()
+
+
+def worker_pool(standards: Standards, workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` checking processes (forked, each started by
+    :func:`init_worker`): a batch's, or the inbox's kept warm."""
+    return ProcessPoolExecutor(workers, mp_context=fork_context(), initializer=init_worker,
+                               initargs=(standards,))
 
 
 def intake_in_worker(chunk: Chunk) -> list[Submission]:

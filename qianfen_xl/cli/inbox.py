@@ -14,7 +14,9 @@ from qianfen_xl.contract.standards import Standards
 
 
 def _print_codes(folder: Path, codes: list[tuple[str, str, str]]) -> None:
-    echo("访问码（只显示这一次；已写入 " + str(folder / "访问码.csv") + "，请妥善保管并分发给各科室）：")
+    from qianfen_xl.inbox.service import CODES_FILE  # imported already: codes were made
+
+    echo("访问码（只显示这一次；已写入 " + str(folder / CODES_FILE) + "，请妥善保管并分发给各科室）：")
     for role, department, code in codes:
         echo("  " + pad(role, 8) + pad(department, 18) + code)
 

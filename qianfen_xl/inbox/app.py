@@ -29,7 +29,7 @@ from starlette.templating import Jinja2Templates
 
 from qianfen_xl.batch.consolidation import STATUSES
 from qianfen_xl.contract.errors import PeriodError
-from qianfen_xl.contract.periods import parse_period, week_of
+from qianfen_xl.contract.periods import month_of, parse_period, week_of
 from qianfen_xl.inbox import downloads, views
 from qianfen_xl.inbox.access import (
     ROLE_DEPARTMENT,
@@ -82,6 +82,13 @@ def _page(request: Request, name: str, who: Who | None, **context: object) -> Re
         "status_class": views.STATUS_CLASS, **context})
 
 
+def _signed_in(request: Request, role: str) -> Who | None:
+    """Who asks for a page of ``role`` (None: not signed in as that role, and the page sends
+    them to sign in)."""
+    who = identify(request)
+    return who if who is not None and who.code.role == role else None
+
+
 def _year(request: Request) -> int:
     text = request.query_params.get("year", "")
     if not text:
@@ -95,7 +102,7 @@ def _year(request: Request) -> int:
 def login_page(request: Request) -> Response:
     who = identify(request)
     if who is not None:
-        return RedirectResponse(role_home(who), 303)
+        return RedirectResponse(role_home(who.code), 303)
     token = request.cookies.get(LOGIN_COOKIE) or new_token()
     page = _page(request, "login.html", None, login_token=token,
                  message=request.query_params.get("m", ""))
@@ -128,7 +135,7 @@ async def login(request: Request) -> Response:
         return page
     token, csrf = new_token(), new_token()
     inbox.db.add_session(hash_token(token), code.id, csrf)
-    response = RedirectResponse("/office" if code.role == ROLE_OFFICE else "/department", 303)
+    response = RedirectResponse(role_home(code), 303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     return response
@@ -146,31 +153,29 @@ async def logout(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------- department
+def _department_data(request: Request, who: Who) -> dict[str, object]:
+    """The department's page data for the year asked (its page, fragment and JSON)."""
+    return views.department(inbox_of(request).ledger, who.department, _year(request), today())
+
+
 def department_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or who.code.role != ROLE_DEPARTMENT:
+    if (who := _signed_in(request, ROLE_DEPARTMENT)) is None:
         return RedirectResponse("/", 303)
-    data = views.department(inbox_of(request).ledger, who.department, _year(request), today())
+    data = _department_data(request, who)
     return _page(request, "department.html", who, data=data, limit_mb=UPLOAD_LIMIT // 2**20,
-                 week=_this_week(), month=today().strftime("%Y-%m"))
+                 week=week_of(today()), month=month_of(today()))
 
 
 def department_periods(request: Request) -> Response:
     """The department's months and uploads, as an HTML fragment (refreshed after uploads)."""
     who = require(request, ROLE_DEPARTMENT)
-    data = views.department(inbox_of(request).ledger, who.department, _year(request), today())
+    data = _department_data(request, who)
     return _page(request, "_periods.html", who, data=data)
 
 
 def department_json(request: Request) -> Response:
     who = require(request, ROLE_DEPARTMENT)
-    return JSONResponse(views.department(inbox_of(request).ledger, who.department,
-                                         _year(request), today()))
-
-
-def _this_week() -> str:
-    year, week, _ = today().isocalendar()
-    return f"{year:04d}-W{week:02d}"
+    return JSONResponse(_department_data(request, who))
 
 
 async def upload_register(request: Request) -> Response:
@@ -196,15 +201,14 @@ async def upload_register(request: Request) -> Response:
 
 # ---------------------------------------------------------------------------- office
 def office_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or not who.office:
+    if (who := _signed_in(request, ROLE_OFFICE)) is None:
         return RedirectResponse("/", 303)
     inbox = inbox_of(request)
     data = views.board(inbox.ledger, _year(request), today())
-    recent = views.audit(inbox.ledger, inbox.db.uploads(latest=15))
     month = _last_month_shown(data)
-    return _page(request, "office.html", who, data=data, recent=recent,
-                 statuses=STATUSES, month=month, offered=_offered(month, today()))
+    return _page(request, "office.html", who, data=data,
+                 rows=views.audit(inbox.ledger, inbox.db.uploads(latest=15)),
+                 month=month, offered=_offered(month, today()))
 
 
 def _last_month_shown(data: dict[str, object]) -> str:
@@ -212,7 +216,7 @@ def _last_month_shown(data: dict[str, object]) -> str:
     months = data["months"]
     assert isinstance(months, list)
     ended = [m["month"] for m in months if not m["in_progress"]] or [m["month"] for m in months]
-    return str(ended[-1]) if ended else today().strftime("%Y-%m")
+    return str(ended[-1]) if ended else month_of(today())
 
 
 def _offered(month: str, day: date) -> list[dict[str, str]]:
@@ -233,8 +237,7 @@ def board_json(request: Request) -> Response:
 
 
 def audit_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or not who.office:
+    if (who := _signed_in(request, ROLE_OFFICE)) is None:
         return RedirectResponse("/", 303)
     inbox = inbox_of(request)
     return _page(request, "audit.html", who, rows=views.audit(inbox.ledger, inbox.db.uploads()))
@@ -266,8 +269,7 @@ def status_json(request: Request) -> Response:
 
 
 def ranking_page(request: Request) -> Response:
-    who = identify(request)
-    if who is None or not who.office:
+    if (who := _signed_in(request, ROLE_OFFICE)) is None:
         return RedirectResponse("/", 303)
     label = request.query_params.get("period", "")
     result = downloads.consolidation(request, label)

@@ -18,7 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from qianfen_xl.batch.workers import died, fork_context, init_worker, intake_kept, recover
+from qianfen_xl.batch.workers import died, intake_kept, recover, worker_pool
 from qianfen_xl.contract.limits import TIME_LIMIT_SECONDS
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.intake.register import Submission
@@ -48,9 +48,7 @@ class Checker:
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=fork_context(),
-                                                 initializer=init_worker,
-                                                 initargs=(self.standards,))
+                self._pool = worker_pool(self.standards, self.workers)
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -33,6 +34,22 @@ def migrations() -> list[tuple[int, str]]:
         if name.endswith(".sql") and name[:4].isdigit():
             out.append((int(name[:4]), item.read_text(encoding="utf-8")))
     return sorted(out)
+
+
+def statements(script: str) -> Iterator[str]:
+    r"""The statements of an SQL script one by one (a trigger's body stays whole), to run
+    within a transaction of our own: ``executescript`` would commit it first.
+
+    >>> script = "CREATE TABLE t (x);\nCREATE TRIGGER g BEFORE DELETE ON t\nBEGIN SELECT 1; END;\n"
+    >>> [s.split()[1] for s in statements(script)]
+    ['TABLE', 'TRIGGER']
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
 
 
 @dataclass(frozen=True)
@@ -90,12 +107,16 @@ class Database:
             self._conn.close()
 
     def _migrate(self) -> None:
-        with self._lock:
+        """Apply the migrations not yet applied. The version is read within the write
+        transaction that applies them, so two processes opening one database at once (the
+        server and ``inbox init --add-departments``) never both apply the same one."""
+        with self._lock, self._transaction():
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             for number, script in migrations():
                 if number > version:
-                    self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n"
-                                             f"PRAGMA user_version={number};\nCOMMIT;")
+                    for statement in statements(script):
+                        self._conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version={number}")
 
     # ------------------------------------------------------------------ settings
     def settings(self) -> dict[str, str]:

@@ -28,9 +28,9 @@ from qianfen_xl.inbox.access import ROLE_DEPARTMENT, ROLE_OFFICE
 from qianfen_xl.inbox.ledger import safe_part
 from qianfen_xl.inbox.web import Refusal, inbox_of, require
 from qianfen_xl.reports.ranking import (
+    ranking_note,
     ranking_order,
     returned_files,
-    status_note,
     write_ranking_workbook,
 )
 from qianfen_xl.reports.ranking_json import ranking_dict
@@ -38,7 +38,6 @@ from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTERS_FOLDER = "登记表"
-LEADERSHIP_NOTE = "街道领导班子单独计分，不参加科室排名"  # as the workbook's 排名 says
 
 
 def _attachment(path: Path, name: str, media_type: str) -> Response:
@@ -88,7 +87,7 @@ def ranking_rows(result: Consolidation) -> list[dict[str, object]]:
              "department": r.department, "line": r.line,
              "total": r.score.total if r.score else None, "line_rank": r.line_rank,
              "status": r.status,
-             "note": status_note(r, returned) if r.ranked else LEADERSHIP_NOTE}
+             "note": ranking_note(r, returned)}
             for m in result.requested for r in ranking_order(m.departments)]
 
 
@@ -108,8 +107,8 @@ def files_zip(request: Request) -> Response:
     def fill(archive: zipfile.ZipFile) -> None:
         for u in uploads:
             if u.sha256:
-                source = inbox.store.path(u.sha256, inbox.db.blob_suffix(u.sha256) or "")
-                archive.write(source, f"{safe_part(u.department)}/{u.id:05d}_{u.filename}")
+                archive.write(inbox.ledger.stored_path(u),
+                              f"{safe_part(u.department)}/{u.id:05d}_{u.filename}")
         rows = views.audit(inbox.ledger, uploads)
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\r\n")
@@ -130,9 +129,7 @@ def counting_zip(request: Request) -> Response:
 
     def fill(archive: zipfile.ZipFile) -> None:
         for c in inbox.ledger.counting():
-            u = c.entry.upload
-            archive.write(inbox.store.path(u.sha256, inbox.db.blob_suffix(u.sha256) or ""),
-                          f"{REGISTERS_FOLDER}/{c.label}")
+            archive.write(inbox.ledger.stored_path(c.entry.upload), f"{REGISTERS_FOLDER}/{c.label}")
         archive.write(inbox.roster_path, f"人员名单{inbox.roster_path.suffix}")
 
     return _zip(request, f"{inbox.unit}_计分登记表.zip", fill)
@@ -154,17 +151,12 @@ def templates_zip(request: Request) -> Response:
             if not ok:
                 raise Refusal(400, f"期间 “{label}” 无效：周如 2026-W47，月如 2026-11")
     people = inbox.people_of(who.department)
-    folder = Path(tempfile.mkdtemp(dir=inbox.store.tmp))
-    try:
+    with tempfile.TemporaryDirectory(dir=inbox.store.tmp) as work:
         def fill(archive: zipfile.ZipFile) -> None:
             for kind, period in ((KIND_WEEKLY, week), (KIND_MONTHLY, month)):
                 wb = build_register(kind, inbox.standards, unit=inbox.unit or None,
                                     department=who.department, period=period, roster=people)
-                name = register_filename(kind, who.department, period)
-                archive.write(save_workbook(wb, folder / safe_part(name)), safe_part(name))
+                name = register_filename(kind, who.department, period)  # never a path
+                archive.write(save_workbook(wb, Path(work) / name), name)
 
         return _zip(request, f"{who.department}_登记表.zip", fill)
-    finally:
-        for item in folder.iterdir():
-            item.unlink()
-        folder.rmdir()

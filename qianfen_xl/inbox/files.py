@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 
 from qianfen_xl.batch.inbox import REGISTER_SUFFIXES
 
@@ -218,8 +219,9 @@ async def receive_file(body: AsyncIterator[bytes], content_type: str,
         if state["found"] != 1:
             raise UploadRefused(400, "请在表单字段 file 中上传一个登记表文件")
         name = clean_filename(filename)
-        return Received(name, store.commit(handle, digest.hexdigest(), state["size"],
-                                           kept_suffix(name)))
+        # flushed to disk and renamed in a thread: an fsync never holds up other requests
+        return Received(name, await run_in_threadpool(store.commit, handle, digest.hexdigest(),
+                                                      state["size"], kept_suffix(name)))
     except UploadRefused:
         raise
     except Exception as exc:

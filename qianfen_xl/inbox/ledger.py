@@ -20,6 +20,7 @@ import importlib
 import pickle
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib import metadata
@@ -34,13 +35,13 @@ from qianfen_xl.batch.consolidation import (
     consolidate,
     consolidation_period,
 )
-from qianfen_xl.contract.periods import Period, parse_period
+from qianfen_xl.contract.periods import Period, month_of, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.inbox.checking import Checker
 from qianfen_xl.inbox.db import Database, Upload
 from qianfen_xl.inbox.files import FileStore
 from qianfen_xl.intake.register import Submission
-from qianfen_xl.reports.ranking import returned_files, status_note
+from qianfen_xl.reports.ranking import files_to_fix, returned_files, status_note
 from qianfen_xl.scoring.engine import Person
 
 
@@ -94,6 +95,11 @@ def safe_part(text: str) -> str:
     return name or "科室"
 
 
+def departments_of(people: Sequence[Person]) -> list[str]:
+    """The roster's departments, in the order they first appear."""
+    return list(dict.fromkeys(p.department for p in people))
+
+
 @dataclass(frozen=True)
 class Counting:
     """A register that counts: its entry and its name in consolidations."""
@@ -122,24 +128,38 @@ class Ledger:
     # ------------------------------------------------------------------ loading, adding
     def load(self) -> int:
         """Read every kept check; a check made by another program version or standards is
-        made again from the stored file. Returns how many were made again."""
+        made again from the stored file, as many at once as the checker has workers.
+        Returns how many were made again."""
         uploads = {u.id: u for u in self.db.uploads()}
-        redone = 0
+        kept: dict[int, Submission] = {}
+        stale: list[Upload] = []
         for number, version, blob in self.db.intakes():
-            upload = uploads[number]
             sub = None
             if version == self.version:
                 try:
-                    sub = pickle.loads(blob)  # our own database, written by ``add``
+                    sub = pickle.loads(blob)  # our own database, written by ``record``
                 except Exception:  # noqa: BLE001 (an unreadable kept check is made again)
                     sub = None
-            if not isinstance(sub, Submission):
-                path = self.store.path(upload.sha256, self.db.blob_suffix(upload.sha256) or "")
-                sub = self.checker.check(path, upload.filename)
-                self.db.replace_intake(number, self.version, pickle.dumps(sub))
-                redone += 1
-            self._entries[number] = Entry(upload, sub)
-        return redone
+            if isinstance(sub, Submission):
+                kept[number] = sub
+            else:
+                stale.append(uploads[number])
+        with ThreadPoolExecutor(self.checker.workers) as pool:
+            for upload, sub in zip(stale, pool.map(self._check_again, stale), strict=True):
+                kept[upload.id] = sub
+        for number in sorted(kept):
+            self._entries[number] = Entry(uploads[number], kept[number])
+        return len(stale)
+
+    def _check_again(self, upload: Upload) -> Submission:
+        sub = self.checker.check(self.stored_path(upload), upload.filename)
+        self.db.replace_intake(upload.id, self.version, pickle.dumps(sub))
+        return sub
+
+    def stored_path(self, upload: Upload) -> Path:
+        """Where the file of a stored upload is (under the suffix its bytes were first
+        stored with)."""
+        return self.store.path(upload.sha256, self.db.blob_suffix(upload.sha256) or "")
 
     def record(self, upload: Upload, suffix: str, sub: Submission | None) -> Upload:
         """Write an upload to the audit log (with its check when accepted) and take it in."""
@@ -229,7 +249,7 @@ class Ledger:
         return month_cells(self.month(month), self.owed(month), today)
 
     def departments(self) -> list[str]:
-        return list(dict.fromkeys(p.department for p in self.roster))
+        return departments_of(self.roster)
 
     def touched(self) -> set[str]:
         """Every month a register that counts touches (cached with what counts)."""
@@ -245,7 +265,7 @@ class Ledger:
         touches to the latest (or this month, in the current year)."""
         touched = {m for m in self.touched() if m.startswith(f"{year:04d}-")}
         if today.year == year:
-            touched.add(f"{year:04d}-{today.month:02d}")
+            touched.add(month_of(today))
         if not touched:
             return []
         first, last = min(touched), max(touched)
@@ -291,14 +311,19 @@ class Cell:
         return self.status
 
     @property
+    def names_to_fix(self) -> str:
+        """The files to fix by their names (without the department's folder), as a list."""
+        return "、".join(PurePosixPath(f).name for f in self.to_fix)
+
+    @property
     def reason(self) -> str:
         """Why the cell shows what it shows, in a line for the office and the department
         (``note`` is the ranking workbook's 说明): the files to fix by name, the weeks
         late, and for a month still running what has come in."""
         late = f"已到期未收到周登记表 {'、'.join(self.missing_due)}" if self.missing_due else ""
         if self.status == RETURNED:
-            names = "、".join(PurePosixPath(f).name for f in self.to_fix)
-            return "；".join(p for p in (f"登记表有错误，请改正后重新上传：{names}", late) if p)
+            return "；".join(p for p in (f"登记表有错误，请改正后重新上传：{self.names_to_fix}",
+                                        late) if p)
         if self.shown == IN_PROGRESS:
             parts = [f"{self.month} 尚未结束，已收到 {len(self.files)} 份登记表", late]
             if self.not_due:
@@ -327,12 +352,10 @@ def month_cells(result: Consolidation, owed: Sequence[str], today: date) -> list
 
 def _cell(month: Period, r: DepartmentMonth, owed: Sequence[str], returned: set[str],
           today: date) -> Cell:
-    to_fix = tuple(f for f in r.files if f in returned) if r.status == RETURNED else ()
     absent = tuple(owed) if r.status == MISSING else r.missing
     return Cell(month.label, r.department, r.status, r.rank,
                 r.score.total if r.score is not None else None, r.missing, r.files,
-                status_note(r, returned), month.end >= today,
-                (to_fix or r.files) if r.status == RETURNED else (),
+                status_note(r, returned), month.end >= today, files_to_fix(r, returned),
                 tuple(w for w in absent if week_ended(w, today)),
                 tuple(w for w in absent if not week_ended(w, today)))
 
@@ -344,8 +367,7 @@ def reminders(cells: Sequence[Cell]) -> list[str]:
     for c in cells:
         due = "、".join(c.missing_due)
         if c.status == RETURNED:
-            names = "、".join(PurePosixPath(f).name for f in c.to_fix)
-            lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{names}）")
+            lines.append(f"{c.department}：{c.month} 登记表有错误，请改正后重新上传（{c.names_to_fix}）")
         elif c.status == INCOMPLETE and due:
             lines.append(f"{c.department}：{c.month} 缺少周登记表 {due}，请补报")
         elif c.status == MISSING and due:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from qianfen_xl.inbox.access import ROLE_DEPARTMENT, ROLE_NAMES, ROLE_OFFICE, ha
 from qianfen_xl.inbox.checking import Checker
 from qianfen_xl.inbox.db import DB_NAME, Database, Upload, now
 from qianfen_xl.inbox.files import FileStore, Stored
-from qianfen_xl.inbox.ledger import Ledger
+from qianfen_xl.inbox.ledger import Ledger, departments_of
 from qianfen_xl.intake.roster import read_roster
 from qianfen_xl.scoring.engine import Person
 
@@ -41,10 +40,6 @@ class Outcome:
     status: int
     body: dict[str, object]
     upload: Upload
-
-
-def _departments(people: Sequence[Person]) -> list[str]:
-    return list(dict.fromkeys(p.department for p in people))
 
 
 def init_inbox(folder: Path, unit: str, roster_file: Path, standards_file: Path | None = None,
@@ -76,7 +71,7 @@ def init_inbox(folder: Path, unit: str, roster_file: Path, standards_file: Path 
             values.pop("standards_sha256", None)
         have = {(c.role, c.department) for c in db.codes()}
         new = [(ROLE_OFFICE, "")] if (ROLE_OFFICE, "") not in have else []
-        new += [(ROLE_DEPARTMENT, d) for d in _departments(people)
+        new += [(ROLE_DEPARTMENT, d) for d in departments_of(people)
                 if (ROLE_DEPARTMENT, d) not in have]
         codes = [(role, department, new_code()) for role, department in new]
         _append_codes(folder / CODES_FILE, codes)
@@ -134,7 +129,7 @@ class Inbox:
         self.db.close()
 
     def departments(self) -> list[str]:
-        return _departments(self.roster)
+        return self.ledger.departments()
 
     def people_of(self, department: str) -> list[Person]:
         return [p for p in self.roster if p.department == department]

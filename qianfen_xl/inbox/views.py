@@ -64,9 +64,9 @@ def audit(ledger: Ledger, uploads: Sequence[Upload]) -> list[dict[str, object]]:
 def department(ledger: Ledger, name: str, year: int, today: date) -> dict[str, object]:
     """A department's months (status, reason, and for each week the register that counts)
     and its uploads, newest first."""
-    mine = [c for c in ledger.counting() if c.entry.upload.department == name]
-    by_period = {(c.entry.submission.kind, c.entry.key[2] if c.entry.key else ""): c
-                 for c in mine}
+    by_period = {key[1:]: c for c in ledger.counting()  # (kind, period): what counts
+                 if (key := c.entry.key) is not None and c.entry.upload.department == name}
+    weekly = [parse_period(p) for kind, p in by_period if kind == KIND_WEEKLY]
     months = []
     for month in reversed(ledger.months_of(year, today)):
         row = next((c for c in ledger.cells(month, today) if c.department == name), None)
@@ -74,8 +74,8 @@ def department(ledger: Ledger, name: str, year: int, today: date) -> dict[str, o
             continue
         owed = ledger.owed(month)
         span = parse_period(month)
-        sent = [p for kind, p in by_period if kind == KIND_WEEKLY and p not in owed
-                and parse_period(p).start <= span.end and parse_period(p).end >= span.start]
+        sent = [w.label for w in weekly if w.label not in owed
+                and w.start <= span.end and w.end >= span.start]
         weeks = []
         for week in sorted((*owed, *sent)):
             c = by_period.get((KIND_WEEKLY, week))

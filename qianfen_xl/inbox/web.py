@@ -164,8 +164,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, MESSAGES[500])
 
 
-def role_home(who: Who) -> str:
-    return "/office" if who.office else "/department"
+def role_home(code: Code) -> str:
+    """The page a code signs in to."""
+    return "/office" if code.role == ROLE_OFFICE else "/department"
 
 
 __all__ = ["ROLE_DEPARTMENT", "ROLE_OFFICE", "Refusal", "Who", "check_csrf", "identify",

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # XlsxWriter is imported when the workbook is written
     from xlsxwriter.workbook import Workbook
 
 KIND_RANKING = "千分制考核汇总"
+LEADERSHIP_NOTE = "街道领导班子单独计分，不参加科室排名"
 
 
 def write_ranking_workbook(result: Consolidation, standards: Standards, path: Path) -> Path:
@@ -87,12 +88,25 @@ def status_note(r: DepartmentMonth, returned: Collection[str] = ()) -> str:
     none is named)."""
     missing = f"缺少周登记表 {'、'.join(r.missing)}" if r.missing else ""
     if r.status == RETURNED:
-        to_fix = [f for f in r.files if f in returned] or list(r.files)
-        note = "登记表有错误，见校验报告：" + "、".join(to_fix)
+        note = "登记表有错误，见校验报告：" + "、".join(files_to_fix(r, returned))
         return f"{note}；另{missing}" if missing else note
     if r.status == INCOMPLETE:
         return f"{missing}，不参加排名（已收到：{'、'.join(r.files)}）"
     return "未收到登记表" if r.status == MISSING else ""
+
+
+def files_to_fix(r: DepartmentMonth, returned: Collection[str] = ()) -> tuple[str, ...]:
+    """The files a 退回修改 month must have fixed: those of ``returned`` among its files
+    (all of them when none is named); none for any other status."""
+    if r.status != RETURNED:
+        return ()
+    return tuple(f for f in r.files if f in returned) or tuple(r.files)
+
+
+def ranking_note(r: DepartmentMonth, returned: Collection[str] = ()) -> str:
+    """排名 · 说明 of a row: :func:`status_note`, or for the leadership unit that it is
+    scored apart."""
+    return status_note(r, returned) if r.ranked else LEADERSHIP_NOTE
 
 
 def returned_files(result: Consolidation) -> set[str]:
@@ -113,12 +127,11 @@ def _ranking_sheet(wb: Workbook, result: Consolidation, subtitle: str) -> None:
     for month in result.requested:
         for r in ranking_order(month.departments):
             place: object = r.rank if r.rank is not None else r.status
-            note = status_note(r, returned)
             if not r.ranked:
-                place, note = "—", "街道领导班子单独计分，不参加科室排名"
+                place = "—"
             sheet.add([month.period.label, place, r.department, r.line or "—",
                        r.score.total if r.score else None, r.line_rank,
-                       r.status, note])
+                       r.status, ranking_note(r, returned)])
 
 
 def _quarter_sheet(wb: Workbook, result: Consolidation, standards: Standards,
