@@ -6,6 +6,7 @@ half-stored."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -68,6 +69,39 @@ def upload(client: TestClient, folder: Path, who: str, path: Path,
     r = client.post("/api/registers", headers=bearer(folder, who),
                     files={"file": (name or path.name, path.read_bytes())})
     return r.status_code, r.json()
+
+
+def test_an_init_that_fails_half_way_leaves_no_inbox_behind(
+        tmp_path: Path, files: DemoFiles, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The disk fills as init writes the settings: it says so in Chinese, and leaves no
+    database nor 访问码.csv, so that init, run again, makes the inbox."""
+    import errno
+
+    def disk_full(self: Database, values: dict[str, str]) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    folder = tmp_path / "inbox"
+    args = ["inbox", "init", str(folder), "--unit", "柳荫街道", "--roster", str(files.roster)]
+    with monkeypatch.context() as m:
+        m.setattr(Database, "set_settings", disk_full)
+        assert main(args) == 2
+    assert "磁盘空间已满" in capsys.readouterr().err
+    assert not (folder / DB_NAME).exists() and not (folder / "访问码.csv").exists()
+    assert main(args) == 0
+    made = Inbox(folder, workers=1)
+    try:
+        assert made.unit == "柳荫街道" and len(codes(folder)) == len(made.departments()) + 1
+    finally:
+        made.close()
+
+
+def test_a_database_without_its_settings_is_named_not_a_traceback(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    Database(folder / DB_NAME).close()  # as an init cut off before the settings left it
+    with pytest.raises(qianfen_xl.QianfenError, match="没有建完.*inbox init"):
+        Inbox(folder, workers=1)
 
 
 def test_init_writes_codes_once_and_keeps_only_hashes(tmp_path: Path, files: DemoFiles,
@@ -323,6 +357,33 @@ def test_two_processes_opening_a_new_inbox_apply_its_schema_once(tmp_path: Path)
     assert len(opened) == 1 and isinstance(opened[0], Database), opened
     assert opened[0].codes() == []
     opened[0].close()
+
+
+def test_a_department_downloads_its_blank_registers_and_sends_one_back(
+        client: TestClient, inbox: Path, files: DemoFiles, tmp_path: Path) -> None:
+    """/department/templates.zip: the department's weekly and monthly registers, its
+    people and the periods asked for filled in; the week's, sent back as it is, is taken
+    as that week (no incident: full marks). A period that is no week is a Chinese 400."""
+    import zipfile
+
+    from qianfen_xl.forms.registers import register_filename
+    from qianfen_xl.schemas.columns import KIND_MONTHLY, KIND_WEEKLY
+
+    who = files.flawed_department
+    r = client.get("/department/templates.zip?week=2026-W49&month=2026-12",
+                   headers=bearer(inbox, who))
+    assert r.status_code == 200
+    folder = unpack(r.content, tmp_path / "blank")
+    week = register_filename(KIND_WEEKLY, who, "2026-W49")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [week, register_filename(KIND_MONTHLY, who, "2026-12")])
+    status, body = upload(client, inbox, who, folder / week)
+    assert (status, body["status"], body["department"], body["period"]) == (
+        201, "校验通过", who, "2026-W49")
+    r = client.get("/department/templates.zip?week=2026-11", headers=bearer(inbox, who))
+    assert r.status_code == 400 and "期间 “2026-11” 无效" in r.text
+    assert zipfile.is_zipfile(io.BytesIO(client.get(
+        "/department/templates.zip", headers=bearer(inbox, who)).content))
 
 
 def test_pages_are_chinese_and_every_error_is_a_page(client: TestClient, inbox: Path) -> None:

@@ -57,6 +57,9 @@ def init_inbox(folder: Path, unit: str, roster_file: Path, standards_file: Path 
     if not people:
         raise InboxError(f"人员名单 {roster_file} 中没有人员")
     folder.mkdir(parents=True, exist_ok=True)
+    codes_file = folder / CODES_FILE
+    made = [] if add_departments else [p for p in (db_path, *_db_companions(db_path), codes_file)
+                                        if not p.exists()]
     store = FileStore(folder)
     db = Database(db_path)
     try:
@@ -74,12 +77,24 @@ def init_inbox(folder: Path, unit: str, roster_file: Path, standards_file: Path 
         new += [(ROLE_DEPARTMENT, d) for d in departments_of(people)
                 if (ROLE_DEPARTMENT, d) not in have]
         codes = [(role, department, new_code()) for role, department in new]
-        _append_codes(folder / CODES_FILE, codes)
+        _append_codes(codes_file, codes)
         db.add_codes([(role, department, hash_code(code)) for role, department, code in codes])
         db.set_settings(values)
+    except BaseException:
+        # A new inbox that failed half-way (a full disk, say) is removed, not left as one
+        # that cannot be opened and that init refuses to make again.
+        db.close()
+        for path in made:
+            path.unlink(missing_ok=True)
+        raise
     finally:
         db.close()
     return [(ROLE_NAMES[role], department or OFFICE, code) for role, department, code in codes]
+
+
+def _db_companions(db_path: Path) -> tuple[Path, Path]:
+    """SQLite's write-ahead log and shared-memory files beside the database."""
+    return db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")
 
 
 def _append_codes(path: Path, codes: list[tuple[str, str, str]]) -> None:
@@ -107,6 +122,10 @@ class Inbox:
         self.db = Database(folder / DB_NAME)
         self.store = FileStore(folder)
         settings = self.db.settings()
+        if "roster_sha256" not in settings:
+            self.db.close()
+            raise InboxError(f"{folder} 的收件箱没有建完（inbox init 中途失败）：请删除其中的 "
+                             f"{DB_NAME}，再运行 qianfen-xl inbox init")
         self.unit = settings.get("unit", "")
         kept = settings.get("standards_sha256")
         self.standards: Standards = load_standards(self.store.path(kept, ".toml")
