@@ -35,6 +35,7 @@ from qianfen_xl.batch.consolidation import (
     consolidate,
     consolidation_period,
 )
+from qianfen_xl.contract.normalise import file_part
 from qianfen_xl.contract.periods import Period, month_of, parse_period
 from qianfen_xl.contract.standards import Standards
 from qianfen_xl.inbox.checking import Checker
@@ -85,14 +86,14 @@ def relabel(sub: Submission, label: str) -> Submission:
 
 
 def safe_part(text: str) -> str:
-    """A department's name as a folder name in a zip: no leading dots or separators, and
-    a separator within it shown as its full-width twin.
+    """A department's name as a folder name in a zip, as every output names files
+    (``file_part``: no separator, nothing Windows refuses to extract, no leading dot).
 
-    >>> safe_part("../社保所"), safe_part("城管/执法"), safe_part("")
-    ('社保所', '城管／执法', '科室')
+    >>> safe_part("../社保所"), safe_part("城管/执法:二"), safe_part(" ")
+    ('_社保所', '城管_执法_二', '科室')
     """
-    name = text.strip().lstrip("./\\ ").replace("/", "／").replace("\\", "＼").strip()
-    return name or "科室"
+    name = text.strip()
+    return file_part(name, 60) if name else "科室"
 
 
 def departments_of(people: Sequence[Person]) -> list[str]:
