@@ -386,6 +386,26 @@ def test_a_department_downloads_its_blank_registers_and_sends_one_back(
         "/department/templates.zip", headers=bearer(inbox, who)).content))
 
 
+def test_a_session_ends_after_a_working_day(client: TestClient, inbox: Path) -> None:
+    """Signed in 11 hours ago: still the office; 13 hours ago: sent to sign in again, and
+    the session is gone from the database."""
+    from datetime import datetime, timedelta
+
+    from qianfen_xl.inbox.web import SESSION_HOURS
+
+    login(client, codes(inbox)["考核办"])
+    for hours, still in ((SESSION_HOURS - 1, True), (SESSION_HOURS + 1, False)):
+        began = (datetime.now().astimezone() - timedelta(hours=hours)).isoformat(
+            timespec="seconds")
+        with contextlib.closing(sqlite3.connect(inbox / DB_NAME)) as db, db:
+            db.execute("UPDATE sessions SET created_at = ?", (began,))
+        r = client.get("/office", follow_redirects=False)
+        assert (r.status_code == 200) is still
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    with contextlib.closing(sqlite3.connect(inbox / DB_NAME)) as db:
+        assert db.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
+
+
 def test_pages_are_chinese_and_every_error_is_a_page(client: TestClient, inbox: Path) -> None:
     r = client.get("/nowhere")
     assert r.status_code == 404 and "找不到该页面" in r.text and "Traceback" not in r.text

@@ -44,6 +44,7 @@ from qianfen_xl.inbox.service import UPLOAD_LIMIT, Inbox
 from qianfen_xl.inbox.web import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
+    SESSION_HOURS,
     Refusal,
     Who,
     check_csrf,
@@ -136,8 +137,8 @@ async def login(request: Request) -> Response:
     token, csrf = new_token(), new_token()
     inbox.db.add_session(hash_token(token), code.id, csrf)
     response = RedirectResponse(role_home(code), 303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https")
     return response
 
 

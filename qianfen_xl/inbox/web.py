@@ -10,6 +10,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -28,6 +29,8 @@ from qianfen_xl.inbox.db import Code
 from qianfen_xl.inbox.service import Inbox
 
 SESSION_COOKIE = "qf_session"
+SESSION_HOURS = 12  # a session lasts a working day, then its holder signs in again
+SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
 LOGIN_COOKIE = "qf_login"
 CSRF_HEADER = "x-csrf-token"
 
@@ -92,13 +95,20 @@ def identify(request: Request) -> Who | None:
 
 
 def _session(request: Request) -> Who | None:
-    """The signed-in session of the request's cookie, if any."""
+    """The signed-in session of the request's cookie, if any, and not older than
+    ``SESSION_HOURS`` (an older one is ended: its holder signs in again)."""
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        found = inbox_of(request).db.session(hash_token(token))
-        if found is not None:
-            return Who(found[0], found[1])
-    return None
+    if not token:
+        return None
+    db = inbox_of(request).db
+    found = db.session(hash_token(token))
+    if found is None:
+        return None
+    code, csrf, began = found
+    if datetime.now().astimezone() - datetime.fromisoformat(began) > SESSION_LIFETIME:
+        db.drop_session(hash_token(token))
+        return None
+    return Who(code, csrf)
 
 
 def require(request: Request, role: str) -> Who:
