@@ -127,3 +127,15 @@ def test_unreadable_standards_file_is_a_clear_error(tmp_path: Path):
     bad.write_text("[scoring\n", encoding="utf-8")
     with pytest.raises(StandardsError, match="不是有效的 TOML"):
         load_standards(bad)
+
+
+def test_an_edited_standards_file_is_seen_at_once_the_same_one_parsed_once(tmp_path):
+    """A process that stays up (a spreadsheet's UDFs) sees the office's edit on its next
+    load; the file unchanged gives the very same Standards (the caches keyed on it hold)."""
+    path = tmp_path / "评分标准.toml"
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_standards(path)
+    assert load_standards(path) is first and first.unit == "xxx街道"
+    path.write_text(text.replace('unit = "xxx街道"', 'unit = "柳荫街道"', 1), encoding="utf-8")
+    assert load_standards(path).unit == "柳荫街道"

@@ -14,7 +14,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -465,12 +465,14 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
 
 
 def load_standards(path: str | os.PathLike[str] | None = None) -> Standards:
-    """Load and check a standards file (the shipped default when ``path`` is None)."""
-    return _load_cached(str(Path(path).resolve()) if path else str(DEFAULT_PATH))
+    """Load and check a standards file (the shipped default when ``path`` is None). The
+    file is read each time, so an edit is seen at once (by a spreadsheet's UDFs too, in a
+    process that stays up); what it holds is parsed once, and the same text gives the
+    same ``Standards``."""
+    return _load(str(Path(path).resolve()) if path else str(DEFAULT_PATH))
 
 
-@cache
-def _load_cached(path: str) -> Standards:
+def _load(path: str) -> Standards:
     # Read as a submitted file is: a regular file (a pipe would block), not through a
     # link, within the size limit.
     try:
@@ -479,6 +481,11 @@ def _load_cached(path: str) -> Standards:
         raise StandardsError(f"无法读取评分标准文件 {path}：{exc.finding.message}") from exc
     except OSError as exc:
         raise StandardsError(f"无法读取评分标准文件 {path}：{describe_os_error(exc)}") from exc
+    return _parsed(raw, path)
+
+
+@lru_cache(maxsize=32)  # an office's folder of schemes (QIANFEN_XL_STANDARDS) fits
+def _parsed(raw: bytes, path: str) -> Standards:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
