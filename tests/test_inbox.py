@@ -409,6 +409,9 @@ def test_a_session_ends_after_a_working_day(client: TestClient, inbox: Path) -> 
 def test_pages_are_chinese_and_every_error_is_a_page(client: TestClient, inbox: Path) -> None:
     r = client.get("/nowhere")
     assert r.status_code == 404 and "找不到该页面" in r.text and "Traceback" not in r.text
+    assert "<h1>找不到页面</h1>" in r.text
+    r = client.get("/logout")
+    assert r.status_code == 405 and "<h1>请求方式不支持</h1>" in r.text and "不支持此请求方式" in r.text
     login(client, codes(inbox)["考核办"])
     page = client.get("/office").text
     assert "各科室报送情况" in page and "催报名单" in page

@@ -44,6 +44,18 @@ MESSAGES = {
     429: "请求过于频繁，请稍后再试",
     500: "服务器内部出错，已记录；请稍后重试，如仍出错请联系管理员",
 }
+# An error page's heading, by status (its message says more).
+TITLES = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "找不到页面", 405: "请求方式不支持",
+          413: "文件过大", 429: "请稍后再试", 500: "服务器出错"}
+
+
+def status_text(status: int, table: Mapping[int, str]) -> str:
+    """The text of ``table`` for ``status``, or of its class (4xx as 400, 5xx as 500).
+
+    >>> status_text(503, MESSAGES) == MESSAGES[500], status_text(418, TITLES)
+    (True, '请求有误')
+    """
+    return table.get(status) or table[500 if status >= 500 else 400]
 
 
 class Refusal(HTTPException):
@@ -152,19 +164,19 @@ def error_response(request: Request, status: int, message: str,
         return JSONResponse({"error": message}, status, headers=headers)
     templates: Jinja2Templates = request.app.state.templates
     try:  # the page keeps its navigation for whoever is signed in
-        who = _session(request) if status != 500 else None
+        who = _session(request) if status < 500 else None
     except Exception:  # noqa: BLE001 - the error being shown may be the database's own
         who = None
-    context: dict[str, Any] = {"status": status, "message": message, "who": who,
-                               "csrf": who.csrf if who else "", "unit": inbox_of(request).unit}
+    context: dict[str, Any] = {"title": status_text(status, TITLES), "message": message,
+                               "who": who, "csrf": who.csrf if who else "",
+                               "unit": inbox_of(request).unit}
     return templates.TemplateResponse(request, "error.html", context, status_code=status,
                                       headers=headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    message = exc.detail if isinstance(exc, Refusal) else MESSAGES.get(exc.status_code,
-                                                                       MESSAGES[400])
+    message = exc.detail if isinstance(exc, Refusal) else status_text(exc.status_code, MESSAGES)
     return error_response(request, exc.status_code, message, exc.headers)
 
 
