@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from qianfen_xl.batch import identity
 from qianfen_xl.contract.findings import Finding, in_clerk_order
@@ -250,7 +251,7 @@ def _outside_findings(period: Period, outside: Sequence[Submission]) -> list[Fin
                         detail=f"表内期间 {_period(s).label}，本次汇总 {period.label}")
                 for s, same in zip(outside, of_year, strict=True) if not (many and same)]
     if summed:
-        months = sorted({m.label for s in summed for m in _period(s).months()})
+        months = sorted({m for s in summed for m in _period(s).months()})
         findings.append(Finding("periods-outside-year", period.label,
                                 detail=f"{len(summed)} 个登记表，期间在 {_month_runs(months)}"))
     return findings
@@ -268,24 +269,21 @@ def _evaluation_files_summed(period: Period, findings: list[Finding]) -> list[Fi
             + [Finding("evaluation-files", period.label, detail=counted)])
 
 
-def _month_runs(labels: Sequence[str]) -> str:
-    """Sorted month labels as runs of consecutive months.
+def _month_runs(months: Sequence[Period]) -> str:
+    """Sorted months as runs of consecutive months.
 
-    >>> _month_runs(["2026-01", "2026-02", "2026-03", "2026-06", "2026-11", "2026-12"])
-    '2026-01 至 2026-03、2026-06、2026-11 至 2026-12'
+    >>> _month_runs([parse_period(m) for m in ("2026-01", "2026-02", "2026-03", "2026-06",
+    ...                                         "2026-12", "2027-01")])
+    '2026-01 至 2026-03、2026-06、2026-12 至 2027-01'
     """
-    runs: list[list[str]] = []
-    for label in labels:
-        if runs and _next_month(runs[-1][-1]) == label:
-            runs[-1].append(label)
+    runs: list[list[Period]] = []
+    for month in months:
+        if runs and runs[-1][-1].end + timedelta(days=1) == month.start:
+            runs[-1].append(month)
         else:
-            runs.append([label])
-    return "、".join(r[0] if len(r) == 1 else f"{r[0]} 至 {r[-1]}" for r in runs)
-
-
-def _next_month(label: str) -> str:
-    year, month = int(label[:4]), int(label[5:])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+            runs.append([month])
+    return "、".join(r[0].label if len(r) == 1 else f"{r[0].label} 至 {r[-1].label}"
+                    for r in runs)
 
 
 def _period(s: Submission) -> Period:
