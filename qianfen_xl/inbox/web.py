@@ -112,13 +112,13 @@ def _session(request: Request) -> Who | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    db = inbox_of(request).db
-    found = db.session(hash_token(token))
+    db, key = inbox_of(request).db, hash_token(token)
+    found = db.session(key)
     if found is None:
         return None
     code, csrf, began = found
     if datetime.now().astimezone() - datetime.fromisoformat(began) > SESSION_LIFETIME:
-        db.drop_session(hash_token(token))
+        db.drop_session(key)
         return None
     return Who(code, csrf)
 
