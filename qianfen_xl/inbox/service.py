@@ -70,8 +70,6 @@ def init_inbox(folder: Path, unit: str, roster_file: Path, standards_file: Path 
             values["standards_sha256"] = kept.sha256
         if not add_departments:
             values["created_at"] = now()
-        elif standards_file is None:
-            values.pop("standards_sha256", None)
         have = {(c.role, c.department) for c in db.codes()}
         new = [(ROLE_OFFICE, "")] if (ROLE_OFFICE, "") not in have else []
         new += [(ROLE_DEPARTMENT, d) for d in departments_of(people)
