@@ -389,6 +389,29 @@ def _sheet(rows: list[tuple[int | None, list[tuple[str, int, bool, str]]]]) -> b
             + "".join(out) + "</sheetData></worksheet>").encode()
 
 
+@pytest.mark.parametrize("repeats", [27, 95, 300])
+def test_a_part_whose_last_output_zlib_holds_back_is_read_whole(monkeypatch, repeats):
+    """A deflated part whose last input leaves zlib holding output (a match cut off at the
+    chunk's length) is read to its end, not refused as 压缩数据不完整; the same part cut
+    short still is."""
+    import qianfen_xl.intake.xmlscan as xmlscan
+    from qianfen_xl.contract.limits import LimitExceeded
+
+    data = b"<row><c r='A1'><v>1</v></c></row>" * repeats + b"x" * (repeats % 7)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("p.xml", data)
+    book = buf.getvalue()
+    archive = zipfile.ZipFile(io.BytesIO(book))
+    info = archive.getinfo("p.xml")
+    monkeypatch.setattr(xmlscan, "SCAN_CHUNK_BYTES", 64)
+    assert b"".join(xmlscan.unpacked(book, info, archive, "x.xlsx")) == data
+    info.compress_size -= 2  # the stream's last bytes missing
+    with pytest.raises(LimitExceeded) as refused:
+        b"".join(xmlscan.unpacked(book, info, archive, "x.xlsx"))
+    assert refused.value.finding.code == "file-corrupt"
+
+
 SHEET_ROWS = st.lists(st.tuples(
     st.none() | st.integers(1, 300),
     st.lists(st.tuples(st.sampled_from(["", "A1", "a1", "x:A1", "'A1'"]), st.integers(1, 90),

@@ -127,6 +127,10 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, archive: zipfile.ZipFile,
                     left = inflater.unconsumed_tail
                     if chunk:
                         yield chunk
+            # All input taken, zlib may still hold output of it (a match cut off at the
+            # chunk's length): drained, a chunk at a time, before the end is judged.
+            while not inflater.eof and (chunk := inflater.decompress(b"", SCAN_CHUNK_BYTES)):
+                yield chunk
         except zlib.error as exc:
             raise LimitExceeded(_corrupt(label, info.filename, "压缩数据损坏")) from exc
         if not inflater.eof:
